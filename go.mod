@@ -1,8 +1,8 @@
 module mycontainer
 
-go 1.26
+go 1.26.0
 
 require (
-	github.com/alecthomas/kong v1.17.0 // indirect
-	golang.org/x/sys v0.50.0 // indirect
+	github.com/alecthomas/kong v1.17.0
+	golang.org/x/sys v0.50.0
 )

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"mycontainer/container"
+	"mycontainer/nsexec"
+	"mycontainer/rootfs"
+
+	"golang.org/x/sys/unix"
+)
+
+const exitRuntime = container.ExitRuntime
+
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+type runCmd struct {
+	Rootfs   string   `help:"Root filesystem directory. Without it, the container sees the host's / read-only." placeholder:"DIR"`
+	Hostname string   `help:"Hostname inside the container." default:"container-host"`
+	Init     bool     `help:"Run a reaping init as PID 1 that forwards signals to the command (PID 2)."`
+	Env      []string `short:"e" help:"Set an environment variable (K=V, or K to copy it from the caller)." placeholder:"K=V"`
+	Workdir  string   `short:"w" help:"Working directory inside the container (created if missing)." placeholder:"DIR"`
+	User     string   `short:"u" help:"User to run as: UID[:GID] or a name from the rootfs's /etc/passwd." placeholder:"UID[:GID]"`
+	TTY      *bool    `short:"t" name:"tty" negatable:"" help:"Allocate a pty (default: when stdin is a terminal)."`
+	Net      string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
+	Volume   []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
+	Debug    bool     `help:"Print each start-up step with its duration to stderr."`
+	Command  []string `arg:"" passthrough:"" help:"Command and arguments."`
+}
+
+func (r *runCmd) Help() string {
+	return `Examples:
+  sudo mycontainer run /bin/bash                       # host / read-only, own /proc, /dev, /tmp, /run
+  sudo mycontainer run --rootfs ./alpine /bin/sh       # a rootfs directory
+  sudo mycontainer run --rootfs R --init -- sleep 100  # init reaps zombies and forwards signals
+  sudo mycontainer run --rootfs R --net none -e A=1 -w /srv -u 1000:1000 -- id
+
+Exit status: the command's own, 128+N if signal N killed it, 125 if
+mycontainer failed, 126 if the command cannot be executed, 127 if it is
+not found.`
+}
+
+func (r *runCmd) run(start uint64) int {
+	var tl *container.Timeline
+	if r.Debug {
+		tl = &container.Timeline{Origin: start}
+		tl.Add("parse", start, now())
+		defer tl.Print(os.Stderr)
+	}
+	if os.Geteuid() != 0 {
+		return fail(fmt.Errorf("run: root is needed (running as uid %d): namespaces, mounts and pivot_root need CAP_SYS_ADMIN; try sudo", os.Geteuid()))
+	}
+	t := now()
+	bs, err := r.bootstrap()
+	if err != nil {
+		return fail(err)
+	}
+	tl.Add("validate", t, now())
+	code, err := container.Run(container.Options{
+		Bootstrap: bs, Timeline: tl,
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mycontainer: %v\n", err)
+	}
+	return code
+}
+
+// bootstrap checks every flag and the rootfs, and builds the plan. All
+// validation happens here, in the parent, before anything is created.
+func (r *runCmd) bootstrap() (*nsexec.Bootstrap, error) {
+	if err := validateHostname(r.Hostname); err != nil {
+		return nil, err
+	}
+	bs := &nsexec.Bootstrap{
+		CloneFlags: unix.CLONE_NEWPID | unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC,
+		Hostname:   r.Hostname,
+		Args:       r.Command,
+		Init:       r.Init,
+		Debug:      r.Debug,
+		Cwd:        r.Workdir,
+	}
+	if r.Net == "none" {
+		bs.CloneFlags |= unix.CLONE_NEWNET
+		bs.Loopback = true
+	}
+	if bs.Cwd == "" {
+		bs.Cwd = "/"
+	} else if !filepath.IsAbs(bs.Cwd) {
+		return nil, fmt.Errorf("workdir %q: must be an absolute path", bs.Cwd)
+	}
+
+	opts := rootfs.PlanOptions{}
+	if r.Rootfs == "" {
+		bs.Rootfs, bs.RootReadonly, opts.HostRoot = "/", true, true
+	} else {
+		abs, err := filepath.Abs(r.Rootfs)
+		if err != nil {
+			return nil, fmt.Errorf("rootfs %s: %w", r.Rootfs, err)
+		}
+		// The rootfs path is the caller's own choice, so following its
+		// symlinks here is fine; paths *inside* it never are.
+		if bs.Rootfs, err = filepath.EvalSymlinks(abs); err != nil {
+			return nil, rootfsErr(abs, err)
+		}
+	}
+	root, err := rootfs.OpenRoot(bs.Rootfs)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(root)
+
+	user, err := rootfs.LookupUser(root, r.User)
+	if err != nil {
+		return nil, err
+	}
+	bs.UID, bs.GID, bs.AddGIDs = user.UID, user.GID, user.AddGIDs
+
+	tty := isTerminal(os.Stdin)
+	if r.TTY != nil {
+		tty = *r.TTY
+	}
+	bs.TTY = tty
+	if tty {
+		if ws, err := unix.IoctlGetWinsize(int(os.Stdin.Fd()), unix.TIOCGWINSZ); err == nil {
+			bs.Rows, bs.Cols = ws.Row, ws.Col
+		}
+	}
+	if bs.Env, err = buildEnv(r.Env, r.Hostname, user.Home, tty); err != nil {
+		return nil, err
+	}
+	if _, err := rootfs.LookPath(root, r.Command[0], envValue(bs.Env, "PATH")); err != nil {
+		return nil, commandErr(err)
+	}
+
+	for _, spec := range r.Volume {
+		v, err := parseVolume(spec)
+		if err != nil {
+			return nil, err
+		}
+		opts.Volumes = append(opts.Volumes, v)
+	}
+	bs.Mounts, bs.BindSources = rootfs.Plan(opts)
+	return bs, nil
+}
+
+func rootfsErr(p string, err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("rootfs %s: no such directory", p)
+	}
+	return fmt.Errorf("rootfs %s: %w", p, err)
+}
+
+func commandErr(err error) error {
+	code := exitRuntime
+	switch {
+	case errors.Is(err, rootfs.ErrCommandNotFound):
+		code = container.ExitNotFound
+	case errors.Is(err, rootfs.ErrNotExecutable):
+		code = container.ExitNotExecutable
+	}
+	return &container.Error{Code: code, Msg: "find command in rootfs: " + err.Error()}
+}
+
+// validateHostname applies RFC 1123 and the kernel's 64-byte limit.
+func validateHostname(h string) error {
+	if h == "" || len(h) > 64 {
+		return fmt.Errorf("hostname %q: must be 1 to 64 characters (it has %d)", h, len(h))
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return fmt.Errorf("hostname %q: each dot-separated label must be 1 to 63 characters and not start or end with '-'", h)
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return fmt.Errorf("hostname %q: character %q is not allowed (letters, digits, '-' and '.' only)", h, c)
+			}
+		}
+	}
+	return nil
+}
+
+// buildEnv gives the command docker's default environment, then -e values.
+func buildEnv(flags []string, hostname, home string, tty bool) ([]string, error) {
+	env := []string{"PATH=" + defaultPath, "HOSTNAME=" + hostname, "HOME=" + home}
+	if tty {
+		env = append(env, "TERM=xterm")
+	}
+	for _, e := range flags {
+		k, v, ok := strings.Cut(e, "=")
+		if k == "" || strings.ContainsRune(k, 0) || strings.ContainsRune(v, 0) {
+			return nil, fmt.Errorf("env %q: want K=V with a non-empty name and no NUL byte", e)
+		}
+		if !ok {
+			// docker: -e K copies K from the caller, or sets nothing.
+			if v, ok = os.LookupEnv(k); !ok {
+				continue
+			}
+		}
+		env = setEnv(env, k, v)
+	}
+	return env, nil
+}
+
+func setEnv(env []string, k, v string) []string {
+	for i, e := range env {
+		if strings.HasPrefix(e, k+"=") {
+			env[i] = k + "=" + v
+			return env
+		}
+	}
+	return append(env, k+"="+v)
+}
+
+func envValue(env []string, k string) string {
+	for _, e := range env {
+		if strings.HasPrefix(e, k+"=") {
+			return e[len(k)+1:]
+		}
+	}
+	return ""
+}
+
+// parseVolume reads -v SRC:DST[:ro|rw]. The source must exist on the host.
+func parseVolume(spec string) (rootfs.Volume, error) {
+	parts := strings.Split(spec, ":")
+	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
+		return rootfs.Volume{}, fmt.Errorf("volume %q: want SRC:DST[:ro]", spec)
+	}
+	v := rootfs.Volume{Target: parts[1]}
+	if len(parts) == 3 {
+		switch parts[2] {
+		case "ro":
+			v.ReadOnly = true
+		case "rw":
+		default:
+			return v, fmt.Errorf("volume %q: option %q is not ro or rw", spec, parts[2])
+		}
+	}
+	if !filepath.IsAbs(parts[0]) || !filepath.IsAbs(v.Target) {
+		return v, fmt.Errorf("volume %q: both paths must be absolute", spec)
+	}
+	st, err := os.Stat(parts[0])
+	if err != nil {
+		return v, fmt.Errorf("volume %q: source: %w", spec, err)
+	}
+	v.Source, v.File = filepath.Clean(parts[0]), !st.IsDir()
+	return v, nil
+}
+
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+func now() uint64 { return container.Now() }

@@ -1,0 +1,268 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+
+	"mycontainer/nsexec"
+
+	"golang.org/x/sys/unix"
+)
+
+// Options describe one container run.
+type Options struct {
+	Bootstrap *nsexec.Bootstrap
+	Timeline  *Timeline // nil unless --debug
+	Stdin     *os.File
+	Stdout    *os.File
+	Stderr    *os.File
+	// BeforeBootstrap runs while stage-1 waits for its bootstrap, before
+	// any code of the container exists: the place for cgroups.
+	BeforeBootstrap func(pid int) error
+}
+
+// forwarded are the signals the runtime passes on to PID 1, as docker's
+// sig-proxy does. SIGURG is never among them: Go's scheduler sends it to
+// itself to preempt goroutines. SIGWINCH is handled, not forwarded.
+var forwarded = []os.Signal{unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2}
+
+// startup is what the parent learned from the stages while they started.
+type startup struct {
+	initPID   int
+	failure   *Error
+	execStart uint64
+}
+
+// Run starts the container, relays signals and the terminal, waits for
+// PID 1 and returns the exit code the CLI should use: the command's own
+// status, 128+N when signal N killed it, or a runtime error.
+func Run(o Options) (int, error) {
+	sigs := make(chan os.Signal, 32)
+	signal.Notify(sigs, append(forwarded, unix.SIGWINCH)...)
+	defer signal.Stop(sigs)
+
+	t := Now()
+	st, err := nsexec.Start(o.Bootstrap, nsexec.StartOptions{
+		Stdio:           [3]int{int(o.Stdin.Fd()), int(o.Stdout.Fd()), int(o.Stderr.Fd())},
+		Sealed:          o.Bootstrap.Init,
+		BeforeBootstrap: o.BeforeBootstrap,
+	})
+	if err != nil {
+		return ExitRuntime, Errorf(ExitRuntime, "start container: %v", err)
+	}
+	defer unix.Close(st.Sock)
+	o.Timeline.Add("spawn", t, Now())
+
+	var con atomic.Pointer[console]
+	defer func() { con.Load().close() }()
+	var initPID atomic.Int64
+	ready := make(chan struct{})
+	go relaySignals(sigs, ready, &initPID, &con)
+
+	su, err := readStartup(st.Sock, o, &initPID, ready, &con)
+	reapStage1(st.PID, su)
+	if err != nil || su.failure != nil {
+		if su.initPID > 0 {
+			killAndReap(su.initPID)
+		}
+		if su.failure != nil {
+			return su.failure.Code, su.failure
+		}
+		return ExitRuntime, err
+	}
+	if su.execStart != 0 {
+		o.Timeline.Add("exec", su.execStart, Now())
+	}
+	return waitInit(su.initPID)
+}
+
+// readStartup reads frames until every stage has exec'd or closed its end.
+func readStartup(sock int, o Options, initPID *atomic.Int64, ready chan struct{}, con *atomic.Pointer[console]) (*startup, error) {
+	su := &startup{}
+	defer func() {
+		select {
+		case <-ready:
+		default:
+			close(ready)
+		}
+	}()
+	for {
+		b, fds, err := nsexec.Recv(sock)
+		if err != nil {
+			return su, Errorf(ExitRuntime, "read from container stages: %v", err)
+		}
+		if b == nil {
+			break // end of stream: the command is running
+		}
+		typ, attrs, err := nsexec.ParseFrame(b)
+		if err != nil {
+			closeAll(fds)
+			return su, Errorf(ExitRuntime, "read from container stages: %v", err)
+		}
+		switch typ {
+		case nsexec.MsgPID:
+			pid, err := attrU32(attrs, nsexec.LPID)
+			if err != nil || pid == 0 {
+				return su, Errorf(ExitRuntime, "stage-1 sent a bad init PID: %v", err)
+			}
+			su.initPID = int(pid)
+			initPID.Store(int64(pid))
+			close(ready)
+		case nsexec.MsgLog:
+			name, start, end := decodeLog(attrs)
+			if name == "exec" {
+				su.execStart = start
+				continue
+			}
+			o.Timeline.Add(name, start, end)
+		case nsexec.MsgError:
+			su.failure = decodeError(attrs)
+		case nsexec.MsgPTY:
+			if len(fds) != 1 {
+				closeAll(fds)
+				return su, Errorf(ExitRuntime, "container sent %d fds for its terminal, want 1", len(fds))
+			}
+			c, err := startConsole(fds[0], o.Stdin, o.Stdout)
+			if err != nil {
+				return su, Errorf(ExitRuntime, "attach terminal: %v", err)
+			}
+			con.Store(c)
+		case nsexec.MsgStarted:
+		default:
+			closeAll(fds)
+		}
+	}
+	if su.failure == nil && su.initPID == 0 {
+		return su, Errorf(ExitRuntime, "start container: stage-1 ended without starting init")
+	}
+	return su, nil
+}
+
+// reapStage1 collects stage-1, which exits right after cloning init. An
+// unexplained failure of it becomes the run's error.
+func reapStage1(pid int, su *startup) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, 0, nil)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if su.failure == nil && su.initPID == 0 {
+		su.failure = Errorf(ExitRuntime, "start container: stage-1 exited with %s and no message", describe(ws))
+	}
+}
+
+func waitInit(pid int) (int, error) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, 0, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return ExitRuntime, Errorf(ExitRuntime, "wait for container init (pid %d): %v", pid, err)
+		}
+		break
+	}
+	if ws.Signaled() {
+		return 128 + int(ws.Signal()), nil
+	}
+	return ws.ExitStatus(), nil
+}
+
+// killAndReap makes sure a half-started init is gone. Killing PID 1 of a
+// PID namespace kills every process in it.
+func killAndReap(pid int) {
+	_ = unix.Kill(pid, unix.SIGKILL) // it may have exited already
+	var ws unix.WaitStatus
+	for {
+		if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
+			return
+		}
+	}
+}
+
+func describe(ws unix.WaitStatus) string {
+	if ws.Signaled() {
+		return "signal " + ws.Signal().String()
+	}
+	return fmt.Sprintf("status %d", ws.ExitStatus())
+}
+
+func closeAll(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
+func attrU32(attrs []nsexec.Attr, typ uint32) (uint32, error) {
+	for _, a := range attrs {
+		if a.Type == typ {
+			return a.U32()
+		}
+	}
+	return 0, errors.New("attribute missing")
+}
+
+func decodeLog(attrs []nsexec.Attr) (name string, start, end uint64) {
+	for _, a := range attrs {
+		switch a.Type {
+		case nsexec.LStep:
+			name = a.String()
+		case nsexec.LStart:
+			start, _ = a.U64()
+		case nsexec.LEnd:
+			end, _ = a.U64()
+		}
+	}
+	return name, start, end
+}
+
+// decodeError turns an error frame into one line: step, path, why, hint.
+func decodeError(attrs []nsexec.Attr) *Error {
+	var stepName, path string
+	var hints []string
+	var errno uint32
+	code := uint32(ExitRuntime)
+	for _, a := range attrs {
+		switch a.Type {
+		case nsexec.LStep:
+			stepName = a.String()
+		case nsexec.LPath:
+			path = a.String()
+		case nsexec.LErrno:
+			errno, _ = a.U32()
+		case nsexec.LExit:
+			if c, err := a.U32(); err == nil {
+				code = c
+			}
+		case nsexec.LHint:
+			hints = append(hints, a.String())
+		}
+	}
+	msg := stepName
+	if path != "" {
+		msg += " " + path
+	}
+	var reason []string
+	if errno != 0 {
+		reason = append(reason, syscall.Errno(errno).Error())
+	}
+	if len(hints) > 0 && errno == 0 {
+		reason, hints = append(reason, hints[0]), hints[1:]
+	}
+	for i, r := range reason {
+		if i == 0 {
+			msg += ": " + r
+		}
+	}
+	for _, h := range hints {
+		msg += " (" + h + ")"
+	}
+	return &Error{Code: int(code), Msg: msg}
+}

@@ -1,0 +1,86 @@
+package containerinit
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"syscall"
+
+	"mycontainer/nsexec"
+	"mycontainer/rootfs"
+
+	"golang.org/x/sys/unix"
+)
+
+// resolveCommand finds the command inside the container, so that a missing
+// or non-executable command gets docker's 127 or 126 and a clear message.
+func resolveCommand(r *reporter, bs *nsexec.Bootstrap) string {
+	if len(bs.Args) == 0 {
+		r.fail("find command", "", errors.New("no command given"), "", exitRuntime)
+	}
+	root, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		r.fail("open new root", "/", err, "", exitRuntime)
+	}
+	defer unix.Close(root)
+	path, err := rootfs.LookPath(root, bs.Args[0], envPath(bs.Env))
+	switch {
+	case errors.Is(err, rootfs.ErrCommandNotFound):
+		r.fail("find command", bs.Args[0], err, "", exitNotFound)
+	case errors.Is(err, rootfs.ErrNotExecutable):
+		r.fail("find command", bs.Args[0], err, "", exitNotExecutable)
+	case err != nil:
+		r.fail("find command", bs.Args[0], err, "", exitRuntime)
+	}
+	return path
+}
+
+// dropPrivileges switches this thread to the container user. The caller
+// has locked the OS thread and execs right after: execve keeps only the
+// calling thread, so per-thread raw syscalls are enough and exact.
+func dropPrivileges(bs *nsexec.Bootstrap) error {
+	groups := bs.AddGIDs
+	if len(groups) == 0 {
+		groups = []uint32{bs.GID}
+	}
+	// setgroups first, while still root: afterwards it is not permitted.
+	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(groups)), uintptrOf(groups), 0); e != 0 {
+		return fmt.Errorf("setgroups %v: %w", groups, e)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(bs.GID), uintptr(bs.GID), uintptr(bs.GID)); e != 0 {
+		return fmt.Errorf("setresgid %d: %w", bs.GID, e)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(bs.UID), uintptr(bs.UID), uintptr(bs.UID)); e != 0 {
+		return fmt.Errorf("setresuid %d: %w", bs.UID, e)
+	}
+	return nil
+}
+
+// execCommand replaces init with the command, which becomes PID 1.
+func execCommand(r *reporter, bs *nsexec.Bootstrap, path string) {
+	runtime.LockOSThread()
+	if err := dropPrivileges(bs); err != nil {
+		r.fail("switch user", fmt.Sprintf("%d:%d", bs.UID, bs.GID), err, "", exitRuntime)
+	}
+	if bs.TTY {
+		// Make the pty (already on fd 0) this session's controlling
+		// terminal, so job control works in the shell.
+		if err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 0); err != nil {
+			r.fail("set controlling terminal", "/dev/pts/0", err, "", exitRuntime)
+		}
+	}
+	// CVE-2024-21626 was a leaked directory fd: nothing above 2 may reach
+	// the command. Go's own fds are close-on-exec already; this makes sure
+	// of every other one.
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		r.fail("mark fds close-on-exec", "", err, "", exitRuntime)
+	}
+	r.step("exec", now())
+	err := syscall.Exec(path, bs.Args, bs.Env) // restores Go's raised RLIMIT_NOFILE
+	code, hint := exitNotExecutable, ""
+	if errors.Is(err, unix.ENOENT) {
+		code = exitNotFound
+		hint = "the file exists, so its ELF interpreter or #! interpreter is probably missing from the rootfs"
+	}
+	r.fail("exec", path, err, hint, code)
+}

@@ -1,0 +1,116 @@
+package containerinit
+
+import (
+	"os"
+
+	"mycontainer/nsexec"
+	"mycontainer/rootfs"
+
+	"golang.org/x/sys/unix"
+)
+
+// Main runs the init stage. It never returns.
+func Main() {
+	start := now()
+	r := &reporter{sock: nsexec.SyncFD()}
+	bs, err := nsexec.ParseBootstrap(nsexec.BootstrapFrame())
+	if err != nil {
+		r.fail("decode bootstrap", "", err, "", exitRuntime)
+	}
+	r.debug = bs.Debug
+	if ready := nsexec.ReadyNS(); ready != 0 {
+		start = ready // the Go runtime booted between the two
+	}
+	r.step("go runtime start", start)
+
+	// A new session: the container must not share the host terminal's job
+	// control, and a tty needs a session leader to become controlling.
+	if _, err := unix.Setsid(); err != nil {
+		r.fail("setsid", "", err, "", exitRuntime)
+	}
+	// Device nodes and mount points get exactly the modes asked for.
+	unix.Umask(0)
+	setupRoot(r, bs)
+	if bs.Loopback {
+		t := now()
+		if err := loopbackUp(); err != nil {
+			r.fail("bring up lo", "lo", err, "", exitRuntime)
+		}
+		r.step("loopback up", t)
+	}
+	unix.Umask(0o022)
+
+	path := resolveCommand(r, bs)
+	if bs.TTY {
+		t := now()
+		if err := setupPTY(r.sock, bs.Rows, bs.Cols); err != nil {
+			r.fail("set up the terminal", "/dev/ptmx", err, "", exitRuntime)
+		}
+		r.step("pty", t)
+	}
+	enterWorkdir(r, bs)
+	if bs.Init {
+		runInit(r, bs, path)
+	}
+	execCommand(r, bs, path)
+}
+
+// setupRoot carries out the mount plan, in order, inside the new root.
+func setupRoot(r *reporter, bs *nsexec.Bootstrap) {
+	root, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		r.fail("open new root", "/", err, "", exitRuntime)
+	}
+	defer unix.Close(root)
+	binds := nsexec.BindFDs()
+	for _, m := range bs.Mounts {
+		t := now()
+		if err := rootfs.Apply(root, m, binds); err != nil {
+			me, _ := err.(*rootfs.MountError)
+			if me != nil {
+				r.fail(me.Step+" on", me.Path, me.Err, me.Hint, exitRuntime)
+			}
+			r.fail("mount", m.Target, err, "", exitRuntime)
+		}
+		name := m.Target
+		if m.Kind == nsexec.MountDevices {
+			name = m.Target + " nodes"
+		}
+		r.step(name, t)
+	}
+	for _, fd := range binds {
+		unix.Close(fd)
+	}
+}
+
+// enterWorkdir changes into the working directory, creating it when it is
+// missing as runc does. It is resolved inside the root.
+func enterWorkdir(r *reporter, bs *nsexec.Bootstrap) {
+	cwd := bs.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	root, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		r.fail("open new root", "/", err, "", exitRuntime)
+	}
+	fd, err := rootfs.MkdirAllInRoot(root, cwd, 0o755, false)
+	unix.Close(root)
+	if err != nil {
+		r.fail("enter working directory", cwd, err, "", exitRuntime)
+	}
+	err = unix.Fchdir(fd)
+	unix.Close(fd)
+	if err != nil {
+		r.fail("enter working directory", cwd, err, "", exitRuntime)
+	}
+}
+
+func envPath(env []string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if len(env[i]) > 5 && env[i][:5] == "PATH=" {
+			return env[i][5:]
+		}
+	}
+	return os.Getenv("PATH")
+}

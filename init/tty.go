@@ -1,0 +1,47 @@
+package containerinit
+
+import (
+	"fmt"
+
+	"mycontainer/nsexec"
+
+	"golang.org/x/sys/unix"
+)
+
+// setupPTY opens a pty in the container's own devpts instance, hands the
+// master to the runtime parent over the sync socket, and puts the slave on
+// fds 0, 1 and 2. The pty lives in the container's devpts, so `tty` inside
+// prints /dev/pts/0 and the host's ptys stay out of reach.
+func setupPTY(sock int, rows, cols uint16) error {
+	master, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open /dev/ptmx: %w", err)
+	}
+	defer unix.Close(master)
+	if err := unix.IoctlSetPointerInt(master, unix.TIOCSPTLCK, 0); err != nil {
+		return fmt.Errorf("unlock pty: %w", err)
+	}
+	// TIOCGPTPEER opens the slave through the master, not by a path name
+	// that the container could have swapped.
+	slave, err := unix.IoctlRetInt(master, unix.TIOCGPTPEER)
+	if err != nil {
+		return fmt.Errorf("open pty slave (TIOCGPTPEER): %w", err)
+	}
+	if rows != 0 && cols != 0 {
+		if err := unix.IoctlSetWinsize(master, unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols}); err != nil {
+			unix.Close(slave)
+			return fmt.Errorf("set window size: %w", err)
+		}
+	}
+	if err := nsexec.Send(sock, nsexec.NewFrame(nsexec.MsgPTY), master); err != nil {
+		unix.Close(slave)
+		return fmt.Errorf("send pty master to the runtime: %w", err)
+	}
+	for fd := 0; fd < 3; fd++ {
+		if err := unix.Dup3(slave, fd, 0); err != nil {
+			unix.Close(slave)
+			return fmt.Errorf("dup pty onto fd %d: %w", fd, err)
+		}
+	}
+	return unix.Close(slave)
+}

@@ -1,0 +1,198 @@
+package nsexec
+
+import (
+	"fmt"
+)
+
+// Mount is one step of the ordered mount plan. The init stage carries the
+// steps out in order after pivot_root; bind sources were opened by the C
+// constructor before it, so they stay reachable.
+type Mount struct {
+	Kind     uint32 // MountFS, MountBind or MountDevices
+	Source   string // fs source name, or the host path for a bind
+	Target   string // absolute path inside the container
+	FSType   string // for MountFS
+	Data     string // fs options, "key=value,key"
+	Attr     uint64 // unix.MOUNT_ATTR_* flags
+	NoFollow bool   // the target itself must not be a symlink
+	File     bool   // the target is a file (bind of a file)
+	BindIdx  uint32 // for MountBind: index into Bootstrap.BindSources
+}
+
+// Bootstrap is everything the container's stages need, sent once.
+type Bootstrap struct {
+	CloneFlags   uint64
+	Hostname     string
+	Rootfs       string // absolute host path
+	RootReadonly bool
+	BindSources  []string
+	Debug        bool
+
+	Args     []string
+	Env      []string
+	Cwd      string
+	UID, GID uint32
+	AddGIDs  []uint32
+	TTY      bool
+	Init     bool
+	Rows     uint16
+	Cols     uint16
+	Loopback bool
+	Mounts   []Mount
+}
+
+func putBool(f *Frame, typ uint32, b bool) {
+	if b {
+		f.PutU32(typ, 1)
+	}
+}
+
+// Frame encodes the bootstrap message.
+func (b *Bootstrap) Frame() *Frame {
+	f := NewFrame(MsgBootstrap)
+	f.PutU64(aCloneFlags, b.CloneFlags)
+	if b.Hostname != "" {
+		f.PutString(aHostname, b.Hostname)
+	}
+	f.PutString(aRootfs, b.Rootfs)
+	putBool(f, aRootReadonly, b.RootReadonly)
+	for _, s := range b.BindSources {
+		f.PutString(aBindSource, s)
+	}
+	putBool(f, aDebug, b.Debug)
+	for _, a := range b.Args {
+		f.PutString(aArg, a)
+	}
+	for _, e := range b.Env {
+		f.PutString(aEnv, e)
+	}
+	f.PutString(aCwd, b.Cwd)
+	f.PutU32(aUID, b.UID)
+	f.PutU32(aGID, b.GID)
+	for _, g := range b.AddGIDs {
+		f.PutU32(aAddGID, g)
+	}
+	putBool(f, aTTY, b.TTY)
+	putBool(f, aInit, b.Init)
+	if b.Rows != 0 || b.Cols != 0 {
+		f.PutU32(aWinsize, uint32(b.Rows)|uint32(b.Cols)<<16)
+	}
+	putBool(f, aLoopback, b.Loopback)
+	for _, m := range b.Mounts {
+		n := NewFrame(0)
+		n.PutU32(mKind, m.Kind)
+		n.PutString(mSource, m.Source)
+		n.PutString(mTarget, m.Target)
+		n.PutString(mFstype, m.FSType)
+		n.PutString(mData, m.Data)
+		n.PutU64(mAttr, m.Attr)
+		putBool(n, mNofollow, m.NoFollow)
+		putBool(n, mFile, m.File)
+		n.PutU32(mBindIndex, m.BindIdx)
+		f.Put(aMount, n.buf[hdrLen:])
+	}
+	return f
+}
+
+// ParseBootstrap decodes a bootstrap frame, header included.
+func ParseBootstrap(b []byte) (*Bootstrap, error) {
+	typ, attrs, err := ParseFrame(b)
+	if err != nil {
+		return nil, fmt.Errorf("decode bootstrap: %w", err)
+	}
+	if typ != MsgBootstrap {
+		return nil, fmt.Errorf("decode bootstrap: frame type %d is not a bootstrap", typ)
+	}
+	bs := &Bootstrap{}
+	for _, a := range attrs {
+		var v uint32
+		var v64 uint64
+		switch a.Type {
+		case aCloneFlags:
+			v64, err = a.U64()
+			bs.CloneFlags = v64
+		case aHostname:
+			bs.Hostname = a.String()
+		case aRootfs:
+			bs.Rootfs = a.String()
+		case aRootReadonly:
+			v, err = a.U32()
+			bs.RootReadonly = v != 0
+		case aBindSource:
+			bs.BindSources = append(bs.BindSources, a.String())
+		case aDebug:
+			v, err = a.U32()
+			bs.Debug = v != 0
+		case aArg:
+			bs.Args = append(bs.Args, a.String())
+		case aEnv:
+			bs.Env = append(bs.Env, a.String())
+		case aCwd:
+			bs.Cwd = a.String()
+		case aUID:
+			bs.UID, err = a.U32()
+		case aGID:
+			bs.GID, err = a.U32()
+		case aAddGID:
+			v, err = a.U32()
+			bs.AddGIDs = append(bs.AddGIDs, v)
+		case aTTY:
+			v, err = a.U32()
+			bs.TTY = v != 0
+		case aInit:
+			v, err = a.U32()
+			bs.Init = v != 0
+		case aWinsize:
+			v, err = a.U32()
+			bs.Rows, bs.Cols = uint16(v), uint16(v>>16)
+		case aLoopback:
+			v, err = a.U32()
+			bs.Loopback = v != 0
+		case aMount:
+			var m Mount
+			m, err = parseMount(a.Val)
+			bs.Mounts = append(bs.Mounts, m)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("decode bootstrap attribute %d: %w", a.Type, err)
+		}
+	}
+	return bs, nil
+}
+
+func parseMount(b []byte) (Mount, error) {
+	var m Mount
+	attrs, err := ParseAttrs(b)
+	if err != nil {
+		return m, err
+	}
+	for _, a := range attrs {
+		var v uint32
+		switch a.Type {
+		case mKind:
+			m.Kind, err = a.U32()
+		case mSource:
+			m.Source = a.String()
+		case mTarget:
+			m.Target = a.String()
+		case mFstype:
+			m.FSType = a.String()
+		case mData:
+			m.Data = a.String()
+		case mAttr:
+			m.Attr, err = a.U64()
+		case mNofollow:
+			v, err = a.U32()
+			m.NoFollow = v != 0
+		case mFile:
+			v, err = a.U32()
+			m.File = v != 0
+		case mBindIndex:
+			m.BindIdx, err = a.U32()
+		}
+		if err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,50 @@
+// Package nsexec is the bridge between the Go parent and the container's
+// first stages. Its C constructor (nsexec.c) runs before the Go runtime in
+// a re-executed copy of the runtime, clones the container's init into new
+// namespaces and pivots it into the new root; then Go boots inside.
+//
+// The Go side here encodes the bootstrap plan, starts the stage, and speaks
+// the one framed protocol (proto.h) used for every message between them.
+package nsexec
+
+/*
+#cgo CFLAGS: -Wall -Wextra -Werror -O2
+#include <stdlib.h>
+#include "nsexec.h"
+
+static int myc_bind_fd(int i) { return myc_state.bind_fds[i]; }
+*/
+import "C"
+
+import "unsafe"
+
+// IsInit reports whether the constructor made this process the container's
+// init. It is true only inside the container, before the user's command.
+func IsInit() bool { return C.myc_state.is_init != 0 }
+
+// SyncFD is the socket to the Go parent, valid when IsInit.
+func SyncFD() int { return int(C.myc_state.sync_fd) }
+
+// BootstrapFrame returns a copy of the bootstrap frame the constructor read,
+// header included.
+func BootstrapFrame() []byte {
+	if C.myc_state.bootstrap == nil {
+		return nil
+	}
+	return C.GoBytes(unsafe.Pointer(C.myc_state.bootstrap), C.int(C.myc_state.bootstrap_len))
+}
+
+// ReadyNS is the CLOCK_MONOTONIC time at which the constructor handed over
+// to the Go runtime, for the --debug timeline.
+func ReadyNS() uint64 { return uint64(C.myc_state.ready_ns) }
+
+// BindFDs returns the detached mount trees the constructor opened with
+// open_tree before the pivot, in the order of Bootstrap.BindSources.
+func BindFDs() []int {
+	n := int(C.myc_state.nbinds)
+	fds := make([]int, n)
+	for i := range fds {
+		fds[i] = int(C.myc_bind_fd(C.int(i)))
+	}
+	return fds
+}

@@ -1,0 +1,63 @@
+package nsexec
+
+// #include "proto.h"
+import "C"
+
+// The protocol's constants come from proto.h through cgo, so the C and Go
+// sides can never disagree about a number.
+const (
+	envInitPipe  = C.MYC_ENV_INITPIPE
+	maxFrame     = C.MYC_MAX_FRAME
+	hdrLen       = C.MYC_HDR_LEN
+	attrHdrLen   = C.MYC_ATTR_HDR_LEN
+	MsgBootstrap = C.MYC_MSG_BOOTSTRAP
+	MsgPID       = C.MYC_MSG_PID
+	MsgLog       = C.MYC_MSG_LOG
+	MsgError     = C.MYC_MSG_ERROR
+	MsgPTY       = C.MYC_MSG_PTY
+	MsgStarted   = C.MYC_MSG_STARTED
+
+	aCloneFlags   = C.MYC_A_CLONE_FLAGS
+	aHostname     = C.MYC_A_HOSTNAME
+	aRootfs       = C.MYC_A_ROOTFS
+	aRootReadonly = C.MYC_A_ROOT_READONLY
+	aBindSource   = C.MYC_A_BIND_SOURCE
+	aDebug        = C.MYC_A_DEBUG
+	aArg          = C.MYC_A_ARG
+	aEnv          = C.MYC_A_ENV
+	aCwd          = C.MYC_A_CWD
+	aUID          = C.MYC_A_UID
+	aGID          = C.MYC_A_GID
+	aAddGID       = C.MYC_A_ADDGID
+	aTTY          = C.MYC_A_TTY
+	aInit         = C.MYC_A_INIT
+	aWinsize      = C.MYC_A_WINSIZE
+	aLoopback     = C.MYC_A_LOOPBACK
+	aMount        = C.MYC_A_MOUNT
+
+	mKind      = C.MYC_M_KIND
+	mSource    = C.MYC_M_SOURCE
+	mTarget    = C.MYC_M_TARGET
+	mFstype    = C.MYC_M_FSTYPE
+	mData      = C.MYC_M_DATA
+	mAttr      = C.MYC_M_ATTR
+	mNofollow  = C.MYC_M_NOFOLLOW
+	mBindIndex = C.MYC_M_BIND_INDEX
+	mFile      = C.MYC_M_FILE
+
+	LStep  = C.MYC_L_STEP
+	LStart = C.MYC_L_START
+	LEnd   = C.MYC_L_END
+	LPath  = C.MYC_L_PATH
+	LErrno = C.MYC_L_ERRNO
+	LExit  = C.MYC_L_EXIT
+	LHint  = C.MYC_L_HINT
+	LPID   = C.MYC_L_PID
+)
+
+// Mount kinds, as the plan carries them.
+const (
+	MountFS      = C.MYC_MOUNT_FS
+	MountBind    = C.MYC_MOUNT_BIND
+	MountDevices = C.MYC_MOUNT_DEVICES
+)

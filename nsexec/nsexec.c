@@ -1,0 +1,203 @@
+/*
+ * nsexec.c: the constructor that runs before the Go runtime starts.
+ *
+ * Why C, and why before Go: clone() into new namespaces, setns() and
+ * unshare(CLONE_NEWNS) need a single-threaded process, and the Go runtime
+ * starts threads before main(). So the work that needs one thread happens
+ * here, and then this function returns and Go boots inside the container.
+ *
+ * The stages, each named with PR_SET_NAME so `ps` and `strace -f` show them:
+ *   mycontainer:[stage-1]  the re-executed runtime. Reads the bootstrap,
+ *                          clones init, reports init's PID, exits.
+ *   mycontainer:[init]     PID 1 of the new PID namespace. Sets the
+ *                          hostname, enters the new root with pivot_root,
+ *                          then returns so Go can finish the rootfs.
+ *
+ * C is a dumb executor: it reads one length-checked frame, does what it
+ * says, and reports each failure as (step, path, errno). It decides nothing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "nsexec.h"
+
+struct myc_child_state myc_state = { .sync_fd = -1 };
+
+void myc_log_step(const char *step, uint64_t start, uint64_t end)
+{
+	struct myc_frame f;
+
+	if (!myc_state.debug)
+		return;
+	myc_frame_init(&f, MYC_MSG_LOG);
+	myc_frame_put_str(&f, MYC_L_STEP, step);
+	myc_frame_put_u64(&f, MYC_L_START, start);
+	myc_frame_put_u64(&f, MYC_L_END, end);
+	/* A lost timeline line must not fail the container. */
+	(void)myc_frame_send(myc_state.sync_fd, &f);
+}
+
+void myc_fail(const char *step, const char *path, int err, const char *hint)
+{
+	struct myc_frame f;
+
+	myc_frame_init(&f, MYC_MSG_ERROR);
+	myc_frame_put_str(&f, MYC_L_STEP, step);
+	myc_frame_put_str(&f, MYC_L_PATH, path);
+	myc_frame_put_u32(&f, MYC_L_ERRNO, (uint32_t)err);
+	myc_frame_put_u32(&f, MYC_L_EXIT, 125);
+	myc_frame_put_str(&f, MYC_L_HINT, hint);
+	/*
+	 * If even this send fails the parent is gone or the socket is broken;
+	 * the parent then sees init exit 125 without a message and says so.
+	 */
+	(void)myc_frame_send(myc_state.sync_fd, &f);
+	_exit(125);
+}
+
+static int parse_fd(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 3 || v > 1 << 20)
+		return -1;
+	if (fcntl((int)v, F_GETFD) < 0)
+		return -1;
+	return (int)v;
+}
+
+static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
+{
+	struct myc_attr a;
+	uint32_t off = MYC_HDR_LEN, v;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	while ((r = myc_attr_next(buf, len, &off, &a)) > 0) {
+		switch (a.type) {
+		case MYC_A_CLONE_FLAGS:
+			if (myc_attr_u64(&a, &p->clone_flags) < 0)
+				myc_fail("decode bootstrap", "clone flags", errno, NULL);
+			break;
+		case MYC_A_HOSTNAME:
+			if (!(p->hostname = myc_attr_str(&a)))
+				myc_fail("decode bootstrap", "hostname", errno, NULL);
+			break;
+		case MYC_A_ROOTFS:
+			if (!(p->rootfs = myc_attr_str(&a)))
+				myc_fail("decode bootstrap", "rootfs", errno, NULL);
+			break;
+		case MYC_A_ROOT_READONLY:
+			if (myc_attr_u32(&a, &v) < 0)
+				myc_fail("decode bootstrap", "root readonly", errno, NULL);
+			p->root_readonly = v != 0;
+			break;
+		case MYC_A_DEBUG:
+			if (myc_attr_u32(&a, &v) < 0)
+				myc_fail("decode bootstrap", "debug", errno, NULL);
+			myc_state.debug = v != 0;
+			break;
+		case MYC_A_BIND_SOURCE:
+			if (p->nbinds == MYC_MAX_BINDS)
+				myc_fail("decode bootstrap", "bind sources", E2BIG, "too many bind mounts");
+			if (!(p->bind_sources[p->nbinds++] = myc_attr_str(&a)))
+				myc_fail("decode bootstrap", "bind source", errno, NULL);
+			break;
+		default:
+			break; /* Go-only attributes */
+		}
+	}
+	if (r < 0)
+		myc_fail("decode bootstrap", "attributes", errno, NULL);
+	if (!p->rootfs || p->rootfs[0] != '/')
+		myc_fail("decode bootstrap", "rootfs", EINVAL, "the rootfs must be an absolute path");
+}
+
+/*
+ * init must not outlive the runtime in `run` mode. PDEATHSIG fires when the
+ * parent dies; the parent could already have died before prctl(), which a
+ * hang-up on the sync socket reveals.
+ */
+static void die_with_parent(void)
+{
+	struct pollfd pfd = { .fd = myc_state.sync_fd, .events = 0 };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		myc_fail("prctl PR_SET_PDEATHSIG", NULL, errno, NULL);
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+		_exit(125);
+}
+
+__attribute__((constructor)) static void nsexec(void)
+{
+	const char *env = getenv(MYC_ENV_INITPIPE);
+	struct myc_plan plan;
+	struct myc_frame f;
+	uint64_t t0, t1;
+	long pid;
+	int fd;
+
+	/* Normal CLI runs pay for one getenv and nothing else. */
+	if (!env)
+		return;
+	fd = parse_fd(env);
+	if (fd < 0)
+		_exit(125); /* no socket to report on; the parent sees exit 125 */
+	/* Never hand the socket to the user's command (CVE-2024-21626 class). */
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		_exit(125);
+	myc_state.sync_fd = fd;
+	unsetenv(MYC_ENV_INITPIPE);
+	prctl(PR_SET_NAME, "mycontainer:[stage-1]", 0, 0, 0);
+
+	if (myc_frame_recv(fd, MYC_MSG_BOOTSTRAP, &myc_state.bootstrap, &myc_state.bootstrap_len) < 0)
+		myc_fail("read bootstrap", NULL, errno, NULL);
+	decode_plan(myc_state.bootstrap, myc_state.bootstrap_len, &plan);
+
+	/*
+	 * CLONE_PARENT makes init a child of the Go parent, not of this stage,
+	 * so stage-1 can exit at once and the parent waits on init directly.
+	 * Without a stack argument clone() behaves like fork().
+	 */
+	t0 = myc_now_ns();
+	pid = syscall(SYS_clone, (unsigned long)plan.clone_flags | CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0) {
+		int err = errno;
+		myc_fail("clone", NULL, err,
+			 err == EINVAL || err == EPERM ? "does this kernel support every namespace asked for, and are you root?" : NULL);
+	}
+	if (pid > 0) {
+		t1 = myc_now_ns();
+		myc_frame_init(&f, MYC_MSG_PID);
+		myc_frame_put_u32(&f, MYC_L_PID, (uint32_t)pid);
+		if (myc_frame_send(fd, &f) < 0) {
+			/* The parent cannot learn about init: do not leave it behind. */
+			kill((pid_t)pid, SIGKILL);
+			_exit(125);
+		}
+		myc_log_step("clone", t0, t1);
+		_exit(0);
+	}
+
+	prctl(PR_SET_NAME, "mycontainer:[init]", 0, 0, 0);
+	die_with_parent();
+	myc_state.is_init = 1;
+
+	if (plan.hostname && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
+		myc_fail("sethostname", plan.hostname, errno, NULL);
+
+	myc_enter_root(&plan);
+	/* Return: the Go runtime now boots inside the container. */
+}

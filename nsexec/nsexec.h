@@ -1,0 +1,72 @@
+/*
+ * nsexec.h: the internals shared by the C files of the constructor, and the
+ * handful of values the Go side of the init stage reads back through cgo.
+ */
+#ifndef MYC_NSEXEC_H
+#define MYC_NSEXEC_H
+
+#include <stdint.h>
+
+#include "proto.h"
+
+/* An outgoing frame. C only ever sends small frames (logs, errors, a pid). */
+struct myc_frame {
+	char buf[4096];
+	uint32_t len;
+	int overflow;
+};
+
+struct myc_attr {
+	uint32_t type;
+	uint32_t len;
+	const char *val;
+};
+
+/* The most bind sources one container may ask for. */
+#define MYC_MAX_BINDS 256
+
+/* What the constructor leaves behind for Go in the init stage. */
+struct myc_child_state {
+	int is_init;          /* 1 when this process is the container's init */
+	int sync_fd;          /* the socket to the Go parent */
+	char *bootstrap;      /* the whole bootstrap frame, header included */
+	uint32_t bootstrap_len;
+	int nbinds;
+	int bind_fds[MYC_MAX_BINDS]; /* open_tree fds, in MYC_A_BIND_SOURCE order */
+	int debug;
+	uint64_t ready_ns;    /* CLOCK_MONOTONIC when the constructor returned */
+};
+
+extern struct myc_child_state myc_state;
+
+uint64_t myc_now_ns(void);
+void myc_frame_init(struct myc_frame *f, uint32_t type);
+void myc_frame_put(struct myc_frame *f, uint32_t type, const void *val, uint32_t len);
+void myc_frame_put_str(struct myc_frame *f, uint32_t type, const char *s);
+void myc_frame_put_u32(struct myc_frame *f, uint32_t type, uint32_t v);
+void myc_frame_put_u64(struct myc_frame *f, uint32_t type, uint64_t v);
+int myc_frame_send(int fd, struct myc_frame *f);
+int myc_frame_recv(int fd, uint32_t want_type, char **payload, uint32_t *payload_len);
+int myc_attr_next(const char *buf, uint32_t len, uint32_t *off, struct myc_attr *a);
+char *myc_attr_str(const struct myc_attr *a);
+int myc_attr_u32(const struct myc_attr *a, uint32_t *v);
+int myc_attr_u64(const struct myc_attr *a, uint64_t *v);
+
+/* Report a failed step to the parent and exit with code 125. */
+__attribute__((noreturn)) void myc_fail(const char *step, const char *path, int err, const char *hint);
+/* Send one timeline step when the parent asked for --debug. */
+void myc_log_step(const char *step, uint64_t start, uint64_t end);
+
+/* The plan the constructor carries out, decoded from the bootstrap. */
+struct myc_plan {
+	uint64_t clone_flags;
+	char *hostname;
+	char *rootfs;
+	int root_readonly;
+	int nbinds;
+	char *bind_sources[MYC_MAX_BINDS];
+};
+
+void myc_enter_root(const struct myc_plan *p);
+
+#endif

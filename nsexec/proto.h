@@ -1,0 +1,93 @@
+/*
+ * proto.h: the one framed protocol spoken between the Go parent and every
+ * stage of the container (C stage-1, C init, Go init).
+ *
+ * It is the single source of truth: the Go side reads these constants
+ * through cgo (proto_consts.go), so the two sides cannot drift apart.
+ *
+ * Transport: an AF_UNIX SOCK_SEQPACKET socketpair. SEQPACKET keeps message
+ * boundaries and carries SCM_RIGHTS (the pty master travels that way).
+ *
+ * Frame:   u32 payload_len | u32 type | payload
+ * Payload: a sequence of attributes, each u32 attr_type | u32 len | bytes.
+ * All integers are host-endian (both ends are the same machine). Strings
+ * are sent without a terminating NUL. Readers skip attributes they do not
+ * know, so the C side only ever looks at the handful it needs: it never
+ * parses JSON or anything else that is not length-checked.
+ */
+#ifndef MYC_PROTO_H
+#define MYC_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MYC_ENV_INITPIPE "_MYCONTAINER_INITPIPE"
+
+/* A bootstrap larger than this is refused before anything is allocated. */
+#define MYC_MAX_FRAME (4u << 20)
+#define MYC_HDR_LEN 8u
+#define MYC_ATTR_HDR_LEN 8u
+
+/* Message types. */
+enum {
+	MYC_MSG_BOOTSTRAP = 1, /* parent -> stage-1: the whole container plan */
+	MYC_MSG_PID = 2,       /* stage-1 -> parent: host PID of init */
+	MYC_MSG_LOG = 3,       /* any stage -> parent: one timeline step */
+	MYC_MSG_ERROR = 4,     /* any stage -> parent: step, path, errno, exit code */
+	MYC_MSG_PTY = 5,       /* init -> parent: pty master as SCM_RIGHTS */
+	MYC_MSG_STARTED = 6,   /* init (--init mode) -> parent: command is running */
+};
+
+/* Bootstrap attributes. The C constructor reads those marked (C). */
+enum {
+	MYC_A_CLONE_FLAGS = 1,   /* (C) u64 namespace flags for clone() */
+	MYC_A_HOSTNAME = 2,      /* (C) string */
+	MYC_A_ROOTFS = 3,        /* (C) absolute host path of the root */
+	MYC_A_ROOT_READONLY = 4, /* (C) u32: make the whole root tree read-only */
+	MYC_A_BIND_SOURCE = 5,   /* (C) host path, repeated, opened with open_tree */
+	MYC_A_DEBUG = 6,         /* (C) u32: send MSG_LOG timeline steps */
+	MYC_A_ARG = 20,          /* argv, repeated, in order */
+	MYC_A_ENV = 21,          /* KEY=VALUE, repeated */
+	MYC_A_CWD = 22,
+	MYC_A_UID = 23,          /* u32 */
+	MYC_A_GID = 24,          /* u32 */
+	MYC_A_ADDGID = 25,       /* u32, repeated */
+	MYC_A_TTY = 26,          /* u32 */
+	MYC_A_INIT = 27,         /* u32: stay PID 1 as a reaping init */
+	MYC_A_WINSIZE = 28,      /* u16 rows, u16 cols */
+	MYC_A_LOOPBACK = 29,     /* u32: bring lo up (new network namespace) */
+	MYC_A_MOUNT = 30,        /* nested attributes, one mount step, in order */
+};
+
+/* Attributes nested in MYC_A_MOUNT. */
+enum {
+	MYC_M_KIND = 1,       /* u32, see MYC_MOUNT_* */
+	MYC_M_SOURCE = 2,
+	MYC_M_TARGET = 3,
+	MYC_M_FSTYPE = 4,
+	MYC_M_DATA = 5,       /* fs options, comma separated key[=value] */
+	MYC_M_ATTR = 6,       /* u64 MOUNT_ATTR_* flags */
+	MYC_M_NOFOLLOW = 7,   /* u32: the target must not be a symlink */
+	MYC_M_BIND_INDEX = 8, /* u32: which MYC_A_BIND_SOURCE fd to attach */
+	MYC_M_FILE = 9,       /* u32: the target is a file, not a directory */
+};
+
+enum {
+	MYC_MOUNT_FS = 1,      /* a new filesystem instance (proc, tmpfs, ...) */
+	MYC_MOUNT_BIND = 2,    /* attach a detached bind-source tree */
+	MYC_MOUNT_DEVICES = 3, /* populate a fresh /dev with the minimal nodes */
+};
+
+/* Attributes of MSG_LOG and MSG_ERROR. */
+enum {
+	MYC_L_STEP = 1,  /* string: what was being done */
+	MYC_L_START = 2, /* u64 CLOCK_MONOTONIC ns */
+	MYC_L_END = 3,   /* u64 CLOCK_MONOTONIC ns */
+	MYC_L_PATH = 4,  /* string: on what */
+	MYC_L_ERRNO = 5, /* u32 */
+	MYC_L_EXIT = 6,  /* u32: the exit code the runtime should use */
+	MYC_L_HINT = 7,  /* string: why, or what to try */
+	MYC_L_PID = 8,   /* u32 */
+};
+
+#endif

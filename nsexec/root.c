@@ -1,0 +1,90 @@
+/*
+ * root.c: move init into its new root with pivot_root, before any code of
+ * the container can run.
+ *
+ * The root is taken as a detached copy with open_tree(OPEN_TREE_CLONE),
+ * attached on top of "/" and pivoted into with pivot_root(".", "."). This
+ * works the same for --rootfs DIR and for the default root (the host's "/"
+ * made read-only), and it never creates a mount or a directory on the host.
+ *
+ * Bind sources are opened the same way *before* the pivot, while host paths
+ * are still reachable. Go attaches them after the pivot with move_mount, in
+ * the order of the mount plan (a later mount may cover an earlier one).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "nsexec.h"
+
+static int open_tree_clone(const char *path)
+{
+	return (int)syscall(SYS_open_tree, AT_FDCWD, path,
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+}
+
+static const char *enosys_hint(int err)
+{
+	return err == ENOSYS ? "this kernel lacks the new mount API; mycontainer needs Linux 5.12 or later" : NULL;
+}
+
+void myc_enter_root(const struct myc_plan *p)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	uint64_t t0, t1, t2;
+	int root, i;
+
+	t0 = myc_now_ns();
+	if (!(p->clone_flags & CLONE_NEWNS))
+		myc_fail("enter root", p->rootfs, EINVAL, "a new mount namespace is required");
+
+	/*
+	 * Stop propagation from this namespace back to the host: without this a
+	 * mount made in the container would appear on a shared host mount.
+	 * MS_SLAVE keeps host mounts flowing in but never out.
+	 */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		myc_fail("make / rslave", "/", errno, NULL);
+
+	root = open_tree_clone(p->rootfs);
+	if (root < 0)
+		myc_fail("open_tree rootfs", p->rootfs, errno, enosys_hint(errno));
+	if (p->root_readonly &&
+	    syscall(SYS_mount_setattr, root, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+		myc_fail("make rootfs read-only", p->rootfs, errno, enosys_hint(errno));
+
+	myc_state.nbinds = p->nbinds;
+	for (i = 0; i < p->nbinds; i++) {
+		myc_state.bind_fds[i] = open_tree_clone(p->bind_sources[i]);
+		if (myc_state.bind_fds[i] < 0)
+			myc_fail("open bind source", p->bind_sources[i], errno, enosys_hint(errno));
+	}
+	t1 = myc_now_ns();
+	myc_log_step("mounts (rootfs clone)", t0, t1);
+
+	if (syscall(SYS_move_mount, root, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		myc_fail("attach rootfs", p->rootfs, errno, NULL);
+	if (fchdir(root) < 0)
+		myc_fail("chdir into rootfs", p->rootfs, errno, NULL);
+	close(root);
+	/*
+	 * pivot_root(".", ".") stacks the old root on top of the new one; the
+	 * lazy unmount then drops it, so no path leads back to the host's "/".
+	 */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		myc_fail("pivot_root into", p->rootfs, errno,
+			 errno == EINVAL ? "pivot_root fails when / is an initramfs (rootfs); boot with a real root or switch_root first" : NULL);
+	if (umount2(".", MNT_DETACH) < 0)
+		myc_fail("detach old root", p->rootfs, errno, NULL);
+	if (chdir("/") < 0)
+		myc_fail("chdir /", p->rootfs, errno, NULL);
+	t2 = myc_now_ns();
+	myc_log_step("pivot_root", t1, t2);
+	myc_state.ready_ns = t2;
+}

@@ -1,0 +1,132 @@
+package nsexec
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Stage is a started stage-1 process and the parent's end of its socket.
+type Stage struct {
+	Sock int // the parent's end of the SEQPACKET socketpair
+	PID  int // stage-1, which exits once init is cloned
+}
+
+// StartOptions tune how stage-1 is started.
+type StartOptions struct {
+	// Stdio are the fds that become the container's 0, 1 and 2.
+	Stdio [3]int
+	// Sealed runs a sealed in-memory copy of the runtime instead of the
+	// file on disk. Needed whenever the runtime binary stays alive inside
+	// the container (--init): CVE-2019-5736 let a container overwrite the
+	// host's runc through /proc/<pid>/exe.
+	Sealed bool
+	// BeforeBootstrap runs with stage-1's PID before the bootstrap is sent,
+	// while stage-1 is blocked reading it: the place to put it into cgroups,
+	// so that init (cloned later) starts inside them.
+	BeforeBootstrap func(pid int) error
+}
+
+// Start re-executes the runtime as stage-1 and sends it the bootstrap.
+func Start(bs *Bootstrap, o StartOptions) (*Stage, error) {
+	frame := bs.Frame().Bytes()
+	if len(frame) > maxFrame {
+		return nil, fmt.Errorf("bootstrap message is %d bytes, more than the %d allowed: too many or too long arguments, env vars or mounts", len(frame), maxFrame)
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socketpair: %w", err)
+	}
+	parent, child := fds[0], fds[1]
+	if len(frame) > 200<<10 {
+		// A SEQPACKET message must fit in the send buffer whole.
+		if err := unix.SetsockoptInt(parent, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, len(frame)+4096); err != nil {
+			unix.Close(parent)
+			unix.Close(child)
+			return nil, fmt.Errorf("grow socket buffer for a %d-byte bootstrap: %w", len(frame), err)
+		}
+	}
+
+	exe, closeExe, err := executable(o.Sealed)
+	if err != nil {
+		unix.Close(parent)
+		unix.Close(child)
+		return nil, err
+	}
+	// Only fds 0-2 and the socket (as fd 3) reach stage-1: ForkExec closes
+	// everything else, so no fd the caller holds leaks into the container.
+	pid, err := syscall.ForkExec(exe, []string{"mycontainer-init"}, &syscall.ProcAttr{
+		Env:   []string{envInitPipe + "=3"},
+		Files: []uintptr{uintptr(o.Stdio[0]), uintptr(o.Stdio[1]), uintptr(o.Stdio[2]), uintptr(child)},
+	})
+	closeExe()
+	unix.Close(child)
+	if err != nil {
+		unix.Close(parent)
+		return nil, fmt.Errorf("start stage-1 (%s): %w", exe, err)
+	}
+	st := &Stage{Sock: parent, PID: pid}
+	fail := func(err error) (*Stage, error) {
+		_ = unix.Kill(pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(pid, &ws, 0, nil)
+		unix.Close(parent)
+		return nil, err
+	}
+	if o.BeforeBootstrap != nil {
+		if err := o.BeforeBootstrap(pid); err != nil {
+			return fail(err)
+		}
+	}
+	if err := unix.Sendmsg(parent, frame, nil, nil, unix.MSG_NOSIGNAL); err != nil {
+		return fail(fmt.Errorf("send bootstrap to stage-1: %w", err))
+	}
+	return st, nil
+}
+
+// executable returns the path to exec for stage-1.
+func executable(sealed bool) (string, func(), error) {
+	if !sealed {
+		return "/proc/self/exe", func() {}, nil
+	}
+	fd, err := sealedCopy()
+	if err != nil {
+		return "", nil, err
+	}
+	return "/proc/self/fd/" + strconv.Itoa(fd), func() { unix.Close(fd) }, nil
+}
+
+// sealedCopy copies the runtime binary into a memfd and seals it, so
+// nothing in a container can ever write to the file that runs as its init.
+func sealedCopy() (int, error) {
+	src, err := os.Open("/proc/self/exe")
+	if err != nil {
+		return -1, fmt.Errorf("open own executable: %w", err)
+	}
+	defer src.Close()
+	st, err := src.Stat()
+	if err != nil {
+		return -1, fmt.Errorf("stat own executable: %w", err)
+	}
+	fd, err := unix.MemfdCreate("mycontainer", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return -1, fmt.Errorf("memfd_create for a sealed copy of the runtime: %w", err)
+	}
+	for off := int64(0); off < st.Size(); {
+		n, err := unix.Sendfile(fd, int(src.Fd()), nil, int(st.Size()-off))
+		if err != nil || n == 0 {
+			unix.Close(fd)
+			return -1, fmt.Errorf("copy runtime into memfd: %v", err)
+		}
+		off += int64(n)
+	}
+	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("seal the runtime copy: %w", err)
+	}
+	return fd, nil
+}

@@ -1,0 +1,145 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"mycontainer/nsexec"
+
+	"golang.org/x/sys/unix"
+)
+
+// MountError says which mount step failed, on what, and why.
+type MountError struct {
+	Step string
+	Path string
+	Err  error
+	Hint string
+}
+
+func (e *MountError) Error() string {
+	s := fmt.Sprintf("%s %s: %v", e.Step, e.Path, e.Err)
+	if e.Hint != "" {
+		s += " (" + e.Hint + ")"
+	}
+	return s
+}
+
+func (e *MountError) Unwrap() error { return e.Err }
+
+// Apply carries out one step of the plan inside the new root. root is an
+// fd of the container's "/" (after pivot_root), bindFDs the detached trees
+// the constructor opened before the pivot.
+//
+// Every mount uses the new mount API: the filesystem is created detached
+// (fsopen/fsmount) and attached with move_mount onto the target's fd. The
+// target is therefore resolved exactly once, inside the root.
+func Apply(root int, m nsexec.Mount, bindFDs []int) error {
+	step := "mount " + m.FSType
+	switch m.Kind {
+	case nsexec.MountBind:
+		step = "bind " + m.Source
+	case nsexec.MountDevices:
+		step = "populate"
+	}
+	fail := func(err error, hint string) error {
+		if errors.Is(err, unix.ELOOP) && m.NoFollow {
+			hint = describeSymlink(root, m.Target) + "; refusing to mount through it"
+		}
+		return &MountError{Step: step, Path: m.Target, Err: err, Hint: hint}
+	}
+
+	var target int
+	var err error
+	if m.File {
+		target, err = CreateFileInRoot(root, m.Target, m.NoFollow)
+	} else {
+		target, err = MkdirAllInRoot(root, m.Target, 0o755, m.NoFollow)
+	}
+	if err != nil {
+		return fail(err, "")
+	}
+	defer unix.Close(target)
+
+	switch m.Kind {
+	case nsexec.MountFS:
+		if err := mountFS(target, m); err != nil {
+			return fail(err, "")
+		}
+	case nsexec.MountBind:
+		if int(m.BindIdx) >= len(bindFDs) {
+			return fail(unix.EINVAL, "bind index out of range")
+		}
+		fd := bindFDs[m.BindIdx]
+		if m.Attr != 0 {
+			attr := unix.MountAttr{Attr_set: m.Attr}
+			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr); err != nil {
+				return fail(err, "")
+			}
+		}
+		if err := unix.MoveMount(fd, "", target, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+			return fail(err, "")
+		}
+	case nsexec.MountDevices:
+		if err := populateDev(target); err != nil {
+			return fail(err, "")
+		}
+	default:
+		return fail(unix.EINVAL, fmt.Sprintf("unknown mount kind %d", m.Kind))
+	}
+	return nil
+}
+
+// mountFS creates a new filesystem instance and attaches it on target.
+func mountFS(target int, m nsexec.Mount) error {
+	fsfd, err := unix.Fsopen(m.FSType, unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		if err == unix.ENOSYS {
+			return errors.New("fsopen is missing: mycontainer needs Linux 5.12 or later")
+		}
+		return fmt.Errorf("fsopen: %w", err)
+	}
+	defer unix.Close(fsfd)
+	if m.Source != "" {
+		if err := unix.FsconfigSetString(fsfd, "source", m.Source); err != nil {
+			return fsErr(fsfd, "source="+m.Source, err)
+		}
+	}
+	for _, opt := range strings.Split(m.Data, ",") {
+		if opt == "" {
+			continue
+		}
+		k, v, hasVal := strings.Cut(opt, "=")
+		if hasVal {
+			err = unix.FsconfigSetString(fsfd, k, v)
+		} else {
+			err = unix.FsconfigSetFlag(fsfd, k)
+		}
+		if err != nil {
+			return fsErr(fsfd, opt, err)
+		}
+	}
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return fsErr(fsfd, "create", err)
+	}
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, int(m.Attr))
+	if err != nil {
+		return fsErr(fsfd, "fsmount", err)
+	}
+	defer unix.Close(mfd)
+	if err := unix.MoveMount(mfd, "", target, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+		return fmt.Errorf("move_mount: %w", err)
+	}
+	return nil
+}
+
+// fsErr adds the kernel's own explanation, which fsopen fds make readable,
+// to a failed fsconfig step.
+func fsErr(fsfd int, what string, err error) error {
+	buf := make([]byte, 256)
+	if n, rerr := unix.Read(fsfd, buf); rerr == nil && n > 0 {
+		return fmt.Errorf("%s: %w (kernel says %q)", what, err, strings.TrimSpace(string(buf[:n])))
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
