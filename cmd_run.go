@@ -29,7 +29,7 @@ type runCmd struct {
 	Net      string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
 	Volume   []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
 	Debug    bool     `help:"Print each start-up step with its duration to stderr."`
-	Command  []string `arg:"" passthrough:"" help:"Command and arguments."`
+	Command  []string `arg:"" passthrough:"partial" help:"Command and arguments."`
 }
 
 func (r *runCmd) Help() string {
@@ -45,6 +45,13 @@ not found.`
 }
 
 func (r *runCmd) run(start uint64) int {
+	// kong keeps a "--" that separates the command from the flags.
+	if len(r.Command) > 0 && r.Command[0] == "--" {
+		r.Command = r.Command[1:]
+	}
+	if len(r.Command) == 0 {
+		return fail(errors.New("run: no command given"))
+	}
 	var tl *container.Timeline
 	if r.Debug {
 		tl = &container.Timeline{Origin: start}

@@ -23,8 +23,10 @@ func setupPTY(sock int, rows, cols uint16) error {
 	}
 	// TIOCGPTPEER opens the slave through the master, not by a path name
 	// that the container could have swapped.
-	slave, err := unix.IoctlRetInt(master, unix.TIOCGPTPEER)
-	if err != nil {
+	r1, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(master), unix.TIOCGPTPEER, unix.O_RDWR|unix.O_NOCTTY)
+	slave := int(r1)
+	if errno != 0 {
+		err = errno
 		return fmt.Errorf("open pty slave (TIOCGPTPEER): %w", err)
 	}
 	if rows != 0 && cols != 0 {
