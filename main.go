@@ -25,8 +25,11 @@ type cli struct {
 }
 
 func main() {
-	if nsexec.IsInit() {
+	switch nsexec.CurrentRole() {
+	case nsexec.RoleInit, nsexec.RoleSetup:
 		containerinit.Main() // never returns
+	case nsexec.RoleReaper:
+		containerinit.Reap(nsexec.ChildPID()) // never returns
 	}
 	os.Exit(runCLI(os.Args[1:]))
 }

@@ -131,7 +131,6 @@ func readStartup(sock int, o Options, initPID *atomic.Int64, ready chan struct{}
 				return su, Errorf(ExitRuntime, "attach terminal: %v", err)
 			}
 			con.Store(c)
-		case nsexec.MsgStarted:
 		default:
 			closeAll(fds)
 		}

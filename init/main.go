@@ -49,9 +49,6 @@ func Main() {
 		r.step("pty", t)
 	}
 	enterWorkdir(r, bs)
-	if bs.Init {
-		runInit(r, bs, path)
-	}
 	execCommand(r, bs, path)
 }
 

@@ -5,51 +5,25 @@ import (
 	"os/signal"
 	"syscall"
 
-	"mycontainer/nsexec"
-
 	"golang.org/x/sys/unix"
 )
 
-// runInit is the --init mode: this process stays PID 1, runs the command as
-// PID 2, forwards every signal to it, reaps every zombie (orphans that the
-// kernel re-parents to PID 1 too) and exits with the command's status.
+// Reap is PID 1 in --init mode. The constructor forked the command's
+// process (PID 2) before Go started; this process forwards every signal to
+// it, reaps every zombie (orphans the kernel re-parents to PID 1 too) and
+// exits with the command's status. It never returns.
 //
-// Why a reaping init: a command that never calls wait() leaves zombies as
-// PID 1, and as PID 1 the kernel ignores signals it has no handler for, so
-// SIGTERM would not stop a plain `sleep`. Here the command is PID 2, where
-// SIGTERM has its default effect.
-func runInit(r *reporter, bs *nsexec.Bootstrap, path string) {
+// Why a reaping init: a command that never calls wait() piles up zombies
+// as PID 1, and the kernel drops signals to a PID 1 that has no handler
+// for them, so SIGTERM would not stop a plain `sleep`. As PID 2 the
+// command gets every signal's default effect.
+func Reap(child int) {
 	sigs := make(chan os.Signal, 64)
 	signal.Notify(sigs) // every signal; filtered below
-	groups := make([]uint32, len(bs.AddGIDs))
-	copy(groups, bs.AddGIDs)
-	attr := &syscall.ProcAttr{
-		Env:   bs.Env,
-		Files: []uintptr{0, 1, 2},
-		Sys: &syscall.SysProcAttr{
-			Setsid:     true,
-			Setctty:    bs.TTY,
-			Ctty:       0,
-			Credential: &syscall.Credential{Uid: bs.UID, Gid: bs.GID, Groups: groups},
-		},
+	// The child may have exited before Notify: look once before waiting.
+	if status, done := reap(child); done {
+		os.Exit(exitCode(status))
 	}
-	if len(groups) == 0 {
-		attr.Sys.Credential.Groups = []uint32{bs.GID}
-	}
-	r.step("exec", now())
-	child, err := syscall.ForkExec(path, bs.Args, attr)
-	if err != nil {
-		code := exitNotExecutable
-		if err == syscall.ENOENT {
-			code = exitNotFound
-		}
-		r.fail("start command", path, err, "", code)
-	}
-	// Tell the parent the command runs, then let go of the socket so the
-	// container holds no fd of the runtime.
-	_ = nsexec.Send(r.sock, nsexec.NewFrame(nsexec.MsgStarted))
-	unix.Close(r.sock)
-
 	for sig := range sigs {
 		s := sig.(syscall.Signal)
 		switch s {

@@ -18,9 +18,23 @@ import "C"
 
 import "unsafe"
 
-// IsInit reports whether the constructor made this process the container's
-// init. It is true only inside the container, before the user's command.
-func IsInit() bool { return C.myc_state.is_init != 0 }
+// Role is what the constructor made of this process.
+type Role int
+
+// The roles, as nsexec.h defines them.
+const (
+	RoleNone   Role = C.MYC_ROLE_NONE   // the CLI
+	RoleInit   Role = C.MYC_ROLE_INIT   // PID 1: finish the rootfs, exec the command
+	RoleReaper Role = C.MYC_ROLE_REAPER // PID 1 with --init: reap and forward signals
+	RoleSetup  Role = C.MYC_ROLE_SETUP  // PID 2 with --init: finish the rootfs, exec
+)
+
+// CurrentRole reports what this process is. Anything but RoleNone means it
+// runs inside the container, before the user's command.
+func CurrentRole() Role { return Role(C.myc_state.role) }
+
+// ChildPID is the command's PID, for RoleReaper.
+func ChildPID() int { return int(C.myc_state.child_pid) }
 
 // SyncFD is the socket to the Go parent, valid when IsInit.
 func SyncFD() int { return int(C.myc_state.sync_fd) }

@@ -15,7 +15,6 @@ const (
 	MsgLog       = C.MYC_MSG_LOG
 	MsgError     = C.MYC_MSG_ERROR
 	MsgPTY       = C.MYC_MSG_PTY
-	MsgStarted   = C.MYC_MSG_STARTED
 
 	aCloneFlags   = C.MYC_A_CLONE_FLAGS
 	aHostname     = C.MYC_A_HOSTNAME

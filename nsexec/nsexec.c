@@ -7,11 +7,15 @@
  * here, and then this function returns and Go boots inside the container.
  *
  * The stages, each named with PR_SET_NAME so `ps` and `strace -f` show them:
+ * (comm is cut to 15 bytes, so `top` and strace show myc:[stage-1] etc.)
  *   mycontainer:[stage-1]  the re-executed runtime. Reads the bootstrap,
  *                          clones init, reports init's PID, exits.
  *   mycontainer:[init]     PID 1 of the new PID namespace. Sets the
  *                          hostname, enters the new root with pivot_root,
  *                          then returns so Go can finish the rootfs.
+ *   mycontainer:[setup]    with --init only: PID 2, forked by init after the
+ *                          pivot; it finishes the rootfs and becomes the
+ *                          command, while PID 1 returns into Go as reaper.
  *
  * C is a dumb executor: it reads one length-checked frame, does what it
  * says, and reports each failure as (step, path, errno). It decides nothing.
@@ -31,6 +35,23 @@
 #include "nsexec.h"
 
 struct myc_child_state myc_state = { .sync_fd = -1 };
+
+/*
+ * Name a stage twice: the kernel's comm (15 bytes: what top, strace -f and
+ * /proc/PID/comm show) and argv[0] (what ps aux shows). stage-1 is exec'd
+ * with argv[0] "mycontainer:[stage-1]", long enough to hold every later name.
+ */
+static char *myc_argv0;
+
+static void set_name(const char *comm, const char *argv0)
+{
+	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	if (myc_argv0 && strlen(argv0) <= strlen(myc_argv0)) {
+		size_t old = strlen(myc_argv0);
+		memset(myc_argv0, 0, old);
+		memcpy(myc_argv0, argv0, strlen(argv0));
+	}
+}
 
 void myc_log_step(const char *step, uint64_t start, uint64_t end)
 {
@@ -104,6 +125,16 @@ static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 				myc_fail("decode bootstrap", "root readonly", errno, NULL);
 			p->root_readonly = v != 0;
 			break;
+		case MYC_A_INIT:
+			if (myc_attr_u32(&a, &v) < 0)
+				myc_fail("decode bootstrap", "init", errno, NULL);
+			p->init = v != 0;
+			break;
+		case MYC_A_TTY:
+			if (myc_attr_u32(&a, &v) < 0)
+				myc_fail("decode bootstrap", "tty", errno, NULL);
+			p->tty = v != 0;
+			break;
 		case MYC_A_DEBUG:
 			if (myc_attr_u32(&a, &v) < 0)
 				myc_fail("decode bootstrap", "debug", errno, NULL);
@@ -140,7 +171,53 @@ static void die_with_parent(void)
 		_exit(125);
 }
 
-__attribute__((constructor)) static void nsexec(void)
+/*
+ * --init: fork once more so the command is PID 2 and this process stays
+ * PID 1 as a reaper. Forking here, before the Go runtime starts threads,
+ * is what keeps the command at PID 2: Go's threads would take PIDs first.
+ */
+static void split_init(const struct myc_plan *p)
+{
+	long pid = fork();
+	int i;
+
+	if (pid < 0)
+		myc_fail("fork the command's process", NULL, errno, NULL);
+	if (pid == 0) {
+		set_name("myc:[setup]", "mycontainer:[setup]");
+		myc_state.role = MYC_ROLE_SETUP;
+		return;
+	}
+	myc_state.role = MYC_ROLE_REAPER;
+	myc_state.child_pid = (int)pid;
+	/*
+	 * The reaper keeps nothing of the runtime's: the socket goes (the parent
+	 * then sees end-of-stream when PID 2 execs), and so do the bind trees.
+	 */
+	close(myc_state.sync_fd);
+	myc_state.sync_fd = -1;
+	for (i = 0; i < myc_state.nbinds; i++)
+		close(myc_state.bind_fds[i]);
+	myc_state.nbinds = 0;
+	/*
+	 * With a tty the container's processes use the pty, but PID 1 would
+	 * still hold the caller's terminal on 0-2, reachable by the container
+	 * through /proc/1/fd (and TIOCSTI could type into the host's shell).
+	 * Give PID 1 an empty memfd there instead.
+	 */
+	if (p->tty) {
+		int fd = (int)syscall(SYS_memfd_create, "init-stdio", 0);
+		if (fd < 0)
+			_exit(125);
+		for (i = 0; i < 3; i++)
+			if (dup2(fd, i) < 0)
+				_exit(125);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+__attribute__((constructor)) static void nsexec(int argc, char **argv)
 {
 	const char *env = getenv(MYC_ENV_INITPIPE);
 	struct myc_plan plan;
@@ -158,9 +235,20 @@ __attribute__((constructor)) static void nsexec(void)
 	/* Never hand the socket to the user's command (CVE-2024-21626 class). */
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 		_exit(125);
+	/*
+	 * Close every other inherited fd now. The Go parent's fork+exec only
+	 * replaces fds 0-3; anything else its caller left open without
+	 * close-on-exec would otherwise sit in the container's init, where
+	 * /proc/1/fd makes it a way out (CVE-2024-21626 was one such fd).
+	 */
+	if ((fd > 3 && syscall(SYS_close_range, 3, fd - 1, 0) < 0) ||
+	    syscall(SYS_close_range, fd + 1, ~0U, 0) < 0)
+		_exit(125);
 	myc_state.sync_fd = fd;
 	unsetenv(MYC_ENV_INITPIPE);
-	prctl(PR_SET_NAME, "mycontainer:[stage-1]", 0, 0, 0);
+	if (argc > 0)
+		myc_argv0 = argv[0];
+	set_name("myc:[stage-1]", "mycontainer:[stage-1]");
 
 	if (myc_frame_recv(fd, MYC_MSG_BOOTSTRAP, &myc_state.bootstrap, &myc_state.bootstrap_len) < 0)
 		myc_fail("read bootstrap", NULL, errno, NULL);
@@ -191,13 +279,15 @@ __attribute__((constructor)) static void nsexec(void)
 		_exit(0);
 	}
 
-	prctl(PR_SET_NAME, "mycontainer:[init]", 0, 0, 0);
+	set_name("myc:[init]", "mycontainer:[init]");
 	die_with_parent();
-	myc_state.is_init = 1;
+	myc_state.role = MYC_ROLE_INIT;
 
 	if (plan.hostname && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
 		myc_fail("sethostname", plan.hostname, errno, NULL);
 
 	myc_enter_root(&plan);
+	if (plan.init)
+		split_init(&plan);
 	/* Return: the Go runtime now boots inside the container. */
 }

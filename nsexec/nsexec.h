@@ -26,8 +26,17 @@ struct myc_attr {
 #define MYC_MAX_BINDS 256
 
 /* What the constructor leaves behind for Go in the init stage. */
+/* What this process is, once the constructor returns into Go. */
+enum {
+	MYC_ROLE_NONE = 0,   /* the CLI: the constructor did nothing */
+	MYC_ROLE_INIT = 1,   /* PID 1: finish the rootfs, exec the command */
+	MYC_ROLE_REAPER = 2, /* PID 1 with --init: reap and forward signals */
+	MYC_ROLE_SETUP = 3,  /* PID 2 with --init: finish the rootfs, exec */
+};
+
 struct myc_child_state {
-	int is_init;          /* 1 when this process is the container's init */
+	int role;             /* MYC_ROLE_* */
+	int child_pid;        /* for MYC_ROLE_REAPER: the command's PID (2) */
 	int sync_fd;          /* the socket to the Go parent */
 	char *bootstrap;      /* the whole bootstrap frame, header included */
 	uint32_t bootstrap_len;
@@ -63,6 +72,8 @@ struct myc_plan {
 	char *hostname;
 	char *rootfs;
 	int root_readonly;
+	int init; /* --init: fork so the command is PID 2 under a reaper */
+	int tty;
 	int nbinds;
 	char *bind_sources[MYC_MAX_BINDS];
 };

@@ -35,7 +35,6 @@ enum {
 	MYC_MSG_LOG = 3,       /* any stage -> parent: one timeline step */
 	MYC_MSG_ERROR = 4,     /* any stage -> parent: step, path, errno, exit code */
 	MYC_MSG_PTY = 5,       /* init -> parent: pty master as SCM_RIGHTS */
-	MYC_MSG_STARTED = 6,   /* init (--init mode) -> parent: command is running */
 };
 
 /* Bootstrap attributes. The C constructor reads those marked (C). */
@@ -52,8 +51,8 @@ enum {
 	MYC_A_UID = 23,          /* u32 */
 	MYC_A_GID = 24,          /* u32 */
 	MYC_A_ADDGID = 25,       /* u32, repeated */
-	MYC_A_TTY = 26,          /* u32 */
-	MYC_A_INIT = 27,         /* u32: stay PID 1 as a reaping init */
+	MYC_A_TTY = 26,          /* (C) u32 */
+	MYC_A_INIT = 27,         /* (C) u32: PID 1 stays as a reaping init */
 	MYC_A_WINSIZE = 28,      /* u16 rows, u16 cols */
 	MYC_A_LOOPBACK = 29,     /* u32: bring lo up (new network namespace) */
 	MYC_A_MOUNT = 30,        /* nested attributes, one mount step, in order */

@@ -54,20 +54,46 @@ func cleanRel(p string) string {
 // MkdirAllInRoot makes sure directory p exists inside root, creating what
 // is missing, and returns an O_PATH fd of it. Each missing component is
 // made with mkdirat relative to its parent's fd, which never follows a
-// symlink; existing components are resolved inside the root.
+// symlink; existing components are resolved inside the root. A dangling
+// symlink is followed the way the kernel would, but inside the root, and
+// its target is created there (as runc does for mount targets).
 func MkdirAllInRoot(root int, p string, mode uint32, noFollow bool) (int, error) {
+	return mkdirAll(root, p, mode, noFollow, 0)
+}
+
+// maxSymlinks is the kernel's MAXSYMLINKS: the most links one lookup follows.
+const maxSymlinks = 40
+
+func mkdirAll(root int, p string, mode uint32, noFollow bool, depth int) (int, error) {
 	rel := cleanRel(p)
 	fd, err := OpenInRoot(root, rel, unix.O_PATH|unix.O_DIRECTORY, noFollow)
 	if err != unix.ENOENT {
 		return fd, err
 	}
 	parent, name := path.Split(rel)
-	pfd, err := MkdirAllInRoot(root, parent, 0o755, noFollow)
+	pfd, err := mkdirAll(root, parent, 0o755, noFollow, depth)
 	if err != nil {
 		return -1, err
 	}
 	defer unix.Close(pfd)
-	if err := unix.Mkdirat(pfd, name, mode); err != nil && err != unix.EEXIST {
+	err = unix.Mkdirat(pfd, name, mode)
+	if err == unix.EEXIST && !noFollow {
+		// Something is there but did not resolve: a dangling symlink.
+		buf := make([]byte, 4096)
+		n, lerr := unix.Readlinkat(pfd, name, buf)
+		if lerr != nil {
+			return -1, err
+		}
+		if depth >= maxSymlinks {
+			return -1, unix.ELOOP
+		}
+		target := string(buf[:n])
+		if !path.IsAbs(target) {
+			target = path.Join("/", parent, target)
+		}
+		return mkdirAll(root, target, mode, noFollow, depth+1)
+	}
+	if err != nil && err != unix.EEXIST {
 		return -1, err
 	}
 	return OpenInRoot(root, rel, unix.O_PATH|unix.O_DIRECTORY, noFollow)

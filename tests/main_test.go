@@ -1,0 +1,51 @@
+// Package tests holds mycontainer's integration tests. They run real
+// containers as root: real namespaces, mounts, ptys and signals. Each test
+// checks that nothing is left behind on the host.
+package tests
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+var (
+	binary string // the mycontainer binary under test
+	rootfs string // testdata/rootfs, built by `make rootfs`
+)
+
+func TestMain(m *testing.M) {
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "integration tests need root: run `sudo make test`")
+		os.Exit(1)
+	}
+	var err error
+	if rootfs, err = filepath.Abs("../testdata/rootfs"); err != nil {
+		panic(err)
+	}
+	if _, err := os.Stat(filepath.Join(rootfs, "bin/busybox")); err != nil {
+		fmt.Fprintln(os.Stderr, "test rootfs missing: run `make rootfs` first:", err)
+		os.Exit(1)
+	}
+	dir, err := os.MkdirTemp("", "mycontainer-test-bin-")
+	if err != nil {
+		panic(err)
+	}
+	// World-readable, so the non-root test can execute it.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "mycontainer")
+	build := exec.Command("go", "build", "-o", binary, "..")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build mycontainer:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
