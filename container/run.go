@@ -111,7 +111,6 @@ func readStartup(sock int, o Options, initPID *atomic.Int64, ready chan struct{}
 			}
 			su.initPID = int(pid)
 			initPID.Store(int64(pid))
-			close(ready)
 		case nsexec.MsgLog:
 			name, start, end := decodeLog(attrs)
 			if name == "exec" {

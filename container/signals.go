@@ -7,9 +7,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// relaySignals forwards signals to PID 1 once it exists, and turns
+// relaySignals forwards signals to PID 1 once the command runs, and turns
 // SIGWINCH into a resize of the container's terminal. Signals that arrive
-// before init exists wait in the channel and are delivered afterwards.
+// during start-up wait in the channel and are delivered afterwards: before
+// the exec, PID 1 is still the runtime's Go code, whose default reaction to
+// SIGTERM would be to die with status 2 instead of stopping the command.
 //
 // The kernel only delivers a signal from outside a PID namespace to its
 // PID 1 if PID 1 installed a handler (or it is SIGKILL/SIGSTOP), so a

@@ -191,6 +191,15 @@ static void split_init(const struct myc_plan *p)
 	myc_state.role = MYC_ROLE_REAPER;
 	myc_state.child_pid = (int)pid;
 	/*
+	 * Hold every signal until the Go reaper asks for them: a SIGTERM that
+	 * reached Go's default handler first would end PID 1 with status 2.
+	 * Go keeps this mask at start, and os/signal.Notify unblocks each
+	 * signal it is asked for, so nothing sent in between is lost.
+	 */
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	/*
 	 * The reaper keeps nothing of the runtime's: the socket goes (the parent
 	 * then sees end-of-stream when PID 2 execs), and so do the bind trees.
 	 */
