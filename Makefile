@@ -50,3 +50,14 @@ test: deps check unit integration
 
 clean:
 	rm -rf $(BIN) $(ROOTFS)
+
+# The same integration tests, plus the cgroups package's, on a real cgroup
+# v2 kernel in a qemu VM (this host is cgroup v1 hybrid). See tests/vm/.
+STATIC := CGO_ENABLED=1 $(GO) test -c -tags $(TAGS) -ldflags '-extldflags -static'
+test-v2: build rootfs
+	d=$$(mktemp -d /tmp/mycontainer-v2.XXXXXX) && trap 'rm -rf "$$d"' EXIT && \
+	cp $(BIN) "$$d/mycontainer" && cp -a $(ROOTFS) "$$d/rootfs" && \
+	$(STATIC) -o "$$d/tests.test" ./tests && \
+	$(STATIC) -o "$$d/cgroups.test" ./cgroups && \
+	tests/vm/run.sh --mem 1024M --timeout 600 --files "$$d" -- sh -c \
+	  'MYCONTAINER_TEST_BIN=/mnt/files/mycontainer MYCONTAINER_TEST_ROOTFS=/mnt/files/rootfs ./tests.test -test.count=1 && ./cgroups.test -test.count=1'

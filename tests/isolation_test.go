@@ -132,7 +132,7 @@ func TestNetNone(t *testing.T) {
 // own /proc, /dev, /tmp and /run.
 func TestDefaultRootIsHostReadOnly(t *testing.T) {
 	before := snapshot(t)
-	r := run(t, "run", "/bin/sh", "-c", "test -d /work && echo host-root; touch /etc/mycontainer-x 2>&1; ps -e | wc -l; grep -E ' /(proc|dev|tmp|run) ' /proc/self/mountinfo | wc -l; touch /tmp/ok /run/ok && echo writable")
+	r := run(t, "run", "/bin/sh", "-c", "test -x "+rootfs+"/bin/busybox && echo host-root; touch /etc/mycontainer-x 2>&1; ps -e | wc -l; grep -E ' /(proc|dev|tmp|run) ' /proc/self/mountinfo | wc -l; touch /tmp/ok /run/ok && echo writable")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
