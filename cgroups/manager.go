@@ -1,0 +1,125 @@
+package cgroups
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Manager owns one container's cgroup.
+type Manager interface {
+	// Path is the main directory, for messages: the v2 directory, or the
+	// memory hierarchy's directory on v1.
+	Path() string
+	// Paths maps each v1 controller to its directory; on v2 the only key
+	// is "" and the value is Path().
+	Paths() map[string]string
+	// Create makes the directories and writes the limits, without adding
+	// a process. It is what CLONE_INTO_CGROUP needs before OpenFD. If it
+	// fails, it removes the directories it made.
+	Create() error
+	// Apply is Create followed by AddProc(pid). If AddProc fails, the
+	// directories stay: call Kill and Destroy.
+	Apply(pid int) error
+	// AddProc moves pid (and all its threads) into the cgroup, in every
+	// hierarchy on v1.
+	AddProc(pid int) error
+	// OpenFD returns an O_PATH|O_DIRECTORY|O_CLOEXEC descriptor of the v2
+	// directory for clone3's CLONE_INTO_CGROUP. The caller closes it.
+	// v1 has no such thing and returns an error.
+	OpenFD() (int, error)
+	// Stats reads the current usage.
+	Stats() (Stats, error)
+	// OOMKilled reports whether the kernel's OOM killer killed a process
+	// inside the cgroup.
+	OOMKilled() (bool, error)
+	// Kill SIGKILLs every process in the cgroup and waits, bounded by
+	// KillTimeout, until none is left.
+	Kill() error
+	// Destroy removes the directories once the cgroup is empty, retrying
+	// EBUSY for up to DestroyTimeout. A directory that is already gone is
+	// not an error.
+	Destroy() error
+}
+
+// DefaultParent is the cgroup under which containers live.
+const DefaultParent = "mycontainer"
+
+// Bounds of the waits. Variables so tests of callers can shorten them;
+// New copies them into the manager, so a change affects later managers.
+var (
+	// KillTimeout bounds Kill's wait for the cgroup to empty (and, on v1,
+	// for the freezer to settle).
+	KillTimeout = 5 * time.Second
+	// DestroyTimeout bounds Destroy's EBUSY retries.
+	DestroyTimeout = 2 * time.Second
+)
+
+// A name is one cgroup path component. Dots are allowed but not at the
+// start, so neither "..", "." nor a hidden-looking name can appear, and
+// kernel file names like "cgroup.procs" cannot be mistaken for a parent.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+func checkName(what, s string) error {
+	if len(s) > 200 || !nameRE.MatchString(s) {
+		return fmt.Errorf("cgroups: invalid %s %q: want letters, digits, '_', '-' and '.', not starting with '.' or '-'", what, s)
+	}
+	return nil
+}
+
+// relPath checks parent and id and joins them. The parent may have
+// several components ("mycontainer/tests"); none may be "..", so the
+// cgroup can never leave the mount.
+func relPath(parent, id string) (string, error) {
+	if parent == "" {
+		parent = DefaultParent
+	}
+	for _, c := range strings.Split(parent, "/") {
+		if err := checkName("cgroup parent", c); err != nil {
+			return "", fmt.Errorf("%w (in parent %q)", err, parent)
+		}
+	}
+	if err := checkName("container id", id); err != nil {
+		return "", err
+	}
+	return filepath.Join(parent, id), nil
+}
+
+// New returns the manager for mode: the v1 manager for Legacy and Hybrid
+// (controllers are bound to v1 there), the v2 manager for Unified. The
+// cgroup is <mount>/<parent>/<id>; parent "" means DefaultParent; res nil
+// means no limits. Nothing is created until Create or Apply.
+func New(mode Mode, parent, id string, res *Resources) (Manager, error) {
+	if res == nil {
+		res = &Resources{}
+	}
+	if err := res.Validate(); err != nil {
+		return nil, err
+	}
+	rel, err := relPath(parent, id)
+	if err != nil {
+		return nil, err
+	}
+	switch mode {
+	case Legacy, Hybrid:
+		mounts, err := FindV1Mounts()
+		if err != nil {
+			return nil, err
+		}
+		m, err := newV1(hostFS{}, mounts, rel, *res)
+		if err != nil {
+			return nil, err // not a typed nil inside the interface
+		}
+		return m, nil
+	case Unified:
+		return newV2(hostFS{}, DefaultMount, rel, *res), nil
+	}
+	return nil, fmt.Errorf("cgroups: new manager: unknown mode %v", mode)
+}
+
+// killer is the seam for kill(2), so unit tests never signal real PIDs.
+type killer func(pid int, sig unix.Signal) error

@@ -1,0 +1,140 @@
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// killLoop SIGKILLs whatever cgroup.procs lists until it stays empty, then
+// runs after (further waits). It is the fallback where neither
+// cgroup.kill nor a freezer is available. Without a freeze, a process can
+// fork between the read and the kill, hence the loop; and a listed PID can
+// exit and be reused between the read and the kill, a race the freezer and
+// cgroup.kill paths do not have.
+func killLoop(fs fsOps, kill killer, procs string, timeout time.Duration, after func() error) error {
+	dl := newDeadline(timeout)
+	for {
+		pids, err := readPids(fs, procs)
+		if err != nil {
+			return stepErr("list processes to kill", err, "")
+		}
+		if len(pids) == 0 {
+			if after != nil {
+				return after()
+			}
+			return nil
+		}
+		for _, pid := range pids {
+			if err := kill(pid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
+				return fmt.Errorf("cgroups: kill process %d: %w", pid, err)
+			}
+		}
+		if !dl.wait() {
+			return stepErr("wait for processes to exit", fmt.Errorf("processes %v still in %s after %v", pids, procs, timeout), "")
+		}
+	}
+}
+
+// removeTree removes a cgroup directory, its child cgroups first (a
+// cgroup with children cannot be removed). rmdir is the only way to
+// remove a cgroup: its files cannot be unlinked.
+func removeTree(fs fsOps, dir string, timeout time.Duration) error {
+	subs, err := fs.SubDirs(dir)
+	if isNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return stepErr("remove cgroup", err, "")
+	}
+	for _, s := range subs {
+		if err := removeTree(fs, filepath.Join(dir, s), timeout); err != nil {
+			return err
+		}
+	}
+	if err := rmdirRetry(fs, dir, timeout); err != nil {
+		return stepErr("remove cgroup", err, fmt.Sprintf("processes or child cgroups remained for %v; kill them first", timeout))
+	}
+	return nil
+}
+
+// deadline is a bounded retry loop with a short, growing sleep.
+type deadline struct {
+	end   time.Time
+	sleep time.Duration
+}
+
+func newDeadline(d time.Duration) *deadline {
+	return &deadline{end: time.Now().Add(d), sleep: time.Millisecond}
+}
+
+// wait sleeps before the next try and reports false once time is up.
+func (d *deadline) wait() bool {
+	if time.Now().After(d.end) {
+		return false
+	}
+	time.Sleep(d.sleep)
+	if d.sleep < 50*time.Millisecond {
+		d.sleep *= 2
+	}
+	return true
+}
+
+// readPids parses a cgroup.procs file.
+func readPids(fs fsOps, path string) ([]int, error) {
+	s, err := fs.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, f := range strings.Fields(s) {
+		var pid int
+		if _, err := fmt.Sscanf(f, "%d", &pid); err != nil || pid <= 0 {
+			return nil, &FileError{Op: "read", Path: path, Err: fmt.Errorf("bad pid %q", f)}
+		}
+		pids = append(pids, pid)
+	}
+	return pids, nil
+}
+
+// waitEmpty polls cgroup.procs until no process is listed. Processes
+// leave cgroup.procs when they exit, before their parent reaps them
+// (measured on v1: a zombie is not listed, though pids.current still
+// counts it), so this does not depend on the caller's wait(2).
+func waitEmpty(fs fsOps, procs string, timeout time.Duration) error {
+	dl := newDeadline(timeout)
+	for {
+		pids, err := readPids(fs, procs)
+		if err != nil {
+			return err
+		}
+		if len(pids) == 0 {
+			return nil
+		}
+		if !dl.wait() {
+			return fmt.Errorf("processes %v still in %s after %v", pids, procs, timeout)
+		}
+	}
+}
+
+// rmdirRetry removes a cgroup directory. rmdir of a cgroup fails with EBUSY
+// while it has tasks or children, and for a short time after the last task
+// exits, because the kernel drops its references asynchronously; so EBUSY
+// is retried until the deadline. ENOENT means someone (a Sweep, an earlier
+// Destroy) already removed it, which is the wanted result.
+func rmdirRetry(fs fsOps, dir string, timeout time.Duration) error {
+	dl := newDeadline(timeout)
+	for {
+		err := fs.Rmdir(dir)
+		if err == nil || isNotExist(err) {
+			return nil
+		}
+		if !isBusy(err) || !dl.wait() {
+			return err
+		}
+	}
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Self-test of tests/vm/run.sh: boots the VM three times and checks that
+#  1. the guest is a usable cgroup v2 host (tests/vm/testdata/selftest, built
+#     both CGO_ENABLED=0 and as a static cgo binary),
+#  2. the command's arguments and exit status go through unchanged,
+#  3. --timeout stops the VM and exits 124.
+# Prints "N passed, N failed" and exits non-zero if anything failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+run=$here/run.sh
+
+tmp=
+cleanup() {
+	if [[ -n $tmp ]]; then
+		rm -rf -- "$tmp"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mycontainer-vm-selftest.XXXXXXXX")
+
+passed=0
+failed=0
+pass() {
+	echo "selftest: PASS $*"
+	passed=$((passed + 1))
+}
+fail() {
+	echo "selftest: FAIL $*"
+	failed=$((failed + 1))
+}
+
+# is_static FILE: true if FILE needs no dynamic loader.
+is_static() { ! ldd "$1" >/dev/null 2>&1; }
+
+files=$tmp/files
+mkdir "$files"
+pkg=./tests/vm/testdata/selftest
+echo "selftest: building the guest binaries"
+(
+	cd "$repo"
+	CGO_ENABLED=0 go build -trimpath -buildvcs=false -o "$files/selftest" "$pkg"
+	CGO_ENABLED=1 go build -trimpath -buildvcs=false -tags netgo,osusergo \
+		-ldflags '-extldflags -static' -o "$files/selftest-cgo" "$pkg"
+)
+for f in selftest selftest-cgo; do
+	if is_static "$files/$f"; then
+		pass "$f is static"
+	else
+		fail "$f is dynamically linked"
+	fi
+done
+
+# 1. The guest checks itself.
+out=$tmp/out1
+rc=0
+"$run" --timeout 120 --files "$files" -- \
+	sh -c './selftest && ./selftest-cgo -want-cgo' | tee "$out" || rc=$?
+if ((rc == 0)) && (($(grep -cx PASS "$out") == 2)); then
+	pass "cgroup v2 guest checks (plain and cgo binaries)"
+else
+	fail "cgroup v2 guest checks (exit $rc)"
+fi
+
+# 2. Arguments and exit status.
+out=$tmp/out2
+rc=0
+# shellcheck disable=SC2016 # '$HOME' must reach the guest unexpanded
+"$run" --timeout 120 -- sh -c 'printf "[%s]" "$@"; echo; exit 7' sh \
+	"a b" "it's" '$HOME' '' | tee "$out" || rc=$?
+want="[a b][it's][\$HOME][]"
+if ((rc == 7)) && [[ $(<"$out") == "$want" ]]; then
+	pass "arguments and exit status 7 pass through"
+else
+	fail "arguments and exit status: exit $rc, output '$(<"$out")', want exit 7, '$want'"
+fi
+
+# 3. Timeout.
+rc=0
+"$run" --timeout 2 -- sleep 600 >/dev/null 2>"$tmp/err3" || rc=$?
+if ((rc == 124)); then
+	pass "--timeout exits 124"
+else
+	cat "$tmp/err3" >&2
+	fail "--timeout: exit $rc, want 124"
+fi
+
+echo "$passed passed, $failed failed"
+((failed == 0))
