@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"mycontainer/cgroups"
 	"mycontainer/container"
 	"mycontainer/nsexec"
 	"mycontainer/rootfs"
@@ -29,7 +31,20 @@ type runCmd struct {
 	Net      string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
 	Volume   []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
 	Debug    bool     `help:"Print each start-up step with its duration to stderr."`
-	Command  []string `arg:"" passthrough:"partial" help:"Command and arguments."`
+
+	Memory            string   `help:"Memory limit, e.g. 64m or 1g (at least 6m)." group:"Resource limits (cgroups)" placeholder:"BYTES"`
+	MemorySwap        string   `help:"Memory plus swap limit; -1 for unlimited swap." group:"Resource limits (cgroups)" placeholder:"BYTES"`
+	MemoryReservation string   `help:"Soft memory limit." group:"Resource limits (cgroups)" placeholder:"BYTES"`
+	CPUs              string   `name:"cpus" help:"Number of CPUs, e.g. 0.5 (sets the CFS quota and period)." group:"Resource limits (cgroups)" placeholder:"N"`
+	CPUShares         string   `name:"cpu-shares" help:"Relative CPU weight, 2-262144 (v2: converted to cpu.weight)." group:"Resource limits (cgroups)" placeholder:"N"`
+	CpusetCpus        string   `help:"CPUs to run on, e.g. 0-2,4." group:"Resource limits (cgroups)" placeholder:"LIST"`
+	CpusetMems        string   `help:"Memory nodes to use, e.g. 0." group:"Resource limits (cgroups)" placeholder:"LIST"`
+	PidsLimit         string   `help:"Maximum number of processes; -1 for unlimited." group:"Resource limits (cgroups)" placeholder:"N"`
+	BlkioWeight       string   `help:"Relative block I/O weight, 10-1000 (v2: converted to io.weight)." group:"Resource limits (cgroups)" placeholder:"N"`
+	CgroupParent      string   `help:"Parent cgroup of the container's cgroup." default:"mycontainer" group:"Resource limits (cgroups)" placeholder:"PATH"`
+	Command           []string `arg:"" passthrough:"partial" help:"Command and arguments."`
+
+	volumes []rootfs.Volume
 }
 
 func (r *runCmd) Help() string {
@@ -66,9 +81,25 @@ func (r *runCmd) run(start uint64) int {
 	if err != nil {
 		return fail(err)
 	}
+	res, err := r.resources()
+	if err != nil {
+		return fail(err)
+	}
+	cg, err := container.NewCgroup(r.CgroupParent, res)
+	if err != nil {
+		return fail(err)
+	}
+	layout, err := cg.Layout()
+	if err != nil {
+		return fail(err)
+	}
+	// A cgroup namespace: inside, /sys/fs/cgroup shows the container's
+	// own cgroup as its root, read-only.
+	bs.CloneFlags |= unix.CLONE_NEWCGROUP
+	bs.Mounts, bs.BindSources = rootfs.Plan(rootfs.PlanOptions{HostRoot: r.Rootfs == "", Volumes: r.volumes, Cgroup: layout})
 	tl.Add("validate", t, now())
 	code, err := container.Run(container.Options{
-		Bootstrap: bs, Timeline: tl,
+		Bootstrap: bs, Timeline: tl, Cgroup: cg,
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 	})
 	if err != nil {
@@ -101,9 +132,8 @@ func (r *runCmd) bootstrap() (*nsexec.Bootstrap, error) {
 		return nil, fmt.Errorf("workdir %q: must be an absolute path", bs.Cwd)
 	}
 
-	opts := rootfs.PlanOptions{}
 	if r.Rootfs == "" {
-		bs.Rootfs, bs.RootReadonly, opts.HostRoot = "/", true, true
+		bs.Rootfs, bs.RootReadonly = "/", true
 	} else {
 		abs, err := filepath.Abs(r.Rootfs)
 		if err != nil {
@@ -149,9 +179,8 @@ func (r *runCmd) bootstrap() (*nsexec.Bootstrap, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts.Volumes = append(opts.Volumes, v)
+		r.volumes = append(r.volumes, v)
 	}
-	bs.Mounts, bs.BindSources = rootfs.Plan(opts)
 	return bs, nil
 }
 
@@ -265,3 +294,41 @@ func isTerminal(f *os.File) bool {
 }
 
 func now() uint64 { return container.Now() }
+
+// resources turns the docker-style limit flags into cgroup resources,
+// with units, and validates them all before anything is created.
+func (r *runCmd) resources() (*cgroups.Resources, error) {
+	res := &cgroups.Resources{CpusetCpus: r.CpusetCpus, CpusetMems: r.CpusetMems}
+	var err error
+	parse := func(flag, v string, f func(string) error) {
+		if err == nil && v != "" {
+			if e := f(v); e != nil {
+				err = fmt.Errorf("--%s %q: %w", flag, v, e)
+			}
+		}
+	}
+	parse("memory", r.Memory, func(v string) (e error) { res.Memory, e = cgroups.ParseBytes(v); return })
+	parse("memory-swap", r.MemorySwap, func(v string) (e error) { res.MemorySwap, e = cgroups.ParseMemorySwap(v); return })
+	parse("memory-reservation", r.MemoryReservation, func(v string) (e error) { res.MemoryReservation, e = cgroups.ParseBytes(v); return })
+	parse("cpus", r.CPUs, func(v string) (e error) { res.CPUQuota, res.CPUPeriod, e = cgroups.ParseCPUs(v); return })
+	parse("cpu-shares", r.CPUShares, func(v string) (e error) { res.CPUShares, e = strconv.ParseUint(v, 10, 64); return })
+	parse("pids-limit", r.PidsLimit, func(v string) (e error) {
+		res.PidsLimit, e = strconv.ParseInt(v, 10, 64)
+		if e == nil && res.PidsLimit < -1 || res.PidsLimit == 0 && e == nil {
+			e = errors.New("want a positive number, or -1 for unlimited")
+		}
+		return
+	})
+	parse("blkio-weight", r.BlkioWeight, func(v string) error {
+		w, e := strconv.ParseUint(v, 10, 16)
+		res.BlkioWeight = uint16(w)
+		return e
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Validate(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}

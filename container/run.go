@@ -20,9 +20,8 @@ type Options struct {
 	Stdin     *os.File
 	Stdout    *os.File
 	Stderr    *os.File
-	// BeforeBootstrap runs while stage-1 waits for its bootstrap, before
-	// any code of the container exists: the place for cgroups.
-	BeforeBootstrap func(pid int) error
+	// Cgroup, when set, holds the container from its first instruction.
+	Cgroup *Cgroup
 }
 
 // forwarded are the signals the runtime passes on to PID 1, as docker's
@@ -45,12 +44,39 @@ func Run(o Options) (int, error) {
 	signal.Notify(sigs, append(forwarded, unix.SIGWINCH)...)
 	defer signal.Stop(sigs)
 
+	so := nsexec.StartOptions{
+		Stdio:    [3]int{int(o.Stdin.Fd()), int(o.Stdout.Fd()), int(o.Stderr.Fd())},
+		Sealed:   o.Bootstrap.Init,
+		CgroupFD: -1,
+	}
+	if cg := o.Cgroup; cg != nil {
+		// Removed on every way out of Run: normal exit, start-up error,
+		// signal. A SIGKILLed runtime leaves it to SweepDeadRuns.
+		defer func() {
+			if err := cg.remove(); err != nil {
+				fmt.Fprintf(o.Stderr, "mycontainer: remove cgroup %s/%s: %v\n", cg.Parent, cg.ID, err)
+			}
+		}()
+		t := Now()
+		fd, err := cg.prepare()
+		if err != nil {
+			return ExitRuntime, Errorf(ExitRuntime, "create cgroup %s/%s: %v", cg.Parent, cg.ID, err)
+		}
+		if fd >= 0 {
+			defer unix.Close(fd)
+		}
+		so.CgroupFD = fd
+		so.BeforeBootstrap = func(pid int) error {
+			if err := cg.join(pid); err != nil {
+				return fmt.Errorf("join cgroup %s/%s: %w", cg.Parent, cg.ID, err)
+			}
+			o.Timeline.Add("cgroups", t, Now())
+			return nil
+		}
+	}
+
 	t := Now()
-	st, err := nsexec.Start(o.Bootstrap, nsexec.StartOptions{
-		Stdio:           [3]int{int(o.Stdin.Fd()), int(o.Stdout.Fd()), int(o.Stderr.Fd())},
-		Sealed:          o.Bootstrap.Init,
-		BeforeBootstrap: o.BeforeBootstrap,
-	})
+	st, err := nsexec.Start(o.Bootstrap, so)
 	if err != nil {
 		return ExitRuntime, Errorf(ExitRuntime, "start container: %v", err)
 	}
@@ -77,7 +103,23 @@ func Run(o Options) (int, error) {
 	if su.execStart != 0 {
 		o.Timeline.Add("exec", su.execStart, Now())
 	}
-	return waitInit(su.initPID)
+	// While the container runs, clear what SIGKILLed runs left behind.
+	swept := make(chan error, 1)
+	go func() {
+		if o.Cgroup == nil {
+			swept <- nil
+			return
+		}
+		swept <- SweepDeadRuns(o.Cgroup.Mode, o.Cgroup.Parent)
+	}()
+	code, err := waitInit(su.initPID)
+	if serr := <-swept; serr != nil {
+		fmt.Fprintf(o.Stderr, "mycontainer: warning: sweep cgroups of dead runs: %v\n", serr)
+	}
+	if err == nil && o.Cgroup != nil && o.Cgroup.oomKilled() {
+		return 137, Errorf(137, "the kernel's OOM killer killed the container: it reached its memory limit%s", o.Cgroup.describeMemory())
+	}
+	return code, err
 }
 
 // readStartup reads frames until every stage has exec'd or closed its end.

@@ -75,6 +75,11 @@ func execCommand(r *reporter, bs *nsexec.Bootstrap, path string) {
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		r.fail("mark fds close-on-exec", "", err, "", exitRuntime)
 	}
+	// Set again on this very thread, whatever the scheduler did: the
+	// command must die with the runtime (see thread.go).
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+		r.fail("prctl PR_SET_PDEATHSIG", "", err, "", exitRuntime)
+	}
 	r.step("exec", now())
 	err := syscall.Exec(path, bs.Args, bs.Env) // restores Go's raised RLIMIT_NOFILE
 	code, hint := exitNotExecutable, ""

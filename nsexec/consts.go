@@ -59,4 +59,5 @@ const (
 	MountFS      = C.MYC_MOUNT_FS
 	MountBind    = C.MYC_MOUNT_BIND
 	MountDevices = C.MYC_MOUNT_DEVICES
+	MountSetattr = C.MYC_MOUNT_SETATTR
 )

@@ -75,6 +75,7 @@ enum {
 	MYC_MOUNT_FS = 1,      /* a new filesystem instance (proc, tmpfs, ...) */
 	MYC_MOUNT_BIND = 2,    /* attach a detached bind-source tree */
 	MYC_MOUNT_DEVICES = 3, /* populate a fresh /dev with the minimal nodes */
+	MYC_MOUNT_SETATTR = 4, /* change the attributes of the mount at target */
 };
 
 /* Attributes of MSG_LOG and MSG_ERROR. */

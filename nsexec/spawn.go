@@ -28,6 +28,9 @@ type StartOptions struct {
 	// while stage-1 is blocked reading it: the place to put it into cgroups,
 	// so that init (cloned later) starts inside them.
 	BeforeBootstrap func(pid int) error
+	// CgroupFD, when >= 0, is a cgroup v2 directory that stage-1 is born
+	// in (clone3 CLONE_INTO_CGROUP): no window in which it runs outside.
+	CgroupFD int
 }
 
 // Start re-executes the runtime as stage-1 and sends it the bootstrap.
@@ -58,10 +61,14 @@ func Start(bs *Bootstrap, o StartOptions) (*Stage, error) {
 	}
 	// Only fds 0-2 and the socket (as fd 3) reach stage-1: ForkExec closes
 	// everything else, so no fd the caller holds leaks into the container.
-	pid, err := syscall.ForkExec(exe, []string{"mycontainer:[stage-1]"}, &syscall.ProcAttr{
+	attr := &syscall.ProcAttr{
 		Env:   []string{envInitPipe + "=3"},
 		Files: []uintptr{uintptr(o.Stdio[0]), uintptr(o.Stdio[1]), uintptr(o.Stdio[2]), uintptr(child)},
-	})
+	}
+	if o.CgroupFD >= 0 {
+		attr.Sys = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: o.CgroupFD}
+	}
+	pid, err := syscall.ForkExec(exe, []string{"mycontainer:[stage-1]"}, attr)
 	closeExe()
 	unix.Close(child)
 	if err != nil {

@@ -42,6 +42,8 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 		step = "bind " + m.Source
 	case nsexec.MountDevices:
 		step = "populate"
+	case nsexec.MountSetattr:
+		step = "set attributes of"
 	}
 	fail := func(err error, hint string) error {
 		if errors.Is(err, unix.ELOOP) && m.NoFollow {
@@ -83,6 +85,13 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 		}
 	case nsexec.MountDevices:
 		if err := populateDev(target); err != nil {
+			return fail(err, "")
+		}
+	case nsexec.MountSetattr:
+		// The fd names the root of the mount at target (the lookup crossed
+		// into it), so this changes that mount and nothing under it.
+		attr := unix.MountAttr{Attr_set: m.Attr}
+		if err := unix.MountSetattr(target, "", unix.AT_EMPTY_PATH, &attr); err != nil {
 			return fail(err, "")
 		}
 	default:

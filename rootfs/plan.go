@@ -18,6 +18,16 @@ type Volume struct {
 type PlanOptions struct {
 	HostRoot bool // the default root: the host's "/" read-only, fresh /run
 	Volumes  []Volume
+	Cgroup   *CgroupLayout // nil: no /sys/fs/cgroup mounts
+}
+
+// CgroupLayout describes the host's cgroup hierarchies, to mount them
+// read-only at /sys/fs/cgroup. In a new cgroup namespace each shows the
+// container's own cgroup as its root.
+type CgroupLayout struct {
+	Unified bool     // pure cgroup v2: one cgroup2 mount
+	V1      []string // v1 hierarchies as mount options, e.g. "memory" or "cpu,cpuacct"
+	Hybrid  bool     // also a cgroup2 at /sys/fs/cgroup/unified
 }
 
 const (
@@ -52,8 +62,9 @@ func Plan(o PlanOptions) (mounts []nsexec.Mount, bindSources []string) {
 		fs("mqueue", "/dev/mqueue", "", nosuidNodevNoexec),
 		// sysfs is read-only: writes there reach the host's kernel objects.
 		fs("sysfs", "/sys", "", nosuidNodevNoexec|unix.MOUNT_ATTR_RDONLY),
-		fs("tmpfs", "/tmp", "mode=1777", unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV),
 	}
+	mounts = append(mounts, cgroupMounts(o.Cgroup)...)
+	mounts = append(mounts, fs("tmpfs", "/tmp", "mode=1777", unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV))
 	if o.HostRoot {
 		mounts = append(mounts, fs("tmpfs", "/run", "mode=755", unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV))
 	}
@@ -67,4 +78,29 @@ func Plan(o PlanOptions) (mounts []nsexec.Mount, bindSources []string) {
 		bindSources = append(bindSources, v.Source)
 	}
 	return mounts, bindSources
+}
+
+// cgroupMounts shows the container its cgroups, read-only: the container
+// may read its limits and usage but never change them.
+func cgroupMounts(l *CgroupLayout) []nsexec.Mount {
+	if l == nil {
+		return nil
+	}
+	ro := uint64(nosuidNodevNoexec | unix.MOUNT_ATTR_RDONLY)
+	fs := func(fstype, target, data string, attr uint64) nsexec.Mount {
+		return nsexec.Mount{Kind: nsexec.MountFS, Source: fstype, FSType: fstype,
+			Target: target, Data: data, Attr: attr, NoFollow: true}
+	}
+	if l.Unified {
+		return []nsexec.Mount{fs("cgroup2", "/sys/fs/cgroup", "", ro)}
+	}
+	// v1: a tmpfs to hold one mount per hierarchy, made read-only last.
+	m := []nsexec.Mount{fs("tmpfs", "/sys/fs/cgroup", "mode=755", nosuidNodevNoexec)}
+	for _, opts := range l.V1 {
+		m = append(m, fs("cgroup", "/sys/fs/cgroup/"+opts, opts, ro))
+	}
+	if l.Hybrid {
+		m = append(m, fs("cgroup2", "/sys/fs/cgroup/unified", "", ro))
+	}
+	return append(m, nsexec.Mount{Kind: nsexec.MountSetattr, Target: "/sys/fs/cgroup", Attr: unix.MOUNT_ATTR_RDONLY, NoFollow: true})
 }

@@ -52,7 +52,23 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestNonRootIsToldRootIsNeeded(t *testing.T) {
-	cmd := exec.Command(binary, "run", "--rootfs", rootfs, "true")
+	// A copy in a world-readable directory, so nobody can execute it.
+	dir, err := os.MkdirTemp("", "mycontainer-test-bin-nonroot-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := os.ReadFile(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mycontainer"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(dir, "mycontainer"), "run", "--rootfs", rootfs, "true")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

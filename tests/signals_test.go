@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // startContainer starts the runtime in the background and waits until the
@@ -14,6 +15,9 @@ import (
 func startContainer(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
+	// A container that outlives the runtime holds the pipes open; fail
+	// then instead of hanging in Wait.
+	cmd.WaitDelay = 10 * time.Second
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

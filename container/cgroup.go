@@ -1,0 +1,194 @@
+package container
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"mycontainer/cgroups"
+	"mycontainer/rootfs"
+)
+
+// Cgroup is the container's cgroup as `run` uses it: created before the
+// container's first process exists, removed on every exit path.
+type Cgroup struct {
+	Mode    cgroups.Mode
+	Parent  string
+	ID      string
+	Res     *cgroups.Resources
+	manager cgroups.Manager
+}
+
+// NewCgroup plans the container's cgroup. The id names the runtime's own
+// PID and start time, so a later run can tell a dead container's cgroup
+// from a live one without any state file (see SweepDeadRuns).
+func NewCgroup(parent string, res *cgroups.Resources) (*Cgroup, error) {
+	mode, err := cgroups.DetectMode()
+	if err != nil {
+		return nil, err
+	}
+	start, err := startTime(os.Getpid())
+	if err != nil {
+		return nil, fmt.Errorf("cgroups: read own start time: %w", err)
+	}
+	id := fmt.Sprintf("run-%d-%d", os.Getpid(), start)
+	m, err := cgroups.New(mode, parent, id, res)
+	if err != nil {
+		return nil, err
+	}
+	return &Cgroup{Mode: mode, Parent: parent, ID: id, Res: res, manager: m}, nil
+}
+
+// Layout says what to mount at /sys/fs/cgroup inside the container.
+func (c *Cgroup) Layout() (*rootfs.CgroupLayout, error) {
+	if c.Mode == cgroups.Unified {
+		return &rootfs.CgroupLayout{Unified: true}, nil
+	}
+	mounts, err := cgroups.FindV1Mounts()
+	if err != nil {
+		return nil, err
+	}
+	byMount := map[string][]string{}
+	for ctrl, mp := range mounts {
+		byMount[mp] = append(byMount[mp], ctrl)
+	}
+	l := &rootfs.CgroupLayout{Hybrid: c.Mode == cgroups.Hybrid}
+	for _, ctrls := range byMount {
+		sort.Strings(ctrls)
+		l.V1 = append(l.V1, strings.Join(ctrls, ","))
+	}
+	sort.Strings(l.V1)
+	return l, nil
+}
+
+// prepare is called before stage-1 starts. On v2 the cgroup is created
+// now and its fd returned, so stage-1 is born inside it.
+func (c *Cgroup) prepare() (int, error) {
+	if !c.Mode.IsV2() {
+		return -1, nil
+	}
+	if err := c.manager.Create(); err != nil {
+		return -1, err
+	}
+	return c.manager.OpenFD()
+}
+
+// join puts stage-1 into the cgroup on v1, before it reads its bootstrap
+// and clones init: init and everything it runs inherit the cgroup, and
+// the cgroup namespace init is cloned into is rooted at it.
+func (c *Cgroup) join(pid int) error {
+	if c.Mode.IsV2() {
+		return nil
+	}
+	return c.manager.Apply(pid)
+}
+
+// oomKilled reports whether the kernel's OOM killer struck in the cgroup.
+func (c *Cgroup) oomKilled() bool {
+	killed, err := c.manager.OOMKilled()
+	return err == nil && killed
+}
+
+// remove kills whatever is left and removes the cgroup.
+func (c *Cgroup) remove() error {
+	killErr := c.manager.Kill()
+	if err := c.manager.Destroy(); err != nil {
+		return err
+	}
+	return killErr
+}
+
+// SweepDeadRuns removes the cgroups that earlier runs left behind when
+// they were SIGKILLed (their container died with them through
+// PDEATHSIG, but nobody removed the cgroup). A cgroup belongs to a dead
+// run when the PID in its id is gone or now has another start time.
+func SweepDeadRuns(mode cgroups.Mode, parent string) error {
+	probe, err := cgroups.New(mode, parent, "probe", nil)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, dir := range probe.Paths() {
+		ents, err := os.ReadDir(filepath.Dir(dir))
+		if err != nil {
+			continue // this hierarchy has no parent cgroup yet
+		}
+		for _, e := range ents {
+			name := e.Name()
+			if !e.IsDir() || seen[name] || !strings.HasPrefix(name, "run-") {
+				continue
+			}
+			seen[name] = true
+			if runAlive(name) {
+				continue
+			}
+			m, err := cgroups.New(mode, parent, name, nil)
+			if err != nil {
+				return err
+			}
+			if err := m.Kill(); err != nil {
+				return err
+			}
+			if err := m.Destroy(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func runAlive(id string) bool {
+	f := strings.Split(id, "-")
+	if len(f) != 3 {
+		return true // not ours to judge
+	}
+	pid, err1 := strconv.Atoi(f[1])
+	start, err2 := strconv.ParseUint(f[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	got, err := startTime(pid)
+	return err == nil && got == start
+}
+
+// startTime is field 22 of /proc/PID/stat: the process's start time in
+// clock ticks since boot. With the PID it names one process for good.
+func startTime(pid int) (uint64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; count from its ")".
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 20 {
+		return 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
+	}
+	return strconv.ParseUint(f[19], 10, 64)
+}
+
+// describeMemory names the limit that was hit, for the OOM message.
+func (c *Cgroup) describeMemory() string {
+	if c.Res == nil || c.Res.Memory <= 0 {
+		return " (no --memory was set: the limit of an enclosing cgroup)"
+	}
+	return fmt.Sprintf(" of %s (--memory %d)", humanBytes(c.Res.Memory), c.Res.Memory)
+}
+
+func humanBytes(n int64) string {
+	for _, u := range []struct {
+		shift uint
+		name  string
+	}{{30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d %s", n>>u.shift, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
