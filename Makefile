@@ -1,6 +1,7 @@
 # mycontainer: build, demo, tests.
 #   sudo make run    build and open a demo shell in a busybox container
-#   sudo make test   install test deps, build, run every check and test
+#   sudo make test   install test deps, build, run every check and test,
+#                    on this host and on a cgroup v2 kernel in a qemu VM
 
 GO       ?= go
 BIN      := mycontainer
@@ -17,9 +18,15 @@ all: build
 build:
 	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
 
+# What the tests need, from Debian: a static busybox for the test rootfs,
+# strace for the tracing test, qemu and friends for the cgroup v2 VM.
+DEB_DEPS := busybox-static strace file qemu-system-x86 cpio kmod
 deps:
-	@command -v busybox >/dev/null 2>&1 && busybox --list >/dev/null 2>&1 && [ -x $(BUSYBOX) ] && file -L $(BUSYBOX) 2>/dev/null | grep -q static || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static file strace; }
+	@missing=""; for p in $(DEB_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # The test rootfs: Debian's static busybox and one symlink per applet.
 rootfs: $(ROOTFS)/bin/busybox
@@ -46,7 +53,7 @@ unit:
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/
 
-test: deps check unit integration
+test: deps check unit integration test-v2
 
 clean:
 	rm -rf $(BIN) $(ROOTFS)
