@@ -92,8 +92,14 @@ func (c *Cgroup) oomKilled() bool {
 	return err == nil && killed
 }
 
-// remove kills whatever is left and removes the cgroup.
+// remove kills whatever is left and removes the cgroup. After `run` the
+// cgroup is normally empty already: the kernel kills a PID namespace's
+// processes before its init's exit completes. Then the kill (on v1 a
+// freeze/kill/thaw round) is skipped.
 func (c *Cgroup) remove() error {
+	if b, err := os.ReadFile(filepath.Join(c.manager.Path(), "cgroup.procs")); err == nil && len(b) == 0 {
+		return c.manager.Destroy()
+	}
 	killErr := c.manager.Kill()
 	if err := c.manager.Destroy(); err != nil {
 		return err
