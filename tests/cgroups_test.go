@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"mycontainer/cgroups"
+	"mycontainer/container"
 )
 
 // Every cgroup test uses its own parent, removed at the end, so the
@@ -22,6 +23,10 @@ func cgroupParent(t *testing.T) string {
 		if err != nil {
 			t.Error(err)
 			return
+		}
+		// A test that failed half-way may have left a dead run's cgroup.
+		if err := container.SweepDeadRuns(mode, parent); err != nil {
+			t.Errorf("sweep test parent cgroup: %v", err)
 		}
 		if err := cgroups.RemoveParent(mode, parent); err != nil {
 			t.Errorf("remove test parent cgroup: %v", err)
@@ -112,7 +117,8 @@ func TestCgroupCPUQuota(t *testing.T) {
 	}
 	share := float64(ns) / 2e9
 	t.Logf("busy loop used %.0f%% of one CPU under --cpus 0.2", share*100)
-	if share < 0.10 || share > 0.35 {
+	// Loose bounds: a loaded machine can give the loop less, never more.
+	if share < 0.03 || share > 0.30 {
 		t.Errorf("busy loop used %.0f%% of a CPU, want about 20%%", share*100)
 	}
 }
@@ -172,11 +178,7 @@ func TestCgroupRemovedOnEveryExitPath(t *testing.T) {
 	check("start-up error")
 
 	cmd, _ := startContainer(t, append(append([]string{"run", "--rootfs", rootfs}, withCgroup(parent)...), "--", "sh", "-c", "echo ready; exec sleep 100")...)
-	kids := childPIDs(cmd.Process.Pid)
-	if len(kids) != 1 {
-		t.Fatalf("children %v", kids)
-	}
-	pid, _ := strconv.Atoi(kids[0])
+	pid := containerInit(t, cmd.Process.Pid)
 	_ = syscall.Kill(pid, syscall.SIGKILL)
 	if code := waitCode(t, cmd); code != 137 {
 		t.Errorf("SIGKILL of PID 1: exit %d", code)

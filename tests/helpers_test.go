@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -186,4 +187,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("timed out waiting for %s", what)
+}
+
+// containerInit returns the host PID of the container's init: the
+// runtime's only child once stage-1 (which exits at once) is reaped.
+func containerInit(t *testing.T, runtime int) int {
+	t.Helper()
+	var kids []string
+	waitFor(t, "stage-1 to be reaped", func() bool {
+		kids = childPIDs(runtime)
+		return len(kids) == 1
+	})
+	pid, err := strconv.Atoi(kids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
 }

@@ -144,14 +144,7 @@ func TestSIGKILLOfPID1(t *testing.T) {
 	before := snapshot(t)
 	m := marker()
 	cmd, _ := startContainer(t, "run", "--rootfs", rootfs, "--", "sh", "-c", "sleep 1"+m+" & echo ready; wait")
-	kids := childPIDs(cmd.Process.Pid)
-	if len(kids) != 1 {
-		t.Fatalf("runtime has children %v, want exactly the container's init", kids)
-	}
-	var pid int
-	for _, c := range kids[0] {
-		pid = pid*10 + int(c-'0')
-	}
+	pid := containerInit(t, cmd.Process.Pid)
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
