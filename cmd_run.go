@@ -170,7 +170,7 @@ func (r *runCmd) bootstrap() (*nsexec.Bootstrap, error) {
 	if bs.Env, err = buildEnv(r.Env, r.Hostname, user.Home, tty); err != nil {
 		return nil, err
 	}
-	if _, err := rootfs.LookPath(root, r.Command[0], envValue(bs.Env, "PATH")); err != nil {
+	if _, err := rootfs.LookPath(root, r.Command[0], envValue(bs.Env, "PATH"), bs.Cwd); err != nil {
 		return nil, commandErr(err)
 	}
 

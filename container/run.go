@@ -278,7 +278,8 @@ func decodeError(attrs []nsexec.Attr) *Error {
 		case nsexec.LErrno:
 			errno, _ = a.U32()
 		case nsexec.LExit:
-			if c, err := a.U32(); err == nil {
+			// A failure never exits 0, whatever a stage sent.
+			if c, err := a.U32(); err == nil && c != 0 {
 				code = c
 			}
 		case nsexec.LHint:

@@ -23,7 +23,7 @@ func resolveCommand(r *reporter, bs *nsexec.Bootstrap) string {
 		r.fail("open new root", "/", err, "", exitRuntime)
 	}
 	defer unix.Close(root)
-	path, err := rootfs.LookPath(root, bs.Args[0], envPath(bs.Env))
+	path, err := rootfs.LookPath(root, bs.Args[0], envPath(bs.Env), bs.Cwd)
 	switch {
 	case errors.Is(err, rootfs.ErrCommandNotFound):
 		r.fail("find command", bs.Args[0], err, "", exitNotFound)

@@ -6,7 +6,9 @@ package rootfs
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -89,7 +91,13 @@ func mkdirAll(root int, p string, mode uint32, noFollow bool, depth int) (int, e
 		}
 		target := string(buf[:n])
 		if !path.IsAbs(target) {
-			target = path.Join("/", parent, target)
+			// Relative to the directory the link really sits in, which is
+			// not the lexical parent when the path crossed a symlink.
+			dir, err := pathInRoot(root, pfd)
+			if err != nil {
+				return -1, err
+			}
+			target = path.Join(dir, target)
 		}
 		return mkdirAll(root, target, mode, noFollow, depth+1)
 	}
@@ -97,6 +105,27 @@ func mkdirAll(root int, p string, mode uint32, noFollow bool, depth int) (int, e
 		return -1, err
 	}
 	return OpenInRoot(root, rel, unix.O_PATH|unix.O_DIRECTORY, noFollow)
+}
+
+// pathInRoot names where fd sits inside root, from the kernel's own view
+// of both (/proc/self/fd), so symlinks already followed are accounted for.
+func pathInRoot(root, fd int) (string, error) {
+	rootPath, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(root))
+	if err != nil {
+		return "", fmt.Errorf("locate root: %w", err)
+	}
+	p, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
+	if err != nil {
+		return "", fmt.Errorf("locate directory: %w", err)
+	}
+	if rootPath == "/" {
+		return p, nil
+	}
+	rel, ok := strings.CutPrefix(p, rootPath+"/")
+	if !ok && p != rootPath {
+		return "", fmt.Errorf("directory %s is outside the root %s", p, rootPath)
+	}
+	return "/" + rel, nil
 }
 
 // CreateFileInRoot makes sure file p exists inside root (as a bind-mount

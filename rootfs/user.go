@@ -52,7 +52,8 @@ func LookupUser(root int, spec string) (User, error) {
 		if uidErr != nil {
 			return u, fmt.Errorf("user %q: no such user in the rootfs's /etc/passwd", userPart)
 		}
-		u.UID, u.GID = uid, uid
+		// docker and runc: an id without a passwd entry gets group 0.
+		u.UID, u.GID = uid, 0
 		if uid == 0 {
 			u.Home = "/root"
 		}

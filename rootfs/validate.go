@@ -32,13 +32,14 @@ func OpenRoot(dir string) (int, error) {
 
 // LookPath finds the command the way execvp would, but inside root: a name
 // with a "/" is taken as is, others are searched in the container's PATH.
-// It returns the path inside the container.
-func LookPath(root int, name, pathEnv string) (string, error) {
+// Relative names and PATH entries count from cwd, the container's working
+// directory, as they will at exec. It returns the path inside the container.
+func LookPath(root int, name, pathEnv, cwd string) (string, error) {
 	if name == "" {
 		return "", fmt.Errorf("%w: empty command", ErrCommandNotFound)
 	}
 	if strings.Contains(name, "/") {
-		return name, checkExecutable(root, name)
+		return name, checkExecutable(root, inDir(cwd, name))
 	}
 	var firstErr error
 	for _, dir := range strings.Split(pathEnv, ":") {
@@ -46,7 +47,7 @@ func LookPath(root int, name, pathEnv string) (string, error) {
 			dir = "."
 		}
 		p := dir + "/" + name
-		err := checkExecutable(root, p)
+		err := checkExecutable(root, inDir(cwd, p))
 		if err == nil {
 			return p, nil
 		}
@@ -82,4 +83,15 @@ func checkExecutable(root int, p string) error {
 		return fmt.Errorf("%w: %s (mode %04o)", ErrNotExecutable, p, st.Mode&0o7777)
 	}
 	return nil
+}
+
+// inDir makes a relative path absolute against the working directory.
+func inDir(cwd, p string) string {
+	if strings.HasPrefix(p, "/") {
+		return p
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
+	return cwd + "/" + p
 }

@@ -178,3 +178,15 @@ func TestEnvWorkdirUser(t *testing.T) {
 		t.Errorf("-u alice: %q %s", r.stdout, r.stderr)
 	}
 }
+
+// A relative command counts from the working directory, as in docker.
+func TestRelativeCommandInWorkdir(t *testing.T) {
+	r := inRootfs(t, []string{"-w", "/bin"}, "./echo", "relative")
+	if r.code != 0 || r.stdout != "relative\n" {
+		t.Errorf("exit %d, %q, %q", r.code, r.stdout, r.stderr)
+	}
+	r = inRootfs(t, nil, "./echo", "x")
+	if r.code != 127 {
+		t.Errorf("./echo from /: exit %d, want 127", r.code)
+	}
+}

@@ -1,0 +1,46 @@
+package container
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestTimelinePrint(t *testing.T) {
+	const ms = uint64(1e6)
+	tl := &Timeline{Origin: 1000 * ms}
+	tl.Add("exec", 1012*ms+500e3, 1013*ms)
+	tl.Add("spawn", 1000*ms, 1002*ms+250e3)
+	tl.Add("mount /proc", 1004*ms, 1004*ms+1e3)
+	tl.Add("mount /dev", 1004*ms, 1020*ms) // same start: kept in the order added
+	tl.Add("cgroups", 999*ms, 1000*ms)     // before the origin
+	var b bytes.Buffer
+	tl.Print(&b)
+	want := "mycontainer: start-up timeline (ms)\n" +
+		"        at      took  step\n" +
+		"    -1.000     1.000  cgroups\n" +
+		"    +0.000     2.250  spawn\n" +
+		"    +4.000     0.001  mount /proc\n" +
+		"    +4.000    16.000  mount /dev\n" +
+		"   +12.500     0.500  exec\n"
+	if b.String() != want {
+		t.Errorf("Print wrote\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+func TestTimelineNil(t *testing.T) {
+	var tl *Timeline
+	tl.Add("spawn", 1, 2) // --debug is off: nothing happens, no panic
+	var b bytes.Buffer
+	tl.Print(&b)
+	if b.Len() != 0 {
+		t.Errorf("a nil timeline printed %q", b.String())
+	}
+}
+
+func TestNowIsMonotonic(t *testing.T) {
+	a := Now()
+	b := Now()
+	if a == 0 || b < a {
+		t.Errorf("Now() = %d then %d", a, b)
+	}
+}
