@@ -5,6 +5,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"mycontainer/nsexec"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -20,6 +22,10 @@ import (
 func Reap(child int) {
 	sigs := make(chan os.Signal, 64)
 	signal.Notify(sigs) // every signal; filtered below
+	// Now every signal reaches the loop below: let go of the sync socket,
+	// so the parent sees end-of-stream (once PID 2 has exec'd too) and
+	// starts forwarding signals. The container keeps no fd of the runtime.
+	unix.Close(nsexec.SyncFD())
 	// The child may have exited before Notify: look once before waiting.
 	if status, done := reap(child); done {
 		os.Exit(exitCode(status))

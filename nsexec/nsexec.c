@@ -191,20 +191,13 @@ static void split_init(const struct myc_plan *p)
 	myc_state.role = MYC_ROLE_REAPER;
 	myc_state.child_pid = (int)pid;
 	/*
-	 * Hold every signal until the Go reaper asks for them: a SIGTERM that
-	 * reached Go's default handler first would end PID 1 with status 2.
-	 * Go keeps this mask at start, and os/signal.Notify unblocks each
-	 * signal it is asked for, so nothing sent in between is lost.
+	 * The reaper keeps the sync socket until its Go code has asked for every
+	 * signal (containerinit.Reap closes it then). The parent forwards signals
+	 * only after end-of-stream, so none can reach Go's default handler first,
+	 * which would end PID 1 with status 2. Blocking cannot do that job: Go
+	 * unblocks SIGTERM, SIGINT and SIGHUP at start.
+	 * The bind trees are PID 2's business.
 	 */
-	sigset_t all;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, NULL);
-	/*
-	 * The reaper keeps nothing of the runtime's: the socket goes (the parent
-	 * then sees end-of-stream when PID 2 execs), and so do the bind trees.
-	 */
-	close(myc_state.sync_fd);
-	myc_state.sync_fd = -1;
 	for (i = 0; i < myc_state.nbinds; i++)
 		close(myc_state.bind_fds[i]);
 	myc_state.nbinds = 0;
