@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // v1Controllers are the v1 controllers the manager uses. Any other
@@ -25,7 +26,29 @@ type V1Mounts map[string]string
 // rather than assumed because layouts differ: this project's build host
 // mounts cpu and cpuacct separately, most hosts co-mount them behind
 // symlinks.
+//
+// The result is read once per process and shared: the host's cgroup
+// mounts do not change under a running runtime, and `run` asks several
+// times (its manager, the sweep, the container's /sys/fs/cgroup layout).
 func FindV1Mounts() (V1Mounts, error) {
+	v1MountsOnce.Do(func() { v1Mounts, v1MountsErr = readV1Mounts() })
+	if v1MountsErr != nil {
+		return nil, v1MountsErr
+	}
+	out := make(V1Mounts, len(v1Mounts))
+	for k, v := range v1Mounts {
+		out[k] = v
+	}
+	return out, nil
+}
+
+var (
+	v1MountsOnce sync.Once
+	v1Mounts     V1Mounts
+	v1MountsErr  error
+)
+
+func readV1Mounts() (V1Mounts, error) {
 	const path = "/proc/self/mountinfo"
 	f, err := os.Open(path)
 	if err != nil {

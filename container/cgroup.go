@@ -116,31 +116,29 @@ func SweepDeadRuns(mode cgroups.Mode, parent string) error {
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	for _, dir := range probe.Paths() {
-		ents, err := os.ReadDir(filepath.Dir(dir))
-		if err != nil {
-			continue // this hierarchy has no parent cgroup yet
+	// One hierarchy is enough to find the runs: each run's cgroup exists
+	// in all of them, and the manager removes it from all of them.
+	ents, err := os.ReadDir(filepath.Dir(probe.Path()))
+	if os.IsNotExist(err) {
+		return nil // no parent cgroup yet: nothing to sweep
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if !e.IsDir() || !strings.HasPrefix(name, "run-") || runAlive(name) {
+			continue
 		}
-		for _, e := range ents {
-			name := e.Name()
-			if !e.IsDir() || seen[name] || !strings.HasPrefix(name, "run-") {
-				continue
-			}
-			seen[name] = true
-			if runAlive(name) {
-				continue
-			}
-			m, err := cgroups.New(mode, parent, name, nil)
-			if err != nil {
-				return err
-			}
-			if err := m.Kill(); err != nil {
-				return err
-			}
-			if err := m.Destroy(); err != nil {
-				return err
-			}
+		m, err := cgroups.New(mode, parent, name, nil)
+		if err != nil {
+			return err
+		}
+		if err := m.Kill(); err != nil {
+			return err
+		}
+		if err := m.Destroy(); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -43,6 +43,12 @@ func Run(o Options) (int, error) {
 	sigs := make(chan os.Signal, 32)
 	signal.Notify(sigs, append(forwarded, unix.SIGWINCH)...)
 	defer signal.Stop(sigs)
+	// Children's exits arrive as SIGCHLD on a channel: waiting on it parks
+	// the goroutine, where a blocking wait4 would keep Go's sysmon thread
+	// polling every few microseconds for as long as the container runs.
+	chld := make(chan os.Signal, 1)
+	signal.Notify(chld, unix.SIGCHLD)
+	defer signal.Stop(chld)
 
 	so := nsexec.StartOptions{
 		Stdio:    [3]int{int(o.Stdin.Fd()), int(o.Stdout.Fd()), int(o.Stderr.Fd())},
@@ -80,7 +86,13 @@ func Run(o Options) (int, error) {
 	if err != nil {
 		return ExitRuntime, Errorf(ExitRuntime, "start container: %v", err)
 	}
-	defer unix.Close(st.Sock)
+	// The socket goes through Go's poller for the same reason.
+	sock, err := pollable(st.Sock)
+	if err != nil {
+		killAndReap(st.PID)
+		return ExitRuntime, Errorf(ExitRuntime, "start container: %v", err)
+	}
+	defer sock.Close()
 	o.Timeline.Add("spawn", t, Now())
 
 	var con atomic.Pointer[console]
@@ -89,8 +101,8 @@ func Run(o Options) (int, error) {
 	ready := make(chan struct{})
 	go relaySignals(sigs, ready, &initPID, &con)
 
-	su, err := readStartup(st.Sock, o, &initPID, ready, &con)
-	reapStage1(st.PID, su)
+	su, err := readStartup(sock, o, &initPID, ready, &con)
+	reapStage1(st.PID, su, chld)
 	if err != nil || su.failure != nil {
 		if su.initPID > 0 {
 			killAndReap(su.initPID)
@@ -112,7 +124,7 @@ func Run(o Options) (int, error) {
 		}
 		swept <- SweepDeadRuns(o.Cgroup.Mode, o.Cgroup.Parent)
 	}()
-	code, err := waitInit(su.initPID)
+	code, err := waitInit(su.initPID, chld)
 	if serr := <-swept; serr != nil {
 		fmt.Fprintf(o.Stderr, "mycontainer: warning: sweep cgroups of dead runs: %v\n", serr)
 	}
@@ -123,7 +135,7 @@ func Run(o Options) (int, error) {
 }
 
 // readStartup reads frames until every stage has exec'd or closed its end.
-func readStartup(sock int, o Options, initPID *atomic.Int64, ready chan struct{}, con *atomic.Pointer[console]) (*startup, error) {
+func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan struct{}, con *atomic.Pointer[console]) (*startup, error) {
 	su := &startup{}
 	defer func() {
 		select {
@@ -132,8 +144,20 @@ func readStartup(sock int, o Options, initPID *atomic.Int64, ready chan struct{}
 			close(ready)
 		}
 	}()
+	rc, err := sock.SyscallConn()
+	if err != nil {
+		return su, Errorf(ExitRuntime, "read from container stages: %v", err)
+	}
 	for {
-		b, fds, err := nsexec.Recv(sock)
+		var b []byte
+		var fds []int
+		rerr := rc.Read(func(fd uintptr) bool {
+			b, fds, err = nsexec.Recv(int(fd))
+			return err != unix.EAGAIN // EAGAIN: park until readable
+		})
+		if err == nil {
+			err = rerr
+		}
 		if err != nil {
 			return su, Errorf(ExitRuntime, "read from container stages: %v", err)
 		}
@@ -184,35 +208,49 @@ func readStartup(sock int, o Options, initPID *atomic.Int64, ready chan struct{}
 
 // reapStage1 collects stage-1, which exits right after cloning init. An
 // unexplained failure of it becomes the run's error.
-func reapStage1(pid int, su *startup) {
-	var ws unix.WaitStatus
-	for {
-		_, err := unix.Wait4(pid, &ws, 0, nil)
-		if err != unix.EINTR {
-			break
-		}
-	}
+func reapStage1(pid int, su *startup, chld <-chan os.Signal) {
+	ws, _ := waitPID(pid, chld) // it is our child: only EINTR could fail
 	if su.failure == nil && su.initPID == 0 {
 		su.failure = Errorf(ExitRuntime, "start container: stage-1 exited with %s and no message", describe(ws))
 	}
 }
 
-func waitInit(pid int) (int, error) {
-	var ws unix.WaitStatus
-	for {
-		_, err := unix.Wait4(pid, &ws, 0, nil)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return ExitRuntime, Errorf(ExitRuntime, "wait for container init (pid %d): %v", pid, err)
-		}
-		break
+func waitInit(pid int, chld <-chan os.Signal) (int, error) {
+	ws, err := waitPID(pid, chld)
+	if err != nil {
+		return ExitRuntime, Errorf(ExitRuntime, "wait for container init (pid %d): %v", pid, err)
 	}
 	if ws.Signaled() {
 		return 128 + int(ws.Signal()), nil
 	}
 	return ws.ExitStatus(), nil
+}
+
+// waitPID waits for a child to exit, parked on SIGCHLD between checks.
+func waitPID(pid int, chld <-chan os.Signal) (unix.WaitStatus, error) {
+	var ws unix.WaitStatus
+	for {
+		got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+		switch {
+		case err == unix.EINTR:
+		case err != nil:
+			return ws, err
+		case got == pid:
+			return ws, nil
+		default:
+			<-chld
+		}
+	}
+}
+
+// pollable puts a socket under Go's poller, so reading it parks the
+// goroutine instead of blocking a thread. The *os.File owns the fd.
+func pollable(fd int) (*os.File, error) {
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("make the sync socket non-blocking: %w", err)
+	}
+	return os.NewFile(uintptr(fd), "sync-socket"), nil
 }
 
 // killAndReap makes sure a half-started init is gone. Killing PID 1 of a

@@ -127,10 +127,15 @@ func Send(sock int, f *Frame, fds ...int) error {
 	}
 }
 
+// maxRecv bounds the frames the parent receives: logs, errors, a PID and
+// the pty. Only the bootstrap is large, and it travels the other way. A
+// small buffer also keeps the runtime from faulting in fresh heap pages.
+const maxRecv = 8 << 10
+
 // Recv reads one frame and any fds passed with it. At end of stream (every
 // peer has closed or exec'd) it returns a nil frame and no error.
 func Recv(sock int) ([]byte, []int, error) {
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, maxRecv)
 	oob := make([]byte, unix.CmsgSpace(4*4))
 	for {
 		n, oobn, flags, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)

@@ -62,7 +62,7 @@ func Start(bs *Bootstrap, o StartOptions) (*Stage, error) {
 	// Only fds 0-2 and the socket (as fd 3) reach stage-1: ForkExec closes
 	// everything else, so no fd the caller holds leaks into the container.
 	attr := &syscall.ProcAttr{
-		Env:   []string{envInitPipe + "=3"},
+		Env:   []string{envInitPipe + "=3", "GOMAXPROCS=1"},
 		Files: []uintptr{uintptr(o.Stdio[0]), uintptr(o.Stdio[1]), uintptr(o.Stdio[2]), uintptr(child)},
 	}
 	if o.CgroupFD >= 0 {
