@@ -44,10 +44,6 @@ const (
 // symlink is refused outright, as runc does since CVE-2019-19921, because
 // a mount through it could land wherever the link points.
 func Plan(o PlanOptions) (mounts []nsexec.Mount, bindSources []string) {
-	fs := func(fstype, target, data string, attr uint64) nsexec.Mount {
-		return nsexec.Mount{Kind: nsexec.MountFS, Source: fstype, FSType: fstype,
-			Target: target, Data: data, Attr: attr, NoFollow: true}
-	}
 	mounts = []nsexec.Mount{
 		// A fresh procfs shows only the new PID namespace.
 		fs("proc", "/proc", "", nosuidNodevNoexec),
@@ -87,10 +83,6 @@ func cgroupMounts(l *CgroupLayout) []nsexec.Mount {
 		return nil
 	}
 	ro := uint64(nosuidNodevNoexec | unix.MOUNT_ATTR_RDONLY)
-	fs := func(fstype, target, data string, attr uint64) nsexec.Mount {
-		return nsexec.Mount{Kind: nsexec.MountFS, Source: fstype, FSType: fstype,
-			Target: target, Data: data, Attr: attr, NoFollow: true}
-	}
 	if l.Unified {
 		return []nsexec.Mount{fs("cgroup2", "/sys/fs/cgroup", "", ro)}
 	}
@@ -103,4 +95,11 @@ func cgroupMounts(l *CgroupLayout) []nsexec.Mount {
 		m = append(m, fs("cgroup2", "/sys/fs/cgroup/unified", "", ro))
 	}
 	return append(m, nsexec.Mount{Kind: nsexec.MountSetattr, Target: "/sys/fs/cgroup", Attr: unix.MOUNT_ATTR_RDONLY, NoFollow: true})
+}
+
+// fs is a mount of a new filesystem instance on one of the runtime's own
+// targets, which must not be symlinks.
+func fs(fstype, target, data string, attr uint64) nsexec.Mount {
+	return nsexec.Mount{Kind: nsexec.MountFS, Source: fstype, FSType: fstype,
+		Target: target, Data: data, Attr: attr, NoFollow: true}
 }
