@@ -41,7 +41,12 @@ func runCLI(args []string) int {
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("mycontainer"),
-		kong.Description("A small, readable Linux container runtime."),
+		kong.Description(`A small, readable Linux container runtime.
+
+Examples:
+  sudo mycontainer run /bin/bash                    # the host's / read-only, with its own /proc, /dev, /tmp
+  sudo mycontainer run --rootfs ./alpine /bin/sh    # a rootfs directory
+  sudo mycontainer run --debug --rootfs R /bin/true # print the start-up timeline`),
 		kong.Vars{"version": "mycontainer " + version},
 		kong.UsageOnError(),
 		kong.Exit(func(code int) { os.Exit(code) }),
