@@ -6,8 +6,9 @@
  * starts threads before main(). So the work that needs one thread happens
  * here, and then this function returns and Go boots inside the container.
  *
- * The stages, each named with PR_SET_NAME so `ps` and `strace -f` show them:
- * (comm is cut to 15 bytes, so `top` and strace show myc:[stage-1] etc.)
+ * The stages, each named so `ps aux` shows them by these names (argv[0]),
+ * and `top`, `strace -f` and /proc/PID/comm as myc:[stage-1], myc:[init]
+ * and myc:[setup] (PR_SET_NAME keeps only 15 bytes):
  *   mycontainer:[stage-1]  the re-executed runtime. Reads the bootstrap,
  *                          clones init, reports init's PID, exits.
  *   mycontainer:[init]     PID 1 of the new PID namespace. Sets the
