@@ -1,12 +1,10 @@
 package container
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"sync/atomic"
-	"syscall"
 
 	"mycontainer/nsexec"
 
@@ -278,70 +276,3 @@ func closeAll(fds []int) {
 	}
 }
 
-func attrU32(attrs []nsexec.Attr, typ uint32) (uint32, error) {
-	for _, a := range attrs {
-		if a.Type == typ {
-			return a.U32()
-		}
-	}
-	return 0, errors.New("attribute missing")
-}
-
-func decodeLog(attrs []nsexec.Attr) (name string, start, end uint64) {
-	for _, a := range attrs {
-		switch a.Type {
-		case nsexec.LStep:
-			name = a.String()
-		case nsexec.LStart:
-			start, _ = a.U64()
-		case nsexec.LEnd:
-			end, _ = a.U64()
-		}
-	}
-	return name, start, end
-}
-
-// decodeError turns an error frame into one line: step, path, why, hint.
-func decodeError(attrs []nsexec.Attr) *Error {
-	var stepName, path string
-	var hints []string
-	var errno uint32
-	code := uint32(ExitRuntime)
-	for _, a := range attrs {
-		switch a.Type {
-		case nsexec.LStep:
-			stepName = a.String()
-		case nsexec.LPath:
-			path = a.String()
-		case nsexec.LErrno:
-			errno, _ = a.U32()
-		case nsexec.LExit:
-			// A failure never exits 0, whatever a stage sent.
-			if c, err := a.U32(); err == nil && c != 0 {
-				code = c
-			}
-		case nsexec.LHint:
-			hints = append(hints, a.String())
-		}
-	}
-	msg := stepName
-	if path != "" {
-		msg += " " + path
-	}
-	var reason []string
-	if errno != 0 {
-		reason = append(reason, syscall.Errno(errno).Error())
-	}
-	if len(hints) > 0 && errno == 0 {
-		reason, hints = append(reason, hints[0]), hints[1:]
-	}
-	for i, r := range reason {
-		if i == 0 {
-			msg += ": " + r
-		}
-	}
-	for _, h := range hints {
-		msg += " (" + h + ")"
-	}
-	return &Error{Code: int(code), Msg: msg}
-}
