@@ -275,4 +275,3 @@ func closeAll(fds []int) {
 		unix.Close(fd)
 	}
 }
-
