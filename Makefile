@@ -15,12 +15,13 @@ TAGS     := netgo,osusergo
 
 all: build
 
-build:
+build: deps
 	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
 
-# What the tests need, from Debian: a static busybox for the test rootfs,
-# strace for the tracing test, qemu and friends for the cgroup v2 VM.
-DEB_DEPS := busybox-static strace file qemu-system-x86 cpio kmod
+# What the build and the tests need, from Debian: libseccomp (linked in
+# statically) and pkg-config, a static busybox for the test rootfs, strace
+# for the tracing test, qemu and friends for the cgroup v2 VM.
+DEB_DEPS := busybox-static strace file qemu-system-x86 cpio kmod libseccomp-dev pkg-config
 deps:
 	@missing=""; for p in $(DEB_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -48,7 +49,7 @@ check:
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only nsexec/*.c
 
 unit:
-	$(GO) test -count=1 ./nsexec/ ./rootfs/ ./cgroups/ ./container/
+	$(GO) test -count=1 ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/
 
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/

@@ -30,7 +30,12 @@ type runCmd struct {
 	TTY      *bool    `short:"t" name:"tty" negatable:"" help:"Allocate a pty (default: when stdin is a terminal)."`
 	Net      string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
 	Volume   []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
-	Debug    bool     `help:"Print each start-up step with its duration to stderr."`
+	Bundle        string `short:"b" help:"OCI form: run the bundle in DIR; the one argument is the container ID." placeholder:"DIR" group:"OCI (with --bundle)"`
+	Detach        bool   `short:"d" help:"OCI form: return once the container runs." group:"OCI (with --bundle)"`
+	PidFile       string `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI (with --bundle)"`
+	ConsoleSocket string `help:"OCI form: send the pty master to this unix socket." placeholder:"PATH" group:"OCI (with --bundle)"`
+	NoPivot       bool   `help:"OCI form: accepted for runc compatibility; pivot_root is always used." group:"OCI (with --bundle)"`
+	NoNewKeyring  bool   `help:"OCI form: accepted for runc compatibility (no new session keyring is made)." group:"OCI (with --bundle)"`
 
 	Memory            string   `help:"Memory limit, e.g. 64m or 1g (at least 6m)." group:"Resource limits (cgroups)" placeholder:"BYTES"`
 	MemorySwap        string   `help:"Memory plus swap limit; -1 for unlimited swap." group:"Resource limits (cgroups)" placeholder:"BYTES"`
@@ -54,12 +59,16 @@ func (r *runCmd) Help() string {
   sudo mycontainer run --rootfs R --init -- sleep 100  # init reaps zombies and forwards signals
   sudo mycontainer run --rootfs R --net none -e A=1 -w /srv -u 1000:1000 -- id
 
+With --bundle, run is the OCI form: "run --bundle DIR [--detach] ID" runs
+the bundle's config.json, like runc run. Without it, the arguments are the
+command to run.
+
 Exit status: the command's own, 128+N if signal N killed it, 125 if
 mycontainer failed, 126 if the command cannot be executed, 127 if it is
 not found.`
 }
 
-func (r *runCmd) run(start uint64) int {
+func (r *runCmd) run(start uint64, debug bool) int {
 	// kong keeps a "--" that separates the command from the flags.
 	if len(r.Command) > 0 && r.Command[0] == "--" {
 		r.Command = r.Command[1:]
@@ -68,7 +77,7 @@ func (r *runCmd) run(start uint64) int {
 		return fail(errors.New("run: no command given"))
 	}
 	var tl *container.Timeline
-	if r.Debug {
+	if debug {
 		tl = &container.Timeline{Origin: start}
 		tl.Add("parse", start, now())
 		defer tl.Print(os.Stderr)
@@ -77,7 +86,7 @@ func (r *runCmd) run(start uint64) int {
 		return fail(fmt.Errorf("run: root is needed (running as uid %d): namespaces, mounts and pivot_root need CAP_SYS_ADMIN; try sudo", os.Geteuid()))
 	}
 	t := now()
-	bs, err := r.bootstrap()
+	bs, err := r.bootstrap(debug)
 	if err != nil {
 		return fail(err)
 	}
@@ -110,7 +119,7 @@ func (r *runCmd) run(start uint64) int {
 
 // bootstrap checks every flag and the rootfs, and builds the plan. All
 // validation happens here, in the parent, before anything is created.
-func (r *runCmd) bootstrap() (*nsexec.Bootstrap, error) {
+func (r *runCmd) bootstrap(debug bool) (*nsexec.Bootstrap, error) {
 	if err := validateHostname(r.Hostname); err != nil {
 		return nil, err
 	}
@@ -119,8 +128,10 @@ func (r *runCmd) bootstrap() (*nsexec.Bootstrap, error) {
 		Hostname:   r.Hostname,
 		Args:       r.Command,
 		Init:       r.Init,
-		Debug:      r.Debug,
+		Debug:      debug,
 		Cwd:        r.Workdir,
+		// `run` owns its container: it must not outlive the runtime.
+		Pdeathsig: true,
 	}
 	if r.Net == "none" {
 		bs.CloneFlags |= unix.CLONE_NEWNET

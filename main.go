@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	containerinit "mycontainer/init"
 	"mycontainer/nsexec"
@@ -20,13 +21,31 @@ import (
 var version = "0.1.0-dev"
 
 type cli struct {
-	Version kong.VersionFlag `help:"Print the version and exit."`
-	Run     runCmd           `cmd:"" help:"Run a command in a new container."`
+	Version       kong.VersionFlag `help:"Print the version and exit."`
+	Root          string           `help:"Directory of the containers' state." default:"/run/mycontainer" placeholder:"DIR"`
+	Log           string           `help:"Write errors (and --debug lines) to this file instead of stderr." placeholder:"FILE"`
+	LogFormat     string           `help:"Log format: text or json." enum:"text,json" default:"text"`
+	Debug         bool             `help:"Debug output; with run, the start-up timeline."`
+	SystemdCgroup bool             `help:"Use systemd to manage cgroups (not supported: cgroupfs is used)."`
+
+	Run      runCmd      `cmd:"" help:"Run a command in a new container (or, with --bundle, an OCI bundle)."`
+	Create   createCmd   `cmd:"" help:"Create a container from an OCI bundle; start runs its process."`
+	Start    startCmd    `cmd:"" help:"Start a created container."`
+	State    stateCmd    `cmd:"" help:"Print a container's state as JSON."`
+	Kill     killCmd     `cmd:"" help:"Send a signal to a container's init (or, with --all, every process)."`
+	Delete   deleteCmd   `cmd:"" help:"Delete a container and everything it holds."`
+	Exec     execCmd     `cmd:"" help:"Run a process in a running container."`
+	Ps       psCmd       `cmd:"" help:"List a container's processes."`
+	List     listCmd     `cmd:"" help:"List containers."`
+	Pause    pauseCmd    `cmd:"" help:"Freeze every process of a container."`
+	Resume   resumeCmd   `cmd:"" help:"Thaw a paused container."`
+	Spec     specCmd     `cmd:"" help:"Write a default config.json."`
+	Features featuresCmd `cmd:"" help:"Print what this runtime supports, as JSON."`
 }
 
 func main() {
 	switch nsexec.CurrentRole() {
-	case nsexec.RoleInit, nsexec.RoleSetup:
+	case nsexec.RoleInit, nsexec.RoleSetup, nsexec.RoleExec:
 		containerinit.Main() // never returns
 	case nsexec.RoleReaper:
 		containerinit.Reap(nsexec.ChildPID()) // never returns
@@ -60,12 +79,10 @@ Examples:
 		fmt.Fprintf(os.Stderr, "mycontainer: %v\n", err)
 		return exitRuntime
 	}
-	switch ctx.Command() {
-	case "run <command>":
-		return c.Run.run(start)
+	if strings.HasPrefix(ctx.Command(), "run") && c.Run.Bundle == "" {
+		return c.Run.run(start, c.Debug)
 	}
-	fmt.Fprintf(os.Stderr, "mycontainer: unknown command %q\n", ctx.Command())
-	return exitRuntime
+	return c.oci(ctx.Command())
 }
 
 // fail prints one line naming what failed and returns its exit code.

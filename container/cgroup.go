@@ -20,7 +20,26 @@ type Cgroup struct {
 	ID      string
 	Res     *cgroups.Resources
 	manager cgroups.Manager
+	// joinOnly: the cgroup belongs to a running container (`exec`): join
+	// it, never create or remove it.
+	joinOnly bool
 }
+
+// OpenCgroup names the cgroup of an OCI container: parent/id from its
+// cgroupsPath. With join set, it is an existing container's cgroup.
+func OpenCgroup(mode cgroups.Mode, parent, id string, res *cgroups.Resources, join bool) (*Cgroup, error) {
+	m, err := cgroups.New(mode, parent, id, res)
+	if err != nil {
+		return nil, err
+	}
+	return &Cgroup{Mode: mode, Parent: parent, ID: id, Res: res, manager: m, joinOnly: join}, nil
+}
+
+// Manager exposes the cgroup's manager, for kill --all, ps, pause.
+func (c *Cgroup) Manager() cgroups.Manager { return c.manager }
+
+// Remove kills what is left in the cgroup and removes it.
+func (c *Cgroup) Remove() error { return c.remove() }
 
 // NewCgroup plans the container's cgroup. The id names the runtime's own
 // PID and start time, so a later run can tell a dead container's cgroup
@@ -70,6 +89,9 @@ func (c *Cgroup) prepare() (int, error) {
 	if !c.Mode.IsV2() {
 		return -1, nil
 	}
+	if c.joinOnly {
+		return c.manager.OpenFD()
+	}
 	if err := c.manager.Create(); err != nil {
 		return -1, err
 	}
@@ -82,6 +104,9 @@ func (c *Cgroup) prepare() (int, error) {
 func (c *Cgroup) join(pid int) error {
 	if c.Mode.IsV2() {
 		return nil
+	}
+	if c.joinOnly {
+		return c.manager.AddProc(pid)
 	}
 	return c.manager.Apply(pid)
 }

@@ -20,6 +20,18 @@ type Options struct {
 	Stderr    *os.File
 	// Cgroup, when set, holds the container from its first instruction.
 	Cgroup *Cgroup
+	// KeepCgroup leaves the cgroup in place when Run succeeds: the
+	// container outlives this runtime process (create, run -d, exec).
+	KeepCgroup bool
+	// OnPTY receives the container's pty master instead of relaying it to
+	// Stdin/Stdout (the OCI --console-socket). It owns the fd.
+	OnPTY func(fd int) error
+	// Detach returns as soon as the container waits on its exec fifo or
+	// its command runs, instead of waiting for it to exit.
+	Detach bool
+	// Started is told init's host PID once start-up succeeded. An error
+	// from it fails the run (and kills the container).
+	Started func(pid int) error
 }
 
 // forwarded are the signals the runtime passes on to PID 1, as docker's
@@ -53,10 +65,14 @@ func Run(o Options) (int, error) {
 		Sealed:   o.Bootstrap.Init,
 		CgroupFD: -1,
 	}
+	succeeded := false
 	if cg := o.Cgroup; cg != nil {
 		// Removed on every way out of Run: normal exit, start-up error,
 		// signal. A SIGKILLed runtime leaves it to SweepDeadRuns.
 		defer func() {
+			if cg.joinOnly || (o.KeepCgroup && succeeded) {
+				return
+			}
 			if err := cg.remove(); err != nil {
 				fmt.Fprintf(o.Stderr, "mycontainer: remove cgroup %s/%s: %v\n", cg.Parent, cg.ID, err)
 			}
@@ -113,6 +129,16 @@ func Run(o Options) (int, error) {
 	if su.execStart != 0 {
 		o.Timeline.Add("exec", su.execStart, Now())
 	}
+	if o.Started != nil {
+		if err := o.Started(su.initPID); err != nil {
+			killAndReap(su.initPID)
+			return ExitRuntime, err
+		}
+	}
+	if o.Detach {
+		succeeded = true
+		return 0, nil
+	}
 	// While the container runs, clear what SIGKILLed runs left behind.
 	swept := make(chan error, 1)
 	go func() {
@@ -123,6 +149,7 @@ func Run(o Options) (int, error) {
 		swept <- SweepDeadRuns(o.Cgroup.Mode, o.Cgroup.Parent)
 	}()
 	code, err := waitInit(su.initPID, chld)
+	succeeded = err == nil
 	if serr := <-swept; serr != nil {
 		fmt.Fprintf(o.Stderr, "mycontainer: warning: sweep cgroups of dead runs: %v\n", serr)
 	}
@@ -184,10 +211,19 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 			o.Timeline.Add(name, start, end)
 		case nsexec.MsgError:
 			su.failure = decodeError(attrs)
+		case nsexec.MsgReady:
+			// Set up and waiting on the exec fifo for `start`.
+			return su, nil
 		case nsexec.MsgPTY:
 			if len(fds) != 1 {
 				closeAll(fds)
 				return su, Errorf(ExitRuntime, "container sent %d fds for its terminal, want 1", len(fds))
+			}
+			if o.OnPTY != nil {
+				if err := o.OnPTY(fds[0]); err != nil {
+					return su, Errorf(ExitRuntime, "hand over the terminal: %v", err)
+				}
+				continue
 			}
 			c, err := startConsole(fds[0], o.Stdin, o.Stdout)
 			if err != nil {

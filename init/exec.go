@@ -57,11 +57,8 @@ func dropPrivileges(bs *nsexec.Bootstrap) error {
 }
 
 // execCommand replaces init with the command, which becomes PID 1.
-func execCommand(r *reporter, bs *nsexec.Bootstrap, path string) {
+func execCommand(r *reporter, bs *nsexec.Bootstrap, path string, x *Extras) {
 	runtime.LockOSThread()
-	if err := dropPrivileges(bs); err != nil {
-		r.fail("switch user", fmt.Sprintf("%d:%d", bs.UID, bs.GID), err, "", exitRuntime)
-	}
 	if bs.TTY {
 		// Make the pty (already on fd 0) this session's controlling
 		// terminal, so job control works in the shell.
@@ -75,10 +72,26 @@ func execCommand(r *reporter, bs *nsexec.Bootstrap, path string) {
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		r.fail("mark fds close-on-exec", "", err, "", exitRuntime)
 	}
-	// Set again on this very thread, whatever the scheduler did: the
-	// command must die with the runtime (see thread.go).
-	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
-		r.fail("prctl PR_SET_PDEATHSIG", "", err, "", exitRuntime)
+	if x != nil {
+		// Capabilities, no_new_privs and seccomp as the bundle asks; the
+		// filter is loaded last, so it need not allow the set-up above.
+		groups := bs.AddGIDs
+		if len(groups) == 0 {
+			groups = []uint32{bs.GID}
+		}
+		if err := switchCredentials(bs.UID, bs.GID, groups, x); err != nil {
+			r.fail("switch user and capabilities", fmt.Sprintf("%d:%d", bs.UID, bs.GID), err, "", exitRuntime)
+		}
+	} else if err := dropPrivileges(bs); err != nil {
+		r.fail("switch user", fmt.Sprintf("%d:%d", bs.UID, bs.GID), err, "", exitRuntime)
+	}
+	// Set again on this very thread, whatever the scheduler did, and after
+	// the uid change, which clears it: the command must die with the
+	// runtime (see thread.go).
+	if bs.Pdeathsig {
+		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+			r.fail("prctl PR_SET_PDEATHSIG", "", err, "", exitRuntime)
+		}
 	}
 	r.step("exec", now())
 	err := syscall.Exec(path, bs.Args, bs.Env) // restores Go's raised RLIMIT_NOFILE

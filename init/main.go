@@ -28,17 +28,21 @@ func Main() {
 	if _, err := unix.Setsid(); err != nil {
 		r.fail("setsid", "", err, "", exitRuntime)
 	}
-	// Device nodes and mount points get exactly the modes asked for.
-	unix.Umask(0)
-	setupRoot(r, bs)
-	if bs.Loopback {
-		t := now()
-		if err := loopbackUp(); err != nil {
-			r.fail("bring up lo", "lo", err, "", exitRuntime)
+	x := decodeExtras(r, bs)
+	if !bs.Exec {
+		// Device nodes and mount points get exactly the modes asked for.
+		unix.Umask(0)
+		setupRoot(r, bs)
+		finishRoot(r, x)
+		if bs.Loopback {
+			t := now()
+			if err := loopbackUp(); err != nil {
+				r.fail("bring up lo", "lo", err, "", exitRuntime)
+			}
+			r.step("loopback up", t)
 		}
-		r.step("loopback up", t)
+		unix.Umask(0o022)
 	}
-	unix.Umask(0o022)
 
 	path := resolveCommand(r, bs)
 	if bs.TTY {
@@ -49,7 +53,43 @@ func Main() {
 		r.step("pty", t)
 	}
 	enterWorkdir(r, bs)
-	execCommand(r, bs, path)
+	prepareProcess(r, x)
+	if fd := nsexec.FifoFD(); fd >= 0 {
+		waitForStart(r, fd)
+	}
+	startContainerHooks(r, x)
+	execCommand(r, bs, path, x)
+}
+
+// waitForStart is `create`: the container is set up and waits, until
+// `start` opens the exec fifo, before anything of the command runs. The
+// parent is told first, so `create` can return.
+func waitForStart(r *reporter, fifo int) {
+	if err := nsexec.Send(r.sock, nsexec.NewFrame(nsexec.MsgReady)); err != nil {
+		r.fail("report ready", "", err, "", exitRuntime)
+	}
+	// Opening a fifo for writing blocks until a reader opens it.
+	f, err := os.OpenFile("/proc/self/fd/"+itoa(fifo), os.O_WRONLY, 0)
+	if err != nil {
+		r.fail("wait for start on the exec fifo", "", err, "", exitRuntime)
+	}
+	_, err = f.Write([]byte{0})
+	f.Close()
+	unix.Close(fifo)
+	if err != nil {
+		r.fail("signal start on the exec fifo", "", err, "", exitRuntime)
+	}
+}
+
+func itoa(n int) string {
+	b := make([]byte, 0, 8)
+	if n == 0 {
+		return "0"
+	}
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
 }
 
 // setupRoot carries out the mount plan, in order, inside the new root.

@@ -1,6 +1,7 @@
 package nsexec
 
 import (
+	"encoding/binary"
 	"fmt"
 )
 
@@ -39,6 +40,18 @@ type Bootstrap struct {
 	Cols     uint16
 	Loopback bool
 	Mounts   []Mount
+
+	Pdeathsig bool     // init dies with the runtime (`run`)
+	ExecFifo  string   // host path of the exec fifo (`create`)
+	Join      []JoinNS // namespaces to enter before cloning
+	Exec      bool     // join a running container (`exec`): no new root
+	Extras    []byte   // JSON of containerinit.Extras, for OCI bundles
+}
+
+// JoinNS is an existing namespace to enter.
+type JoinNS struct {
+	Type uint32 // a CLONE_NEW* flag
+	Path string
 }
 
 func putBool(f *Frame, typ uint32, b bool) {
@@ -78,6 +91,18 @@ func (b *Bootstrap) Frame() *Frame {
 		f.PutU32(aWinsize, uint32(b.Rows)|uint32(b.Cols)<<16)
 	}
 	putBool(f, aLoopback, b.Loopback)
+	putBool(f, aPdeathsig, b.Pdeathsig)
+	if b.ExecFifo != "" {
+		f.PutString(aExecFifo, b.ExecFifo)
+	}
+	for _, j := range b.Join {
+		v := binary.NativeEndian.AppendUint32(nil, j.Type)
+		f.Put(aJoinNS, append(v, j.Path...))
+	}
+	putBool(f, aExec, b.Exec)
+	if len(b.Extras) > 0 {
+		f.Put(aExtras, b.Extras)
+	}
 	for _, m := range b.Mounts {
 		n := NewFrame(0)
 		n.PutU32(mKind, m.Kind)
@@ -148,6 +173,22 @@ func ParseBootstrap(b []byte) (*Bootstrap, error) {
 		case aLoopback:
 			v, err = a.U32()
 			bs.Loopback = v != 0
+		case aPdeathsig:
+			v, err = a.U32()
+			bs.Pdeathsig = v != 0
+		case aExecFifo:
+			bs.ExecFifo = a.String()
+		case aJoinNS:
+			if len(a.Val) < 5 {
+				err = fmt.Errorf("namespace attribute of %d bytes", len(a.Val))
+				break
+			}
+			bs.Join = append(bs.Join, JoinNS{Type: binary.NativeEndian.Uint32(a.Val), Path: string(a.Val[4:])})
+		case aExec:
+			v, err = a.U32()
+			bs.Exec = v != 0
+		case aExtras:
+			bs.Extras = append([]byte(nil), a.Val...)
 		case aMount:
 			var m Mount
 			m, err = parseMount(a.Val)

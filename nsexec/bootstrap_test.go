@@ -36,6 +36,11 @@ func fullBootstrap() *Bootstrap {
 			{Kind: MountBind, Source: "/etc/hosts", Target: "/etc/hosts", File: true, BindIdx: 1},
 			{Kind: MountSetattr, Target: "/sys/fs/cgroup", Attr: 1, NoFollow: true},
 		},
+		Pdeathsig: true,
+		ExecFifo:  "/run/mycontainer/c1/exec.fifo",
+		Join:      []JoinNS{{Type: 0x40000000, Path: "/run/netns/n1"}, {Type: 0x20000, Path: "/proc/42/ns/mnt"}},
+		Exec:      true,
+		Extras:    []byte(`{"umask":18}`),
 	}
 }
 

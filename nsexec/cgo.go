@@ -27,7 +27,11 @@ const (
 	RoleInit   Role = C.MYC_ROLE_INIT   // PID 1: finish the rootfs, exec the command
 	RoleReaper Role = C.MYC_ROLE_REAPER // PID 1 with --init: reap and forward signals
 	RoleSetup  Role = C.MYC_ROLE_SETUP  // PID 2 with --init: finish the rootfs, exec
+	RoleExec   Role = C.MYC_ROLE_EXEC   // `exec`: joined a running container
 )
+
+// FifoFD is the O_PATH fd of the exec fifo, or -1.
+func FifoFD() int { return int(C.myc_state.fifo_fd) }
 
 // CurrentRole reports what this process is. Anything but RoleNone means it
 // runs inside the container, before the user's command.

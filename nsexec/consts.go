@@ -15,6 +15,7 @@ const (
 	MsgLog       = C.MYC_MSG_LOG
 	MsgError     = C.MYC_MSG_ERROR
 	MsgPTY       = C.MYC_MSG_PTY
+	MsgReady     = C.MYC_MSG_READY
 
 	aCloneFlags   = C.MYC_A_CLONE_FLAGS
 	aHostname     = C.MYC_A_HOSTNAME
@@ -33,6 +34,11 @@ const (
 	aWinsize      = C.MYC_A_WINSIZE
 	aLoopback     = C.MYC_A_LOOPBACK
 	aMount        = C.MYC_A_MOUNT
+	aPdeathsig    = C.MYC_A_PDEATHSIG
+	aExecFifo     = C.MYC_A_EXEC_FIFO
+	aJoinNS       = C.MYC_A_JOIN_NS
+	aExec         = C.MYC_A_EXEC
+	aExtras       = C.MYC_A_EXTRAS
 
 	mKind      = C.MYC_M_KIND
 	mSource    = C.MYC_M_SOURCE

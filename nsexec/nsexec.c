@@ -35,7 +35,7 @@
 
 #include "nsexec.h"
 
-struct myc_child_state myc_state = { .sync_fd = -1 };
+struct myc_child_state myc_state = { .sync_fd = -1, .fifo_fd = -1 };
 
 /*
  * Name a stage twice: the kernel's comm (15 bytes: what top, strace -f and
@@ -136,6 +136,30 @@ static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 				myc_fail("decode bootstrap", "tty", errno, NULL);
 			p->tty = v != 0;
 			break;
+		case MYC_A_PDEATHSIG:
+			if (myc_attr_u32(&a, &v) < 0)
+				myc_fail("decode bootstrap", "pdeathsig", errno, NULL);
+			p->pdeathsig = v != 0;
+			break;
+		case MYC_A_EXEC:
+			if (myc_attr_u32(&a, &v) < 0)
+				myc_fail("decode bootstrap", "exec", errno, NULL);
+			p->exec = v != 0;
+			break;
+		case MYC_A_EXEC_FIFO:
+			if (!(p->exec_fifo = myc_attr_str(&a)))
+				myc_fail("decode bootstrap", "exec fifo", errno, NULL);
+			break;
+		case MYC_A_JOIN_NS:
+			if (p->njoin == MYC_MAX_JOIN || a.len < 5)
+				myc_fail("decode bootstrap", "namespace to join", EINVAL, NULL);
+			memcpy(&p->join_type[p->njoin], a.val, 4);
+			{
+				struct myc_attr path = { .type = a.type, .len = a.len - 4, .val = a.val + 4 };
+				if (!(p->join_path[p->njoin++] = myc_attr_str(&path)))
+					myc_fail("decode bootstrap", "namespace path", errno, NULL);
+			}
+			break;
 		case MYC_A_DEBUG:
 			if (myc_attr_u32(&a, &v) < 0)
 				myc_fail("decode bootstrap", "debug", errno, NULL);
@@ -153,7 +177,7 @@ static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 	}
 	if (r < 0)
 		myc_fail("decode bootstrap", "attributes", errno, NULL);
-	if (!p->rootfs || p->rootfs[0] != '/')
+	if (!p->exec && (!p->rootfs || p->rootfs[0] != '/'))
 		myc_fail("decode bootstrap", "rootfs", EINVAL, "the rootfs must be an absolute path");
 }
 
@@ -256,6 +280,13 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 	if (myc_frame_recv(fd, MYC_MSG_BOOTSTRAP, &myc_state.bootstrap, &myc_state.bootstrap_len) < 0)
 		myc_fail("read bootstrap", NULL, errno, NULL);
 	decode_plan(myc_state.bootstrap, myc_state.bootstrap_len, &plan);
+	/*
+	 * Join existing namespaces (a bind-mounted netns from the engine, or
+	 * all of a running container's for `exec`) while still one thread:
+	 * setns(CLONE_NEWNS) refuses a multi-threaded caller, and a joined PID
+	 * namespace only applies to children, which the clone below makes.
+	 */
+	myc_join_namespaces(&plan);
 
 	/*
 	 * CLONE_PARENT makes init a child of the Go parent, not of this stage,
@@ -282,13 +313,35 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 		_exit(0);
 	}
 
+	if (plan.exec) {
+		/* Already inside the container's mount namespace and root. */
+		set_name("myc:[exec]", "mycontainer:[exec]");
+		if (plan.pdeathsig)
+			die_with_parent();
+		myc_state.role = MYC_ROLE_EXEC;
+		return;
+	}
 	set_name("myc:[init]", "mycontainer:[init]");
-	die_with_parent();
+	/*
+	 * `run` ties the container to the runtime's life. `create` does not:
+	 * the engine's monitor (conmon, the shim) adopts init when we exit.
+	 */
+	if (plan.pdeathsig)
+		die_with_parent();
 	myc_state.role = MYC_ROLE_INIT;
 
 	if (plan.hostname && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
 		myc_fail("sethostname", plan.hostname, errno, NULL);
 
+	/*
+	 * The exec fifo lives in the runtime's state dir on the host: open it
+	 * (O_PATH, no blocking) before the pivot hides that path.
+	 */
+	if (plan.exec_fifo) {
+		myc_state.fifo_fd = open(plan.exec_fifo, O_PATH | O_CLOEXEC);
+		if (myc_state.fifo_fd < 0)
+			myc_fail("open exec fifo", plan.exec_fifo, errno, NULL);
+	}
 	myc_enter_root(&plan);
 	if (plan.init)
 		split_init(&plan);

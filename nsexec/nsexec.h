@@ -22,6 +22,9 @@ struct myc_attr {
 	const char *val;
 };
 
+/* The most namespaces one process can join. */
+#define MYC_MAX_JOIN 8
+
 /* The most bind sources one container may ask for. */
 #define MYC_MAX_BINDS 256
 
@@ -32,6 +35,7 @@ enum {
 	MYC_ROLE_INIT = 1,   /* PID 1: finish the rootfs, exec the command */
 	MYC_ROLE_REAPER = 2, /* PID 1 with --init: reap and forward signals */
 	MYC_ROLE_SETUP = 3,  /* PID 2 with --init: finish the rootfs, exec */
+	MYC_ROLE_EXEC = 4,   /* `exec`: joined a running container, exec there */
 };
 
 struct myc_child_state {
@@ -44,6 +48,7 @@ struct myc_child_state {
 	int bind_fds[MYC_MAX_BINDS]; /* open_tree fds, in MYC_A_BIND_SOURCE order */
 	int debug;
 	uint64_t ready_ns;    /* CLOCK_MONOTONIC when the constructor returned */
+	int fifo_fd;          /* O_PATH fd of the exec fifo, or -1 */
 };
 
 extern struct myc_child_state myc_state;
@@ -74,9 +79,17 @@ struct myc_plan {
 	int root_readonly;
 	int init; /* --init: fork so the command is PID 2 under a reaper */
 	int tty;
+	int pdeathsig; /* die with the runtime */
+	int exec;      /* join a running container instead of creating one */
+	char *exec_fifo;
+	int njoin;
+	uint32_t join_type[MYC_MAX_JOIN];
+	char *join_path[MYC_MAX_JOIN];
 	int nbinds;
 	char *bind_sources[MYC_MAX_BINDS];
 };
+
+void myc_join_namespaces(const struct myc_plan *p);
 
 void myc_enter_root(const struct myc_plan *p);
 

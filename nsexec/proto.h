@@ -35,6 +35,7 @@ enum {
 	MYC_MSG_LOG = 3,       /* any stage -> parent: one timeline step */
 	MYC_MSG_ERROR = 4,     /* any stage -> parent: step, path, errno, exit code */
 	MYC_MSG_PTY = 5,       /* init -> parent: pty master as SCM_RIGHTS */
+	MYC_MSG_READY = 6,     /* init -> parent: set up, waiting on the exec fifo */
 };
 
 /* Bootstrap attributes. The C constructor reads those marked (C). */
@@ -56,6 +57,11 @@ enum {
 	MYC_A_WINSIZE = 28,      /* u16 rows, u16 cols */
 	MYC_A_LOOPBACK = 29,     /* u32: bring lo up (new network namespace) */
 	MYC_A_MOUNT = 30,        /* nested attributes, one mount step, in order */
+	MYC_A_PDEATHSIG = 32,    /* (C) u32: init dies with the runtime (`run`) */
+	MYC_A_EXEC_FIFO = 33,    /* (C) host path of the fifo `start` opens */
+	MYC_A_JOIN_NS = 34,      /* (C) u32 CLONE_NEW* type, then a host path; repeated */
+	MYC_A_EXEC = 35,         /* (C) u32: join a running container (`exec`), no new root */
+	MYC_A_EXTRAS = 36,       /* Go-only: JSON of containerinit.Extras */
 };
 
 /* Attributes nested in MYC_A_MOUNT. */

@@ -59,7 +59,7 @@ func Plan(o PlanOptions) (mounts []nsexec.Mount, bindSources []string) {
 		// sysfs is read-only: writes there reach the host's kernel objects.
 		fs("sysfs", "/sys", "", nosuidNodevNoexec|unix.MOUNT_ATTR_RDONLY),
 	}
-	mounts = append(mounts, cgroupMounts(o.Cgroup)...)
+	mounts = append(mounts, CgroupMounts(o.Cgroup)...)
 	mounts = append(mounts, fs("tmpfs", "/tmp", "mode=1777", unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV))
 	if o.HostRoot {
 		mounts = append(mounts, fs("tmpfs", "/run", "mode=755", unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV))
@@ -76,9 +76,9 @@ func Plan(o PlanOptions) (mounts []nsexec.Mount, bindSources []string) {
 	return mounts, bindSources
 }
 
-// cgroupMounts shows the container its cgroups, read-only: the container
+// CgroupMounts shows the container its cgroups, read-only: the container
 // may read its limits and usage but never change them.
-func cgroupMounts(l *CgroupLayout) []nsexec.Mount {
+func CgroupMounts(l *CgroupLayout) []nsexec.Mount {
 	if l == nil {
 		return nil
 	}

@@ -1,0 +1,196 @@
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"mycontainer/cgroups"
+	"mycontainer/ocilog"
+	"mycontainer/spec"
+	"mycontainer/state"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// OCI is the runc-compatible command layer: every verb works on the state
+// store under --root and logs errors the way engines read them.
+type OCI struct {
+	Store *state.Store
+	Log   *ocilog.Logger
+	Debug bool
+}
+
+// CreateOptions are `create`'s flags (and `run --bundle`'s).
+type CreateOptions struct {
+	ID, Bundle, PidFile, ConsoleSocket string
+	Stdin, Stdout, Stderr              *os.File
+}
+
+// Create sets a container up and leaves it waiting, before its command,
+// until Start. The runtime then exits: the engine's monitor adopts init.
+func (o *OCI) Create(c CreateOptions) error {
+	_, err := o.create(c, true)
+	return err
+}
+
+// loaded is a container's state with its spec.
+type loaded struct {
+	st   *state.State
+	spec *specs.Spec
+}
+
+func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
+	if err := state.ValidID(c.ID); err != nil {
+		return 1, err
+	}
+	bundle, err := filepath.Abs(c.Bundle)
+	if err != nil {
+		return 1, fmt.Errorf("bundle %s: %w", c.Bundle, err)
+	}
+	s, err := spec.Load(bundle)
+	if err != nil {
+		return 1, err
+	}
+	if err := spec.Validate(s); err != nil {
+		return 1, err
+	}
+	if detach && s.Process != nil && s.Process.Terminal && c.ConsoleSocket == "" {
+		return 1, errors.New("process.terminal is true but no --console-socket was given")
+	}
+	mode, err := cgroups.DetectMode()
+	if err != nil {
+		return 1, err
+	}
+	parent, cgid := cgroupPath(s.Linux.CgroupsPath, c.ID)
+	probe, err := OpenCgroup(mode, parent, cgid, nil, false)
+	if err != nil {
+		return 1, err
+	}
+	layout, err := probe.Layout()
+	if err != nil {
+		return 1, err
+	}
+	plan, err := planBundle(s, bundle, layout)
+	if err != nil {
+		return 1, err
+	}
+	cg, err := OpenCgroup(mode, parent, cgid, plan.res, false)
+	if err != nil {
+		return 1, err
+	}
+	config, err := json.Marshal(s)
+	if err != nil {
+		return 1, err
+	}
+	st := &state.State{ID: c.ID, Bundle: bundle, Rootfs: plan.rootfs, Created: time.Now().UTC(),
+		Annotations: s.Annotations, CgroupMode: mode.String(), CgroupParent: parent, CgroupID: cgid, Config: config}
+	if err := o.Store.Create(st); err != nil {
+		return 1, err
+	}
+	unlock, err := o.Store.Lock(c.ID)
+	if err != nil {
+		o.Store.Remove(c.ID)
+		return 1, err
+	}
+	defer unlock()
+	created := false
+	defer func() {
+		if !created {
+			_ = o.Store.Remove(c.ID) // a failed create leaves nothing behind
+		}
+	}()
+	fifo := o.Store.ExecFifo(c.ID)
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		return 1, fmt.Errorf("make exec fifo %s: %w", fifo, err)
+	}
+	plan.bs.ExecFifo = fifo
+	if err := plan.encodeExtras(hookState(st, state.StatusCreating)); err != nil {
+		return 1, err
+	}
+	opts := Options{
+		Bootstrap: plan.bs, Cgroup: cg, KeepCgroup: true, Detach: detach,
+		Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr,
+	}
+	if c.ConsoleSocket != "" {
+		opts.OnPTY = func(fd int) error { return sendConsole(c.ConsoleSocket, fd) }
+	}
+	opts.Started = func(pid int) error {
+		start, err := state.ProcessStartTime(pid)
+		if err != nil {
+			return fmt.Errorf("read start time of init %d: %w", pid, err)
+		}
+		st.Pid, st.PidStart = pid, start
+		if err := o.Store.Save(st); err != nil {
+			return err
+		}
+		if err := applyDeviceRules(cg, s.Linux.Resources, o.Log); err != nil {
+			return err
+		}
+		if c.PidFile != "" {
+			if err := writePidFile(c.PidFile, pid); err != nil {
+				return err
+			}
+		}
+		if s.Hooks != nil {
+			if err := runRuntimeHooks("prestart", s.Hooks.Prestart, st, state.StatusCreated); err != nil {
+				return err
+			}
+			if err := runRuntimeHooks("createRuntime", s.Hooks.CreateRuntime, st, state.StatusCreated); err != nil {
+				return err
+			}
+		}
+		created = true
+		if !detach {
+			// run --bundle in the foreground: start it right away.
+			return o.release(st, s)
+		}
+		return nil
+	}
+	code, err := Run(opts)
+	if err != nil {
+		return code, err
+	}
+	return code, nil
+}
+
+// cgroupPath splits linux.cgroupsPath into parent and leaf. Without one
+// the container lives in mycontainer/<id>.
+func cgroupPath(p, id string) (string, string) {
+	if p == "" {
+		return cgroups.DefaultParent, id
+	}
+	p = filepath.Clean("/" + p)
+	return filepath.Dir(p)[1:], filepath.Base(p)
+}
+
+func writePidFile(path string, pid int) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(fmt.Sprint(pid)), 0o644); err != nil {
+		return fmt.Errorf("write pid file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write pid file: %w", err)
+	}
+	return nil
+}
+
+// RunBundle is `run --bundle`: create and start; in the foreground also
+// relay signals and the terminal, wait, and delete the container.
+func (o *OCI) RunBundle(c CreateOptions, detach bool) (int, error) {
+	if detach {
+		if _, err := o.create(c, true); err != nil {
+			return 1, err
+		}
+		return 0, o.Start(c.ID)
+	}
+	code, err := o.create(c, false)
+	if derr := o.Delete(c.ID, true); derr != nil && err == nil {
+		return 1, derr
+	}
+	return code, err
+}

@@ -1,0 +1,296 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"mycontainer/cgroups"
+	containerinit "mycontainer/init"
+	"mycontainer/nsexec"
+	"mycontainer/state"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// StateJSON is what `state` and `list --format json` print: the spec's
+// state plus the fields runc adds, which engines read.
+type StateJSON struct {
+	OCIVersion  string            `json:"ociVersion"`
+	ID          string            `json:"id"`
+	Pid         int               `json:"pid"`
+	Status      string            `json:"status"`
+	Bundle      string            `json:"bundle"`
+	Rootfs      string            `json:"rootfs"`
+	Created     time.Time         `json:"created"`
+	Owner       string            `json:"owner"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+func (o *OCI) cgroupOf(st *state.State) (*Cgroup, error) {
+	mode, err := cgroups.DetectMode()
+	if err != nil {
+		return nil, err
+	}
+	return OpenCgroup(mode, st.CgroupParent, st.CgroupID, nil, true)
+}
+
+// status adds "paused", which only the freezer knows, to the stored state.
+func (o *OCI) status(st *state.State) state.Status {
+	s := st.Status()
+	if s != state.StatusRunning && s != state.StatusCreated {
+		return s
+	}
+	if cg, err := o.cgroupOf(st); err == nil && frozen(cg) {
+		return state.StatusPaused
+	}
+	return s
+}
+
+// State reports one container.
+func (o *OCI) State(id string) (*StateJSON, error) {
+	l, err := o.load(id)
+	if err != nil {
+		return nil, err
+	}
+	return o.stateJSON(l.st), nil
+}
+
+func (o *OCI) stateJSON(st *state.State) *StateJSON {
+	s := o.status(st)
+	pid := st.Pid
+	if s == state.StatusStopped {
+		pid = 0
+	}
+	return &StateJSON{OCIVersion: specs.Version, ID: st.ID, Pid: pid, Status: string(s), Bundle: st.Bundle,
+		Rootfs: st.Rootfs, Created: st.Created, Owner: "root", Annotations: st.Annotations}
+}
+
+// List reports every container in the store.
+func (o *OCI) List() ([]*StateJSON, error) {
+	sts, err := o.Store.List()
+	if err != nil {
+		return nil, err
+	}
+	out := []*StateJSON{}
+	for _, st := range sts {
+		out = append(out, o.stateJSON(st))
+	}
+	return out, nil
+}
+
+// ParseSignal takes a name (TERM, SIGTERM) or a number.
+func ParseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 64 {
+			return 0, fmt.Errorf("signal %d is out of range", n)
+		}
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	return 0, fmt.Errorf("unknown signal %q", s)
+}
+
+// Kill signals init, or with all every process in the container's cgroup.
+func (o *OCI) Kill(id string, sig unix.Signal, all bool) error {
+	l, err := o.load(id)
+	if err != nil {
+		return err
+	}
+	st := l.st
+	if all {
+		cg, err := o.cgroupOf(st)
+		if err != nil {
+			return err
+		}
+		pids, err := cgroupPids(cg)
+		if err != nil {
+			return err
+		}
+		for _, pid := range pids {
+			if err := unix.Kill(pid, sig); err != nil && err != unix.ESRCH {
+				return fmt.Errorf("kill %d: %w", pid, err)
+			}
+		}
+		return nil
+	}
+	// A stored PID may have been reused since: compare start times first.
+	if s := st.Status(); s == state.StatusStopped || st.Pid == 0 {
+		return fmt.Errorf("container %s is not running", id)
+	}
+	if err := unix.Kill(st.Pid, sig); err != nil {
+		return fmt.Errorf("kill container %s (pid %d): %w", id, st.Pid, err)
+	}
+	return nil
+}
+
+// Delete removes a stopped (or, with force, any) container: processes,
+// cgroup, state. Deleting a missing container with force succeeds.
+func (o *OCI) Delete(id string, force bool) error {
+	if err := state.ValidID(id); err != nil {
+		return err
+	}
+	if _, err := os.Stat(o.Store.Dir(id)); err != nil {
+		if force {
+			return nil
+		}
+		return fmt.Errorf("%w: %s", state.ErrNotExist, id)
+	}
+	unlock, err := o.Store.Lock(id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	l, err := o.load(id)
+	if errors.Is(err, state.ErrNotExist) {
+		// Half-created (the runtime died in create): remove what is there.
+		return o.Store.Remove(id)
+	}
+	if err != nil {
+		return err
+	}
+	st := l.st
+	if s := o.status(st); s == state.StatusRunning || s == state.StatusPaused {
+		if !force {
+			return fmt.Errorf("container %s is %s: stop it first or use --force", id, s)
+		}
+	}
+	if st.CgroupID != "" {
+		cg, err := o.cgroupOf(st)
+		if err != nil {
+			return err
+		}
+		if st.Status() != state.StatusStopped {
+			_ = unix.Kill(st.Pid, unix.SIGKILL) // the cgroup kill below catches the rest
+		}
+		thaw(cg) // a frozen process cannot die
+		if err := cg.Remove(); err != nil {
+			return err
+		}
+	}
+	if l.spec.Hooks != nil {
+		if err := runRuntimeHooks("poststop", l.spec.Hooks.Poststop, st, state.StatusStopped); err != nil {
+			o.Log.Errorf("%v", err)
+		}
+	}
+	return o.Store.Remove(id)
+}
+
+// Pause freezes every process of the container; Resume thaws them.
+func (o *OCI) Pause(id string) error  { return o.freeze(id, true) }
+func (o *OCI) Resume(id string) error { return o.freeze(id, false) }
+
+func (o *OCI) freeze(id string, on bool) error {
+	l, err := o.load(id)
+	if err != nil {
+		return err
+	}
+	if s := o.status(l.st); s == state.StatusStopped {
+		return fmt.Errorf("container %s is not running", id)
+	}
+	cg, err := o.cgroupOf(l.st)
+	if err != nil {
+		return err
+	}
+	if on {
+		return setFrozen(cg, true)
+	}
+	return setFrozen(cg, false)
+}
+
+// Ps lists the host PIDs of the container's processes.
+func (o *OCI) Ps(id string) ([]int, error) {
+	l, err := o.load(id)
+	if err != nil {
+		return nil, err
+	}
+	cg, err := o.cgroupOf(l.st)
+	if err != nil {
+		return nil, err
+	}
+	return cgroupPids(cg)
+}
+
+// ExecOptions are `exec`'s flags.
+type ExecOptions struct {
+	ID                     string
+	Process                *specs.Process
+	Detach                 bool
+	PidFile, ConsoleSocket string
+	Stdin, Stdout, Stderr  *os.File
+}
+
+var nsProcNames = map[specs.LinuxNamespaceType]string{
+	specs.PIDNamespace: "pid", specs.NetworkNamespace: "net", specs.MountNamespace: "mnt",
+	specs.IPCNamespace: "ipc", specs.UTSNamespace: "uts", specs.CgroupNamespace: "cgroup",
+}
+
+// Exec runs a process inside a running container: the constructor joins
+// its namespaces while single-threaded, the process joins its cgroup
+// before it runs anything, and the bundle's seccomp profile applies.
+func (o *OCI) Exec(e ExecOptions) (int, error) {
+	l, err := o.load(e.ID)
+	if err != nil {
+		return 255, err
+	}
+	st := l.st
+	if s := o.status(st); s != state.StatusRunning && s != state.StatusCreated {
+		return 255, fmt.Errorf("container %s is %s: cannot exec in it", e.ID, s)
+	}
+	if e.Process.Terminal && e.ConsoleSocket == "" && e.Detach {
+		return 255, errors.New("a detached exec with a terminal needs --console-socket")
+	}
+	bs := &nsexec.Bootstrap{Exec: true}
+	for _, ns := range l.spec.Linux.Namespaces {
+		name, ok := nsProcNames[ns.Type]
+		if !ok {
+			return 255, fmt.Errorf("linux.namespaces: %q is not supported", ns.Type)
+		}
+		bs.Join = append(bs.Join, nsexec.JoinNS{Type: nsFlags[ns.Type], Path: fmt.Sprintf("/proc/%d/ns/%s", st.Pid, name)})
+	}
+	x := &containerinit.Extras{}
+	if err := planProcess(e.Process, bs, x); err != nil {
+		return 255, err
+	}
+	if l.spec.Linux.Seccomp != nil {
+		p := &bundlePlan{bs: bs, extras: x}
+		full, err := planBundle(&specs.Spec{Root: l.spec.Root, Process: e.Process, Linux: &specs.Linux{
+			Namespaces: l.spec.Linux.Namespaces, Seccomp: l.spec.Linux.Seccomp}}, st.Bundle, nil)
+		if err != nil {
+			return 255, err
+		}
+		x.Seccomp, x.SeccompFlags = full.extras.Seccomp, full.extras.SeccompFlags
+		_ = p
+	}
+	b, err := jsonMarshal(x)
+	if err != nil {
+		return 255, err
+	}
+	bs.Extras = b
+	cg, err := o.cgroupOf(st)
+	if err != nil {
+		return 255, err
+	}
+	opts := Options{Bootstrap: bs, Cgroup: cg, Detach: e.Detach, Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stderr}
+	if e.ConsoleSocket != "" {
+		opts.OnPTY = func(fd int) error { return sendConsole(e.ConsoleSocket, fd) }
+	}
+	if e.PidFile != "" {
+		opts.Started = func(pid int) error { return writePidFile(e.PidFile, pid) }
+	}
+	code, err := Run(opts)
+	if err != nil {
+		return 255, err
+	}
+	return code, nil
+}

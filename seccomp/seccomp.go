@@ -1,0 +1,174 @@
+// Package seccomp turns an OCI seccomp profile into a classic BPF program
+// with libseccomp, and loads such a program.
+//
+// Compiling runs in the runtime's parent, outside the container, so the
+// container's init only hands raw bytes to the kernel (Load) and needs no
+// libseccomp call, no /proc and no files at that late moment.
+//
+// Decisions, and why:
+//   - Syscall names this libseccomp does not know are skipped, not fatal:
+//     profiles list names for newer kernels and other arches, and runc and
+//     crun skip them too. CompileReport returns them so the caller can log
+//     them; Compile drops them.
+//   - A rule whose action equals the default action is skipped, because
+//     libseccomp rejects it and it changes nothing (runc does the same).
+//   - Several args on different indices are ANDed in one rule. If any index
+//     repeats, every arg becomes a rule of its own (OR), because libseccomp
+//     can compare an argument only once per rule. runc, crun and youki do
+//     exactly this (opencontainers/runc#2735); a drop-in must match them.
+//   - SECCOMP_FILTER_FLAG_TSYNC is accepted and dropped: the filter is loaded
+//     on the thread that calls execve, and execve discards every other thread
+//     of the process. Syncing it onto the Go runtime's other threads would only
+//     risk breaking them in the moments before exec.
+//   - Syscalls from an architecture not in the filter hit libseccomp's default
+//     bad-arch action (kill), as under runc.
+package seccomp
+
+import (
+	"fmt"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	libseccomp "github.com/seccomp/libseccomp-golang"
+)
+
+// path is the JSON path of the profile inside config.json, for errors.
+const path = "linux.seccomp"
+
+// Compile turns an OCI seccomp profile into a classic BPF program, ready to load
+// with seccomp(SECCOMP_SET_MODE_FILTER) in the container right before execve.
+// Compiling happens in the runtime's parent (outside the container), so the
+// container's init needs no libseccomp at all: it loads raw bytes.
+//
+// prog is the raw array of struct sock_filter (8 bytes each, native endian);
+// flags are SECCOMP_FILTER_FLAG_* bits for seccomp(2). A nil profile gives a
+// nil prog: nothing to load.
+func Compile(s *specs.LinuxSeccomp) (prog []byte, flags uint, err error) {
+	prog, flags, _, err = CompileReport(s)
+	return prog, flags, err
+}
+
+// CompileReport is Compile, and also returns the syscall names it skipped
+// because this libseccomp does not know them, so the caller can log them.
+func CompileReport(s *specs.LinuxSeccomp) (prog []byte, flags uint, skipped []string, err error) {
+	if s == nil {
+		return nil, 0, nil, nil
+	}
+	if s.ListenerPath != "" {
+		return nil, 0, nil, fmt.Errorf("%s.listenerPath: not supported (SCMP_ACT_NOTIFY is not supported)", path)
+	}
+	if s.ListenerMetadata != "" {
+		return nil, 0, nil, fmt.Errorf("%s.listenerMetadata: not supported (SCMP_ACT_NOTIFY is not supported)", path)
+	}
+	flags, err = filterFlags(s.Flags)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	def, err := action(path+".defaultAction", s.DefaultAction, s.DefaultErrnoRet, path+".defaultErrnoRet")
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	f, err := libseccomp.NewFilter(def) // NewFilter includes the native arch
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer f.Release()
+	for i, a := range s.Architectures {
+		p := fmt.Sprintf("%s.architectures[%d]", path, i)
+		arch, ok := arches[a]
+		if !ok {
+			return nil, 0, nil, fmt.Errorf("%s: unknown architecture %q", p, a)
+		}
+		if err := f.AddArch(arch); err != nil {
+			return nil, 0, nil, fmt.Errorf("%s: %q: %w", p, a, err)
+		}
+	}
+	for i := range s.Syscalls {
+		sk, err := addRules(f, def, fmt.Sprintf("%s.syscalls[%d]", path, i), &s.Syscalls[i])
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		skipped = append(skipped, sk...)
+	}
+	prog, err = export(f)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("%s: exporting BPF: %w", path, err)
+	}
+	return prog, flags, skipped, nil
+}
+
+// addRules adds the rules of one syscalls[] entry, and returns the names it
+// skipped as unknown.
+func addRules(f *libseccomp.ScmpFilter, def libseccomp.ScmpAction, p string, sc *specs.LinuxSyscall) ([]string, error) {
+	act, err := action(p+".action", sc.Action, sc.ErrnoRet, p+".errnoRet")
+	if err != nil {
+		return nil, err
+	}
+	if len(sc.Names) == 0 {
+		return nil, fmt.Errorf("%s.names: empty", p)
+	}
+	conds, err := conditions(p, sc.Args)
+	if err != nil {
+		return nil, err
+	}
+	var skipped []string
+	for j, name := range sc.Names {
+		np := fmt.Sprintf("%s.names[%d]", p, j)
+		if name == "" {
+			return nil, fmt.Errorf("%s: empty syscall name", np)
+		}
+		if act == def {
+			continue
+		}
+		nr, err := libseccomp.GetSyscallFromName(name)
+		if err != nil {
+			skipped = append(skipped, name)
+			continue
+		}
+		for _, c := range conds {
+			if err := f.AddRuleConditional(nr, act, c); err != nil {
+				return nil, fmt.Errorf("%s: %q: %w", np, name, err)
+			}
+		}
+	}
+	return skipped, nil
+}
+
+// conditions turns args into the condition lists of the rules to add: one
+// list (AND) normally, one rule per arg (OR) when an index repeats; see the
+// package comment.
+func conditions(p string, args []specs.LinuxSeccompArg) ([][]libseccomp.ScmpCondition, error) {
+	var all []libseccomp.ScmpCondition
+	seen := map[uint]bool{}
+	repeated := false
+	for k, a := range args {
+		ap := fmt.Sprintf("%s.args[%d]", p, k)
+		op, ok := ops[a.Op]
+		if !ok {
+			return nil, fmt.Errorf("%s.op: unknown operator %q", ap, a.Op)
+		}
+		if a.Index > 5 {
+			return nil, fmt.Errorf("%s.index: %d is out of range (syscalls have arguments 0 to 5)", ap, a.Index)
+		}
+		vals := []uint64{a.Value}
+		if op == libseccomp.CompareMaskedEqual {
+			vals = append(vals, a.ValueTwo) // value is the mask, valueTwo the result
+		} else if a.ValueTwo != 0 {
+			return nil, fmt.Errorf("%s.valueTwo: only used with SCMP_CMP_MASKED_EQ, not %s", ap, a.Op)
+		}
+		c, err := libseccomp.MakeCondition(a.Index, op, vals...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ap, err)
+		}
+		repeated = repeated || seen[a.Index]
+		seen[a.Index] = true
+		all = append(all, c)
+	}
+	if !repeated {
+		return [][]libseccomp.ScmpCondition{all}, nil // nil conds: unconditional
+	}
+	each := make([][]libseccomp.ScmpCondition, len(all))
+	for i, c := range all {
+		each[i] = []libseccomp.ScmpCondition{c}
+	}
+	return each, nil
+}

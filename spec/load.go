@@ -1,0 +1,183 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// MaxConfigSize bounds config.json. Real configs are a few tens of KiB even
+// with podman's seccomp profile; the bound keeps a hostile or broken bundle
+// from making the runtime read an endless file into memory.
+const MaxConfigSize = 4 << 20
+
+// Load reads bundle/config.json and decodes it. It does not validate the
+// contents beyond what decoding needs: call Validate next.
+//
+// config.json must be a regular file and must not be a symlink: the bundle
+// is often written by another user or program, and a symlink or a FIFO
+// there would make the runtime read something the bundle's author chose
+// (or block forever).
+func Load(bundle string) (*specs.Spec, error) {
+	data, err := readConfig(filepath.Join(bundle, "config.json"))
+	if err != nil {
+		return nil, err
+	}
+	return decode(data)
+}
+
+func readConfig(path string) ([]byte, error) {
+	// O_NOFOLLOW refuses a symlink as the last component (ELOOP);
+	// O_NONBLOCK keeps open(2) from hanging on a FIFO.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("config.json: %s is a symlink; it must be a regular file", path)
+		}
+		if errors.Is(err, os.ErrNotExist) {
+			// "no such file" lets podman map this to its exit code 127.
+			return nil, fmt.Errorf("config.json: no such file %s: %w", path, err)
+		}
+		return nil, fmt.Errorf("config.json: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("config.json: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("config.json: %s is not a regular file (%s)", path, fileKind(st.Mode()))
+	}
+	if st.Size() > MaxConfigSize {
+		return nil, fmt.Errorf("config.json: %s is %d bytes, more than the limit of %d", path, st.Size(), MaxConfigSize)
+	}
+	// Read one byte past the limit, in case the file grows after fstat.
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("config.json: read %s: %w", path, err)
+	}
+	if len(data) > MaxConfigSize {
+		return nil, fmt.Errorf("config.json: %s is more than the limit of %d bytes", path, MaxConfigSize)
+	}
+	return data, nil
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return m.Type().String()
+}
+
+// decode parses config.json. Unknown keys are ignored, as the OCI spec
+// allows. A single JSON value is expected: trailing data is an error,
+// because it usually means two configs were concatenated.
+func decode(data []byte) (*specs.Spec, error) {
+	var s specs.Spec
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&s); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("config.json: %s: unexpected data after the JSON object", at(data, dec.InputOffset()-1))
+	}
+	if err := checkPresence(data); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// jsonError turns a decoding error into one that says where it is.
+func jsonError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		// Offset counts the bytes read, the bad one included.
+		return fmt.Errorf("config.json: %s: %w", at(data, syn.Offset-1), err)
+	case errors.As(err, &typ):
+		// Offset is just past the offending value.
+		return &FieldError{Path: typ.Field, Msg: fmt.Sprintf("%s: JSON %s cannot be a %s",
+			at(data, typ.Offset-1), typ.Value, typ.Type)}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("config.json: %s: unexpected end of JSON", at(data, int64(len(data))))
+	}
+	return fmt.Errorf("config.json: %w", err)
+}
+
+// at describes the byte at index off as a 1-based line and column, which
+// editors show, and the 0-based offset.
+func at(data []byte, off int64) string {
+	off = max(0, min(off, int64(len(data))))
+	before := data[:off]
+	line := 1 + bytes.Count(before, []byte("\n"))
+	col := int(off) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("line %d, column %d (offset %d)", line, col, off)
+}
+
+// checkPresence checks required fields whose zero value is meaningful, so
+// the decoded struct cannot tell "0" from "missing": the process's uid and
+// gid (0 is root, and the spec makes both REQUIRED on Linux), and the
+// major/minor of device nodes (REQUIRED for every type but "p").
+func checkPresence(data []byte) error {
+	var raw struct {
+		Process *struct {
+			User *struct {
+				UID *uint32 `json:"uid"`
+				GID *uint32 `json:"gid"`
+			} `json:"user"`
+		} `json:"process"`
+		Linux *struct {
+			Devices []struct {
+				Type  string `json:"type"`
+				Major *int64 `json:"major"`
+				Minor *int64 `json:"minor"`
+			} `json:"devices"`
+		} `json:"linux"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return jsonError(data, err)
+	}
+	var p problems
+	if pr := raw.Process; pr != nil {
+		switch {
+		case pr.User == nil:
+			p.add("process.user", "is required (uid and gid)")
+		default:
+			if pr.User.UID == nil {
+				p.add("process.user.uid", "is required")
+			}
+			if pr.User.GID == nil {
+				p.add("process.user.gid", "is required")
+			}
+		}
+	}
+	if raw.Linux != nil {
+		for i, d := range raw.Linux.Devices {
+			if d.Type == "p" {
+				continue
+			}
+			if d.Major == nil {
+				p.add(field(idx("linux.devices", i), "major"), "is required for a %q device", d.Type)
+			}
+			if d.Minor == nil {
+				p.add(field(idx("linux.devices", i), "minor"), "is required for a %q device", d.Type)
+			}
+		}
+	}
+	return p.err()
+}

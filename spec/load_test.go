@@ -1,0 +1,153 @@
+package spec
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// bundleWith writes config.json with the given content into a new bundle.
+func bundleWith(t *testing.T, content string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func loadErr(t *testing.T, bundle string, want ...string) error {
+	t.Helper()
+	s, err := Load(bundle)
+	if err == nil {
+		t.Fatalf("Load succeeded: %+v", s)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not mention %q", err, w)
+		}
+	}
+	return err
+}
+
+func TestLoadMissing(t *testing.T) {
+	loadErr(t, t.TempDir(), "no such file", "config.json")
+}
+
+func TestLoadBundleMissing(t *testing.T) {
+	loadErr(t, filepath.Join(t.TempDir(), "nope"), "no such file")
+}
+
+func TestLoadDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "config.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	loadErr(t, dir, "not a regular file", "directory")
+}
+
+// A symlinked config.json could point anywhere on the host.
+func TestLoadSymlink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.json")
+	if err := os.WriteFile(real, []byte(`{"ociVersion":"1.0.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, filepath.Join(dir, "config.json")); err != nil {
+		t.Fatal(err)
+	}
+	loadErr(t, dir, "symlink")
+}
+
+// A FIFO must not hang the runtime.
+func TestLoadFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "config.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	loadErr(t, dir, "not a regular file", "FIFO")
+}
+
+func TestLoadTooBig(t *testing.T) {
+	// Valid JSON, just too long: a config padded with spaces.
+	loadErr(t, bundleWith(t, `{"ociVersion":"1.0.0"}`+strings.Repeat(" ", MaxConfigSize)), "more than the limit")
+}
+
+func TestLoadAtLimit(t *testing.T) {
+	pad := MaxConfigSize - len(`{"ociVersion":"1.0.0"}`)
+	if _, err := Load(bundleWith(t, `{"ociVersion":"1.0.0"}`+strings.Repeat(" ", pad))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadBadJSON(t *testing.T) {
+	loadErr(t, bundleWith(t, "{\n  \"ociVersion\": \"1.0.0\",\n  \"process\": {,}\n}"), "line 3, column 15", "offset")
+	loadErr(t, bundleWith(t, "{\n  \"ociVersion\": \"1.0.0\""), "line 2", "unexpected end")
+	loadErr(t, bundleWith(t, ""), "line 1", "unexpected end")
+	loadErr(t, bundleWith(t, `{"ociVersion":"1.0.0"} {}`), "line 1, column 24", "after the JSON object")
+}
+
+func TestLoadWrongType(t *testing.T) {
+	err := loadErr(t, bundleWith(t, "{\"ociVersion\": \"1.0.0\",\n \"process\": {\"user\": {\"uid\": \"root\", \"gid\": 0}}}"),
+		"line 2", "process.user.uid")
+	expectPath(t, err, "process.user.uid", "JSON string")
+}
+
+func TestLoadRequiredIDs(t *testing.T) {
+	err := loadErr(t, bundleWith(t, `{"ociVersion":"1.0.0","process":{"user":{"gid":0},"args":["sh"],"cwd":"/"}}`))
+	expectPath(t, err, "process.user.uid", "required")
+	err = loadErr(t, bundleWith(t, `{"ociVersion":"1.0.0","process":{"args":["sh"],"cwd":"/"}}`))
+	expectPath(t, err, "process.user", "required")
+	err = loadErr(t, bundleWith(t, `{"ociVersion":"1.0.0","linux":{"devices":[{"path":"/dev/p","type":"p"},{"path":"/dev/x","type":"c","major":1}]}}`))
+	expectPath(t, err, "linux.devices[1].minor", "required")
+}
+
+// The spec lets runtimes ignore properties they do not know.
+func TestLoadUnknownProperties(t *testing.T) {
+	s, err := Load(bundleWith(t, `{"ociVersion":"1.0.0","futureField":{"x":1},"linux":{"futureLinux":true}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Version != "1.0.0" {
+		t.Errorf("version %q", s.Version)
+	}
+}
+
+func TestLoadDefaultRoundTrip(t *testing.T) {
+	for _, rootless := range []bool{false, true} {
+		data, err := json.MarshalIndent(Default(rootless), "", "\t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := Load(bundleWith(t, string(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Validate(s); err != nil {
+			t.Errorf("Default(%v) after a round trip: %v", rootless, err)
+		}
+	}
+}
+
+// Configs shaped like the ones podman 4.3 and containerd 1.6 write (see
+// shared/notes/engines.md) must load and validate as they are.
+func TestEngineConfigs(t *testing.T) {
+	for _, name := range []string{"podman-config.json", "containerd-config.json"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := Load(bundleWith(t, string(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Validate(s); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -1,0 +1,8 @@
+// Package state is the on-disk store of OCI containers: one directory per
+// container under the runtime's --root (default /run/mycontainer), holding
+// state.json, a .lock file and the exec fifo.
+//
+// The store is shared by independent runtime processes (an engine may run
+// `kill` while `delete` is in flight), so every write is atomic and every
+// read-modify-write on one container is expected to happen under Lock.
+package state

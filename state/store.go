@@ -1,0 +1,213 @@
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+const (
+	stateFile = "state.json"
+	lockFile  = ".lock"
+	fifoFile  = "exec.fifo"
+)
+
+// ErrNotExist is matched (errors.Is) by every error about a container that
+// has no state. Its text contains "does not exist" because engines (podman)
+// look for that phrase to treat a container as already gone.
+var ErrNotExist = errors.New("container does not exist")
+
+// ErrExist is matched by the error of Create for an ID already in use.
+var ErrExist = errors.New("container already exists")
+
+// Store is the state directory given by --root.
+type Store struct{ Root string }
+
+// Open makes sure root exists (0700: state names PIDs and bundles that
+// other users need not see) and returns a store on it. A root that is a
+// symlink or not a directory is refused: the runtime runs as root and
+// must not be steered into writing somewhere else. Symlinks in parent
+// directories (/var/run -> /run) are fine.
+func Open(root string) (*Store, error) {
+	if root == "" {
+		return nil, fmt.Errorf("state root: empty path")
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("state root %q: %w", root, err)
+	}
+	if abs == "/" {
+		return nil, fmt.Errorf("state root must not be /")
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("state root: %w", err)
+	}
+	fi, err := os.Lstat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("state root: %w", err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("state root %s is a symlink; refusing it", abs)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("state root %s is not a directory", abs)
+	}
+	return &Store{Root: abs}, nil
+}
+
+// Dir is the directory of container id. It does not validate id; every
+// other method does, so only pass IDs that went through one of them.
+func (s *Store) Dir(id string) string { return filepath.Join(s.Root, id) }
+
+// ExecFifo is the path of the fifo that `create` blocks on until `start`.
+func (s *Store) ExecFifo(id string) string { return filepath.Join(s.Dir(id), fifoFile) }
+
+func notExist(id string) error {
+	return fmt.Errorf("container %q does not exist: %w", id, ErrNotExist)
+}
+
+// Create claims the ID by making its directory (mkdir is the atomic
+// test-and-set: of two concurrent creates exactly one wins), then saves st.
+// A zero Created is set to now. If the save fails the directory is removed
+// again so that the ID is not left half-claimed.
+func (s *Store) Create(st *State) error {
+	if err := ValidID(st.ID); err != nil {
+		return err
+	}
+	if err := os.Mkdir(s.Dir(st.ID), 0o700); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("container %q already exists: %w", st.ID, ErrExist)
+		}
+		return fmt.Errorf("create container %q: %w", st.ID, err)
+	}
+	if st.Created.IsZero() {
+		st.Created = time.Now().UTC()
+	}
+	if err := s.Save(st); err != nil {
+		_ = os.RemoveAll(s.Dir(st.ID))
+		return err
+	}
+	return nil
+}
+
+// Save writes state.json atomically: a temp file in the same directory
+// (so rename stays on one filesystem), fsync, then rename over the old
+// file. A concurrent Load sees either the old or the new state, never a
+// torn one, and a crash leaves one of the two whole. The directory itself
+// is not fsynced: losing a rename in a power cut leaves the previous,
+// still valid state, and PID start times catch it being stale.
+func (s *Store) Save(st *State) error {
+	if err := ValidID(st.ID); err != nil {
+		return err
+	}
+	for name, p := range map[string]string{"bundle": st.Bundle, "rootfs": st.Rootfs} {
+		if p != "" && !filepath.IsAbs(p) {
+			return fmt.Errorf("container %q: %s path %q is not absolute", st.ID, name, p)
+		}
+	}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("container %q: encode state: %w", st.ID, err)
+	}
+	dir := s.Dir(st.ID)
+	tmp, err := os.CreateTemp(dir, "."+stateFile+".*.tmp")
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return notExist(st.ID)
+		}
+		return fmt.Errorf("container %q: save state: %w", st.ID, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, stateFile))
+	}
+	if err != nil {
+		return fmt.Errorf("container %q: save state: %w", st.ID, err)
+	}
+	return nil
+}
+
+// Load reads the state of id. A missing directory and a directory whose
+// state.json does not exist yet (Create in progress, or a Remove half
+// done) are both ErrNotExist.
+func (s *Store) Load(id string) (*State, error) {
+	if err := ValidID(id); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(s.Dir(id), stateFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, notExist(id)
+		}
+		return nil, fmt.Errorf("container %q: read state: %w", id, err)
+	}
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("container %q: corrupt state file %s: %w", id, path, err)
+	}
+	if st.ID != id {
+		return nil, fmt.Errorf("container %q: state file %s names container %q", id, path, st.ID)
+	}
+	return &st, nil
+}
+
+// Remove deletes the container's directory. state.json goes first so the
+// container vanishes from Load and List in one step even if the rest of
+// the removal is interrupted. A missing container is not an error, which
+// is what `delete --force` needs.
+func (s *Store) Remove(id string) error {
+	if err := ValidID(id); err != nil {
+		return err
+	}
+	dir := s.Dir(id)
+	if err := os.Remove(filepath.Join(dir, stateFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("container %q: remove state: %w", id, err)
+	}
+	// A command waiting in Lock may create .lock again behind RemoveAll's
+	// back (ENOTEMPTY); it will find no state and give up, so just retry.
+	var err error
+	for range 3 {
+		if err = os.RemoveAll(dir); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("container %q: remove state dir: %w", id, err)
+}
+
+// List returns the state of every container, sorted by ID. Entries that
+// are not container directories, or whose state cannot be read (being
+// created or removed right now, or corrupt), are skipped: one broken
+// container must not hide all the others from `list`.
+func (s *Store) List() ([]*State, error) {
+	entries, err := os.ReadDir(s.Root)
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	var out []*State
+	for _, e := range entries {
+		if !e.IsDir() || ValidID(e.Name()) != nil {
+			continue
+		}
+		st, err := s.Load(e.Name())
+		if err != nil {
+			continue
+		}
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b *State) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
