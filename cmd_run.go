@@ -21,21 +21,21 @@ const exitRuntime = container.ExitRuntime
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 type runCmd struct {
-	Rootfs   string   `help:"Root filesystem directory. Without it, the container sees the host's / read-only." placeholder:"DIR"`
-	Hostname string   `help:"Hostname inside the container." default:"container-host"`
-	Init     bool     `help:"Run a reaping init as PID 1 that forwards signals to the command (PID 2)."`
-	Env      []string `short:"e" help:"Set an environment variable (K=V, or K to copy it from the caller)." placeholder:"K=V"`
-	Workdir  string   `short:"w" help:"Working directory inside the container (created if missing)." placeholder:"DIR"`
-	User     string   `short:"u" help:"User to run as: UID[:GID] or a name from the rootfs's /etc/passwd." placeholder:"UID[:GID]"`
-	TTY      *bool    `short:"t" name:"tty" negatable:"" help:"Allocate a pty (default: when stdin is a terminal)."`
-	Net      string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
-	Volume   []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
-	Bundle        string `short:"b" help:"OCI form: run the bundle in DIR; the one argument is the container ID." placeholder:"DIR" group:"OCI (with --bundle)"`
-	Detach        bool   `short:"d" help:"OCI form: return once the container runs." group:"OCI (with --bundle)"`
-	PidFile       string `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI (with --bundle)"`
-	ConsoleSocket string `help:"OCI form: send the pty master to this unix socket." placeholder:"PATH" group:"OCI (with --bundle)"`
-	NoPivot       bool   `help:"OCI form: accepted for runc compatibility; pivot_root is always used." group:"OCI (with --bundle)"`
-	NoNewKeyring  bool   `help:"OCI form: accepted for runc compatibility (no new session keyring is made)." group:"OCI (with --bundle)"`
+	Rootfs        string   `help:"Root filesystem directory. Without it, the container sees the host's / read-only." placeholder:"DIR"`
+	Hostname      string   `help:"Hostname inside the container." default:"container-host"`
+	Init          bool     `help:"Run a reaping init as PID 1 that forwards signals to the command (PID 2)."`
+	Env           []string `short:"e" help:"Set an environment variable (K=V, or K to copy it from the caller)." placeholder:"K=V"`
+	Workdir       string   `short:"w" help:"Working directory inside the container (created if missing)." placeholder:"DIR"`
+	User          string   `short:"u" help:"User to run as: UID[:GID] or a name from the rootfs's /etc/passwd." placeholder:"UID[:GID]"`
+	TTY           *bool    `short:"t" name:"tty" negatable:"" help:"Allocate a pty (default: when stdin is a terminal)."`
+	Net           string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
+	Volume        []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
+	Bundle        string   `short:"b" help:"OCI form: run the bundle in DIR; the one argument is the container ID." placeholder:"DIR" group:"OCI (with --bundle)"`
+	Detach        bool     `short:"d" help:"OCI form: return once the container runs." group:"OCI (with --bundle)"`
+	PidFile       string   `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI (with --bundle)"`
+	ConsoleSocket string   `help:"OCI form: send the pty master to this unix socket." placeholder:"PATH" group:"OCI (with --bundle)"`
+	NoPivot       bool     `help:"OCI form: accepted for runc compatibility; pivot_root is always used." group:"OCI (with --bundle)"`
+	NoNewKeyring  bool     `help:"OCI form: accepted for runc compatibility (no new session keyring is made)." group:"OCI (with --bundle)"`
 
 	Memory            string   `help:"Memory limit, e.g. 64m or 1g (at least 6m)." group:"Resource limits (cgroups)" placeholder:"BYTES"`
 	MemorySwap        string   `help:"Memory plus swap limit; -1 for unlimited swap." group:"Resource limits (cgroups)" placeholder:"BYTES"`
