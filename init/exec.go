@@ -35,27 +35,6 @@ func resolveCommand(r *reporter, bs *nsexec.Bootstrap) string {
 	return path
 }
 
-// dropPrivileges switches this thread to the container user. The caller
-// has locked the OS thread and execs right after: execve keeps only the
-// calling thread, so per-thread raw syscalls are enough and exact.
-func dropPrivileges(bs *nsexec.Bootstrap) error {
-	groups := bs.AddGIDs
-	if len(groups) == 0 {
-		groups = []uint32{bs.GID}
-	}
-	// setgroups first, while still root: afterwards it is not permitted.
-	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(groups)), uintptrOf(groups), 0); e != 0 {
-		return fmt.Errorf("setgroups %v: %w", groups, e)
-	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(bs.GID), uintptr(bs.GID), uintptr(bs.GID)); e != 0 {
-		return fmt.Errorf("setresgid %d: %w", bs.GID, e)
-	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(bs.UID), uintptr(bs.UID), uintptr(bs.UID)); e != 0 {
-		return fmt.Errorf("setresuid %d: %w", bs.UID, e)
-	}
-	return nil
-}
-
 // execCommand replaces init with the command, which becomes PID 1.
 func execCommand(r *reporter, bs *nsexec.Bootstrap, path string, x *Extras) {
 	runtime.LockOSThread()
@@ -72,29 +51,25 @@ func execCommand(r *reporter, bs *nsexec.Bootstrap, path string, x *Extras) {
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		r.fail("mark fds close-on-exec", "", err, "", exitRuntime)
 	}
-	if x != nil {
-		// Capabilities, no_new_privs and seccomp as the bundle asks; the
-		// filter is loaded last, so it need not allow the set-up above.
-		groups := bs.AddGIDs
-		if len(groups) == 0 {
-			groups = []uint32{bs.GID}
-		}
-		if err := switchCredentials(bs.UID, bs.GID, groups, x); err != nil {
-			r.fail("switch user and capabilities", fmt.Sprintf("%d:%d", bs.UID, bs.GID), err, "", exitRuntime)
-		}
-	} else if err := dropPrivileges(bs); err != nil {
-		r.fail("switch user", fmt.Sprintf("%d:%d", bs.UID, bs.GID), err, "", exitRuntime)
-	}
-	// Set again on this very thread, whatever the scheduler did, and after
-	// the uid change, which clears it: the command must die with the
-	// runtime (see thread.go).
+	// Set again on this very thread, whatever the scheduler did: the
+	// command must die with the runtime (see thread.go). switchCredentials
+	// re-arms it after the uid change, which clears it.
 	if bs.Pdeathsig {
 		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
 			r.fail("prctl PR_SET_PDEATHSIG", "", err, "", exitRuntime)
 		}
 	}
 	r.step("exec", now())
-	err := syscall.Exec(path, bs.Args, bs.Env) // restores Go's raised RLIMIT_NOFILE
+	// User, groups, capabilities, no_new_privs, and the seccomp filter
+	// last, so the filter need not allow any of the set-up above.
+	groups := bs.AddGIDs
+	if len(groups) == 0 {
+		groups = []uint32{bs.GID}
+	}
+	if err := switchCredentials(bs.UID, bs.GID, groups, x); err != nil {
+		r.fail("switch user and capabilities", fmt.Sprintf("%d:%d", bs.UID, bs.GID), err, "", exitRuntime)
+	}
+	err := syscall.Exec(path, bs.Args, bs.Env) // restores Go's raised RLIMIT_NOFILE unless the spec set one
 	code, hint := exitNotExecutable, ""
 	if errors.Is(err, unix.ENOENT) {
 		code = exitNotFound

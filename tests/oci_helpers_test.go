@@ -1,0 +1,84 @@
+package tests
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mycontainer/cgroups"
+	"mycontainer/spec"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// ociEnv is one test's private runtime root and cgroup parent, so tests
+// never see each other's containers and never touch /run/mycontainer.
+type ociEnv struct {
+	root   string
+	parent string
+}
+
+func newOCIEnv(t *testing.T) *ociEnv {
+	t.Helper()
+	e := &ociEnv{root: t.TempDir(), parent: cgroupParent(t)}
+	t.Cleanup(func() {
+		// Anything a failed test left: force-delete it, then check the
+		// store is empty.
+		r := run(t, "--root", e.root, "list", "-q")
+		for _, id := range strings.Fields(r.stdout) {
+			run(t, "--root", e.root, "delete", "--force", id)
+		}
+	})
+	return e
+}
+
+// bundle writes a bundle running args, from the runtime's default spec.
+func (e *ociEnv) bundle(t *testing.T, id string, args []string, edit func(*specs.Spec)) string {
+	t.Helper()
+	dir := t.TempDir()
+	s := spec.Default(false)
+	s.Root.Path = rootfs
+	s.Process.Terminal = false
+	s.Process.Args = args
+	s.Linux.CgroupsPath = "/" + e.parent + "/" + id
+	if edit != nil {
+		edit(s)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// oci runs a runtime verb with this env's --root.
+func (e *ociEnv) oci(t *testing.T, args ...string) result {
+	t.Helper()
+	return run(t, append([]string{"--root", e.root}, args...)...)
+}
+
+func (e *ociEnv) status(t *testing.T, id string) string {
+	t.Helper()
+	r := e.oci(t, "state", id)
+	var st struct {
+		Status string `json:"status"`
+		Pid    int    `json:"pid"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		t.Fatalf("state %s: %v (%q %q)", id, err, r.stdout, r.stderr)
+	}
+	return st.Status
+}
+
+func cgroupMode(t *testing.T) cgroups.Mode {
+	m, err := cgroups.DetectMode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

@@ -1,0 +1,177 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// create → created → start → running → kill → stopped → delete, and
+// nothing left: state dir, cgroup, processes.
+func TestOCILifecycle(t *testing.T) {
+	e := newOCIEnv(t)
+	before := snapshot(t)
+	m := marker()
+	b := e.bundle(t, "life", []string{"sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0." + m + "; done"}, nil)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	if r := e.oci(t, "create", "--bundle", b, "--pid-file", pidFile, "life"); r.code != 0 {
+		t.Fatalf("create: exit %d: %s", r.code, r.stderr)
+	}
+	if s := e.status(t, "life"); s != "created" {
+		t.Errorf("after create: %s", s)
+	}
+	if pid, err := os.ReadFile(pidFile); err != nil || len(pid) == 0 {
+		t.Errorf("pid file: %q %v", pid, err)
+	}
+	// Created means set up but the command not started.
+	if len(processesWith(m)) != 0 {
+		t.Error("the command runs before start")
+	}
+	if r := e.oci(t, "start", "life"); r.code != 0 {
+		t.Fatalf("start: exit %d: %s", r.code, r.stderr)
+	}
+	if s := e.status(t, "life"); s != "running" {
+		t.Errorf("after start: %s", s)
+	}
+	waitFor(t, "the command to run", func() bool { return len(processesWith(m)) > 0 })
+	if r := e.oci(t, "kill", "life", "TERM"); r.code != 0 {
+		t.Fatalf("kill: %s", r.stderr)
+	}
+	waitFor(t, "stopped", func() bool { return e.status(t, "life") == "stopped" })
+	if r := e.oci(t, "delete", "life"); r.code != 0 {
+		t.Fatalf("delete: %s", r.stderr)
+	}
+	if r := e.oci(t, "state", "life"); r.code != 1 || !strings.Contains(r.stderr, "does not exist") {
+		t.Errorf("state after delete: exit %d %q", r.code, r.stderr)
+	}
+	if d := containerCgroups(t, e.parent); len(d) != 0 {
+		t.Errorf("cgroups left: %v", d)
+	}
+	before.assertClean(t, m)
+}
+
+// runc's exit codes: failed create 1, failed exec 255, delete --force of a
+// missing container 0; errors name the config's JSON path.
+func TestOCIExitCodesAndErrors(t *testing.T) {
+	e := newOCIEnv(t)
+	bad := e.bundle(t, "bad", []string{"true"}, func(s *specs.Spec) {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "time"})
+	})
+	r := e.oci(t, "create", "--bundle", bad, "bad")
+	if r.code != 1 || !strings.Contains(r.stderr, "linux.namespaces[") {
+		t.Errorf("bad config: exit %d %q", r.code, r.stderr)
+	}
+	if r := e.oci(t, "exec", "nope", "true"); r.code != 255 {
+		t.Errorf("exec in a missing container: exit %d", r.code)
+	}
+	if r := e.oci(t, "delete", "--force", "nope"); r.code != 0 {
+		t.Errorf("delete --force missing: exit %d %q", r.code, r.stderr)
+	}
+	if r := e.oci(t, "delete", "nope"); r.code != 1 {
+		t.Errorf("delete missing: exit %d", r.code)
+	}
+	if r := e.oci(t, "--log-format", "json", "start", "nope"); r.code != 1 || !strings.HasPrefix(r.stderr, `{"level":"error"`) {
+		t.Errorf("json log: exit %d %q", r.code, r.stderr)
+	}
+	if r := e.oci(t, "create", "--bundle", bad, "bad/../x"); r.code != 1 || !strings.Contains(r.stderr, "id") {
+		t.Errorf("bad id: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// run --bundle in the foreground: the command's exit code, then gone.
+func TestOCIRunBundle(t *testing.T) {
+	e := newOCIEnv(t)
+	b := e.bundle(t, "fg", []string{"sh", "-c", "echo out; hostname; exit 7"}, nil)
+	r := e.oci(t, "run", "--bundle", b, "fg")
+	if r.code != 7 || r.stdout != "out\nmycontainer\n" {
+		t.Errorf("exit %d, %q, %q", r.code, r.stdout, r.stderr)
+	}
+	if r := e.oci(t, "list", "-q"); strings.TrimSpace(r.stdout) != "" {
+		t.Errorf("left in the store: %q", r.stdout)
+	}
+}
+
+// exec joins the container's namespaces and cgroup.
+func TestOCIExec(t *testing.T) {
+	e := newOCIEnv(t)
+	m := marker()
+	b := e.bundle(t, "ex", []string{"sleep", "1" + m}, nil)
+	if r := e.oci(t, "run", "--detach", "--bundle", b, "ex"); r.code != 0 {
+		t.Fatalf("run -d: %d %s", r.code, r.stderr)
+	}
+	r := e.oci(t, "exec", "ex", "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; echo $$; exit 3")
+	lines := strings.Split(r.stdout, "\n")
+	if r.code != 3 || len(lines) < 3 || lines[0] != "mycontainer" || !strings.HasPrefix(lines[1], "sleep 1"+m) {
+		t.Errorf("exec: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	// The exec'd process is in the container's cgroup: ps lists it.
+	r = e.oci(t, "exec", "ex", "sh", "-c", "sleep 0.3")
+	if r.code != 0 {
+		t.Errorf("exec sleep: %d %s", r.code, r.stderr)
+	}
+	if r := e.oci(t, "ps", "--format", "json", "ex"); r.code != 0 || !strings.HasPrefix(r.stdout, "[") {
+		t.Errorf("ps: %d %q", r.code, r.stdout)
+	}
+	if r := e.oci(t, "delete", "--force", "ex"); r.code != 0 {
+		t.Errorf("delete --force running: %d %s", r.code, r.stderr)
+	}
+	if d := containerCgroups(t, e.parent); len(d) != 0 {
+		t.Errorf("cgroups left: %v", d)
+	}
+}
+
+// A runtime killed between create and start leaves a container that
+// can still be deleted.
+func TestOCIDeleteAfterRuntimeKilledInCreate(t *testing.T) {
+	e := newOCIEnv(t)
+	m := marker()
+	b := e.bundle(t, "half", []string{"sleep", "1" + m}, nil)
+	if r := e.oci(t, "create", "--bundle", b, "half"); r.code != 0 {
+		t.Fatalf("create: %s", r.stderr)
+	}
+	// The create process is gone (it returned); its init waits on the
+	// fifo as an orphan. Delete must kill it and clean everything.
+	if r := e.oci(t, "delete", "half"); r.code != 0 {
+		t.Fatalf("delete created: %d %s", r.code, r.stderr)
+	}
+	if d := containerCgroups(t, e.parent); len(d) != 0 {
+		t.Errorf("cgroups left: %v", d)
+	}
+}
+
+// 20 creates and deletes at once, each its own container.
+func TestOCIParallelCreateDelete(t *testing.T) {
+	e := newOCIEnv(t)
+	var wg sync.WaitGroup
+	errs := make(chan string, 40)
+	for i := 0; i < 20; i++ {
+		id := fmt.Sprintf("p%d", i)
+		b := e.bundle(t, id, []string{"true"}, nil)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := e.oci(t, "create", "--bundle", b, id); r.code != 0 {
+				errs <- "create " + id + ": " + r.stderr
+				return
+			}
+			if r := e.oci(t, "delete", "--force", id); r.code != 0 {
+				errs <- "delete " + id + ": " + r.stderr
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if d := containerCgroups(t, e.parent); len(d) != 0 {
+		t.Errorf("cgroups left: %v", d)
+	}
+	_ = time.Second
+}
