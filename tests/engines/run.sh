@@ -486,7 +486,11 @@ f_c_kill_term() {
 	echo "+ c_run --rm c-term (in the background)"
 	c_run --rm "$CIMG" c-term sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' >"$T/c-term.out" 2>&1 &
 	pid=$!
-	for _ in $(seq 50); do grep -q ready "$T/c-term.out" && break; sleep 0.1; done
+	for _ in $(seq 50); do
+		grep -q ready "$T/c-term.out" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
 	x 0 c task kill c-term
 	wait "$pid" || rc=$?
 	sed 's/^/  out| /' "$T/c-term.out"
