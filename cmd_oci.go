@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,6 +81,17 @@ type pauseCmd struct {
 
 type resumeCmd struct {
 	ID string `arg:""`
+}
+
+type updateCmd struct {
+	Resources string `short:"r" required:"" help:"A JSON linux.resources object; - for stdin." placeholder:"FILE"`
+	ID        string `arg:""`
+}
+
+type eventsCmd struct {
+	Stats    bool          `help:"Print the stats once and exit."`
+	Interval time.Duration `default:"5s" help:"Time between stats."`
+	ID       string        `arg:""`
 }
 
 type specCmd struct {
@@ -199,6 +211,23 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger) (int, error) {
 			return 0, w.Flush()
 		}
 		return 0, nil
+	case "update":
+		var b []byte
+		if c.Update.Resources == "-" {
+			b, err = io.ReadAll(os.Stdin)
+		} else {
+			b, err = os.ReadFile(c.Update.Resources)
+		}
+		if err != nil {
+			return 1, fmt.Errorf("--resources: %w", err)
+		}
+		r := &specs.LinuxResources{}
+		if err := json.Unmarshal(b, r); err != nil {
+			return 1, fmt.Errorf("--resources %s: %w", c.Update.Resources, err)
+		}
+		return 0, o.Update(c.Update.ID, r)
+	case "events":
+		return 0, o.Events(c.Events.ID, c.Events.Stats, c.Events.Interval, os.Stdout)
 	case "pause":
 		return 0, o.Pause(c.Pause.ID)
 	case "resume":

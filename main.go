@@ -39,6 +39,8 @@ type cli struct {
 	List     listCmd     `cmd:"" help:"List containers."`
 	Pause    pauseCmd    `cmd:"" help:"Freeze every process of a container."`
 	Resume   resumeCmd   `cmd:"" help:"Thaw a paused container."`
+	Update   updateCmd   `cmd:"" help:"Change a running container's resource limits."`
+	Events   eventsCmd   `cmd:"" help:"Print a container's stats (and OOM events) as JSON lines."`
 	Spec     specCmd     `cmd:"" help:"Write a default config.json."`
 	Features featuresCmd `cmd:"" help:"Print what this runtime supports, as JSON."`
 }
