@@ -11,7 +11,7 @@ BUSYBOX  ?= /bin/busybox
 LDFLAGS  := -s -w -extldflags -static
 TAGS     := netgo,osusergo
 
-.PHONY: all build run test check unit integration rootfs deps clean test-v2
+.PHONY: all build run test check unit integration rootfs deps clean test-v2 test-engines
 
 all: build
 
@@ -54,7 +54,12 @@ unit:
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/
 
-test: deps check unit integration test-v2
+test: deps check unit integration test-engines test-v2
+
+# podman and containerd, installed from Debian, driving this runtime
+# through run, exec (with and without a tty), stop, kill, pause, rm.
+test-engines: build
+	tests/engines/run.sh --runtime $(CURDIR)/$(BIN)
 
 clean:
 	rm -rf $(BIN) $(ROOTFS)

@@ -114,7 +114,7 @@ func (c *cli) oci(command string) int {
 		return failCode
 	}
 	defer log.Close()
-	if c.SystemdCgroup {
+	if c.SystemdCgroup || c.CgroupManager == "systemd" {
 		log.Errorf("--systemd-cgroup is not supported: mycontainer manages cgroups through cgroupfs")
 		return failCode
 	}
@@ -142,7 +142,7 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	o := &container.OCI{Store: store, Log: log, Debug: c.Debug}
+	o := &container.OCI{Store: store, Log: log, Debug: c.Debug, NoCgroups: c.CgroupManager == "disabled"}
 	switch verb {
 	case "create":
 		if c.Create.PreserveFds != 0 {

@@ -27,6 +27,7 @@ type cli struct {
 	LogFormat     string           `help:"Log format: text or json." enum:"text,json" default:"text"`
 	Debug         bool             `help:"Debug output; with run, the start-up timeline."`
 	SystemdCgroup bool             `help:"Use systemd to manage cgroups (not supported: cgroupfs is used)."`
+	CgroupManager string           `help:"cgroupfs, or disabled for containers without a cgroup of their own (podman --cgroups=disabled)." enum:"cgroupfs,disabled,systemd" default:"cgroupfs"`
 
 	Run      runCmd      `cmd:"" help:"Run a command in a new container (or, with --bundle, an OCI bundle)."`
 	Create   createCmd   `cmd:"" help:"Create a container from an OCI bundle; start runs its process."`

@@ -23,6 +23,9 @@ type OCI struct {
 	Store *state.Store
 	Log   *ocilog.Logger
 	Debug bool
+	// NoCgroups: --cgroup-manager disabled. The container gets no cgroup
+	// of its own (and its resources are refused).
+	NoCgroups bool
 }
 
 // CreateOptions are `create`'s flags (and `run --bundle`'s).
@@ -79,8 +82,13 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	cg, err := OpenCgroup(mode, parent, cgid, plan.res, false)
-	if err != nil {
+	var cg *Cgroup
+	if o.NoCgroups {
+		if s.Linux.Resources != nil && (plan.res != nil && *plan.res != (cgroups.Resources{})) {
+			return 1, errors.New("linux.resources: limits need a cgroup, but --cgroup-manager is disabled")
+		}
+		parent, cgid = "", ""
+	} else if cg, err = OpenCgroup(mode, parent, cgid, plan.res, false); err != nil {
 		return 1, err
 	}
 	config, err := json.Marshal(s)
@@ -128,8 +136,10 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 		if err := o.Store.Save(st); err != nil {
 			return err
 		}
-		if err := applyDeviceRules(cg, s.Linux.Resources, o.Log); err != nil {
-			return err
+		if cg != nil {
+			if err := applyDeviceRules(cg, s.Linux.Resources, o.Log); err != nil {
+				return err
+			}
 		}
 		if c.PidFile != "" {
 			if err := writePidFile(c.PidFile, pid); err != nil {

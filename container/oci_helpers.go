@@ -110,7 +110,21 @@ func applyDeviceRules(cg *Cgroup, r *specs.LinuxResources, log *ocilog.Logger) e
 			return fmt.Errorf("linux.resources.devices[%d]: write %q to %s: %w", i, rule, file, err)
 		}
 	}
+	// The nodes every container gets in /dev (and mknod of any node, which
+	// grants no access by itself) stay usable whatever the spec denied,
+	// as in runc: engines send "deny all" and rely on this list.
+	for _, rule := range defaultDeviceRules {
+		if err := writeFile(dir+"/devices.allow", rule); err != nil {
+			return fmt.Errorf("allow default device %q: %w", rule, err)
+		}
+	}
 	return nil
+}
+
+var defaultDeviceRules = []string{
+	"c *:* m", "b *:* m", // mknod only
+	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", // null zero full random urandom
+	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", // tty console ptmx pts
 }
 
 func writeFile(path, s string) error {

@@ -32,6 +32,9 @@ type StateJSON struct {
 }
 
 func (o *OCI) cgroupOf(st *state.State) (*Cgroup, error) {
+	if st.CgroupID == "" {
+		return nil, fmt.Errorf("container %s has no cgroup of its own (--cgroup-manager disabled)", st.ID)
+	}
 	mode, err := cgroups.DetectMode()
 	if err != nil {
 		return nil, err
@@ -277,9 +280,11 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 		return 255, err
 	}
 	bs.Extras = b
-	cg, err := o.cgroupOf(st)
-	if err != nil {
-		return 255, err
+	var cg *Cgroup
+	if st.CgroupID != "" {
+		if cg, err = o.cgroupOf(st); err != nil {
+			return 255, err
+		}
 	}
 	opts := Options{Bootstrap: bs, Cgroup: cg, Detach: e.Detach, Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stderr}
 	if e.ConsoleSocket != "" {

@@ -540,6 +540,12 @@ echo "runtime: $RUNTIME ($("$RUNTIME" --version 2>&1 | head -1))"
 build_rootfs
 if want podman; then run_podman; fi
 if want containerd; then run_containerd; fi
+# Informational: cgroups still under our private parents once every container
+# is gone (the runtime should have removed each container's own cgroup).
+if want podman && [ -n "${PODMAN_READY:-}" ]; then pm rm -af -t 0 >/dev/null 2>&1 || true; fi
+left=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -path "*/$TAG/*" 2>/dev/null |
+	sed "s|^/sys/fs/cgroup/[^/]*/$TAG/||" | sort | uniq -c | awk '{ printf "%s%s(x%s)", sep, $2, $1; sep = " " }')
+echo "cgroups left under /$TAG before clean-up: ${left:-none}"
 if command -v du >/dev/null; then echo "temp dir use: $(du -sxh "$T" 2>/dev/null | cut -f1)"; fi
 echo "total $(ms_since "$T0") ms"
 echo "${#PASSED[@]} passed, ${#FAILED[@]} failed, ${#SKIPPED[@]} skipped"
