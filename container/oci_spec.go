@@ -48,6 +48,14 @@ func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bun
 	if err != nil {
 		return nil, fmt.Errorf("root.path %s: %w", s.Root.Path, err)
 	}
+	switch s.Linux.RootfsPropagation {
+	case "", "private", "rprivate", "slave", "rslave":
+		// The whole tree is made rslave before the pivot (root.c): no
+		// mount of the container's ever reaches the host. private is the
+		// stricter wish and slave the same; both hold for the host's side.
+	default:
+		return nil, fmt.Errorf("linux.rootfsPropagation: %q is not supported (mounts never propagate back to the host)", s.Linux.RootfsPropagation)
+	}
 	p := &bundlePlan{rootfs: root, extras: &containerinit.Extras{ReadonlyRoot: s.Root.Readonly}}
 	bs := &nsexec.Bootstrap{Rootfs: root, Hostname: s.Hostname}
 	p.bs = bs
