@@ -10,8 +10,9 @@ import (
 
 	"mycontainer/cgroups"
 	"mycontainer/container"
-	"mycontainer/nsexec"
 	"mycontainer/rootfs"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"golang.org/x/sys/unix"
 )
@@ -48,8 +49,6 @@ type runCmd struct {
 	BlkioWeight       string   `help:"Relative block I/O weight, 10-1000 (v2: converted to io.weight)." group:"Resource limits (cgroups)" placeholder:"N"`
 	CgroupParent      string   `help:"Parent cgroup of the container's cgroup." default:"mycontainer" group:"Resource limits (cgroups)" placeholder:"PATH"`
 	Command           []string `arg:"" passthrough:"partial" help:"Command and arguments."`
-
-	volumes []rootfs.Volume
 }
 
 func (r *runCmd) Help() string {
@@ -86,7 +85,7 @@ func (r *runCmd) run(start uint64, debug bool) int {
 		return fail(fmt.Errorf("run: root is needed (running as uid %d): namespaces, mounts and pivot_root need CAP_SYS_ADMIN; try sudo", os.Geteuid()))
 	}
 	t := now()
-	bs, err := r.bootstrap(debug)
+	s, err := r.spec()
 	if err != nil {
 		return fail(err)
 	}
@@ -102,10 +101,17 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	if err != nil {
 		return fail(err)
 	}
-	// A cgroup namespace: inside, /sys/fs/cgroup shows the container's
-	// own cgroup as its root, read-only.
-	bs.CloneFlags |= unix.CLONE_NEWCGROUP
-	bs.Mounts, bs.BindSources = rootfs.Plan(rootfs.PlanOptions{HostRoot: r.Rootfs == "", Volumes: r.volumes, Cgroup: layout})
+	// From here on `run` is an OCI bundle held in memory: the same planning.
+	bs, err := container.PlanRun(s, layout)
+	if err != nil {
+		return fail(err)
+	}
+	bs.Init, bs.Debug = r.Init, debug
+	// `run` owns its container: it must not outlive the runtime.
+	bs.Pdeathsig = true
+	// The default root is the host's whole tree, read-only down to every
+	// submount (the spec's root.readonly only covers the root mount).
+	bs.RootReadonly = r.Rootfs == ""
 	tl.Add("validate", t, now())
 	code, err := container.Run(container.Options{
 		Bootstrap: bs, Timeline: tl, Cgroup: cg,
@@ -117,46 +123,32 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	return code
 }
 
-// bootstrap checks every flag and the rootfs, and builds the plan. All
-// validation happens here, in the parent, before anything is created.
-func (r *runCmd) bootstrap(debug bool) (*nsexec.Bootstrap, error) {
+// spec checks every flag and the rootfs, and writes the container down as
+// a config.json would. All validation happens here, in the parent, before
+// anything is created.
+func (r *runCmd) spec() (*specs.Spec, error) {
 	if err := validateHostname(r.Hostname); err != nil {
 		return nil, err
 	}
-	bs := &nsexec.Bootstrap{
-		CloneFlags: unix.CLONE_NEWPID | unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC,
-		Hostname:   r.Hostname,
-		Args:       r.Command,
-		Init:       r.Init,
-		Debug:      debug,
-		Cwd:        r.Workdir,
-		// `run` owns its container: it must not outlive the runtime.
-		Pdeathsig: true,
+	cwd := r.Workdir
+	if cwd == "" {
+		cwd = "/"
+	} else if !filepath.IsAbs(cwd) {
+		return nil, fmt.Errorf("workdir %q: must be an absolute path", cwd)
 	}
-	if r.Net == "none" {
-		bs.CloneFlags |= unix.CLONE_NEWNET
-		bs.Loopback = true
-	}
-	if bs.Cwd == "" {
-		bs.Cwd = "/"
-	} else if !filepath.IsAbs(bs.Cwd) {
-		return nil, fmt.Errorf("workdir %q: must be an absolute path", bs.Cwd)
-	}
-
-	if r.Rootfs == "" {
-		bs.Rootfs, bs.RootReadonly = "/", true
-	} else {
+	rootPath := "/"
+	if r.Rootfs != "" {
 		abs, err := filepath.Abs(r.Rootfs)
 		if err != nil {
 			return nil, fmt.Errorf("rootfs %s: %w", r.Rootfs, err)
 		}
 		// The rootfs path is the caller's own choice, so following its
 		// symlinks here is fine; paths *inside* it never are.
-		if bs.Rootfs, err = filepath.EvalSymlinks(abs); err != nil {
+		if rootPath, err = filepath.EvalSymlinks(abs); err != nil {
 			return nil, rootfsErr(abs, err)
 		}
 	}
-	root, err := rootfs.OpenRoot(bs.Rootfs)
+	root, err := rootfs.OpenRoot(rootPath)
 	if err != nil {
 		return nil, err
 	}
@@ -166,33 +158,50 @@ func (r *runCmd) bootstrap(debug bool) (*nsexec.Bootstrap, error) {
 	if err != nil {
 		return nil, err
 	}
-	bs.UID, bs.GID, bs.AddGIDs = user.UID, user.GID, user.AddGIDs
-
 	tty := isTerminal(os.Stdin)
 	if r.TTY != nil {
 		tty = *r.TTY
 	}
-	bs.TTY = tty
+	proc := &specs.Process{Terminal: tty, Args: r.Command, Cwd: cwd,
+		User: specs.User{UID: user.UID, GID: user.GID}}
+	if len(user.AddGIDs) > 1 {
+		proc.User.AdditionalGids = user.AddGIDs[1:] // the first is the primary group
+	}
 	if tty {
 		if ws, err := unix.IoctlGetWinsize(int(os.Stdin.Fd()), unix.TIOCGWINSZ); err == nil {
-			bs.Rows, bs.Cols = ws.Row, ws.Col
+			proc.ConsoleSize = &specs.Box{Height: uint(ws.Row), Width: uint(ws.Col)}
 		}
 	}
-	if bs.Env, err = buildEnv(r.Env, r.Hostname, user.Home, tty); err != nil {
+	if proc.Env, err = buildEnv(r.Env, r.Hostname, user.Home, tty); err != nil {
 		return nil, err
 	}
-	if _, err := rootfs.LookPath(root, r.Command[0], envValue(bs.Env, "PATH"), bs.Cwd); err != nil {
+	if _, err := rootfs.LookPath(root, r.Command[0], envValue(proc.Env, "PATH"), cwd); err != nil {
 		return nil, commandErr(err)
 	}
-
+	var vols []rootfs.Volume
 	for _, spec := range r.Volume {
 		v, err := parseVolume(spec)
 		if err != nil {
 			return nil, err
 		}
-		r.volumes = append(r.volumes, v)
+		vols = append(vols, v)
 	}
-	return bs, nil
+	namespaces := []specs.LinuxNamespace{{Type: specs.PIDNamespace}, {Type: specs.MountNamespace},
+		{Type: specs.UTSNamespace}, {Type: specs.IPCNamespace},
+		// A cgroup namespace: inside, /sys/fs/cgroup shows the container's
+		// own cgroup as its root, read-only.
+		{Type: specs.CgroupNamespace}}
+	if r.Net == "none" {
+		namespaces = append(namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace})
+	}
+	return &specs.Spec{
+		Version:  specs.Version,
+		Root:     &specs.Root{Path: rootPath},
+		Hostname: r.Hostname,
+		Process:  proc,
+		Mounts:   rootfs.DefaultMounts(r.Rootfs == "", vols),
+		Linux:    &specs.Linux{Namespaces: namespaces},
+	}, nil
 }
 
 func rootfsErr(p string, err error) error {
@@ -291,11 +300,10 @@ func parseVolume(spec string) (rootfs.Volume, error) {
 	if !filepath.IsAbs(parts[0]) || !filepath.IsAbs(v.Target) {
 		return v, fmt.Errorf("volume %q: both paths must be absolute", spec)
 	}
-	st, err := os.Stat(parts[0])
-	if err != nil {
+	if _, err := os.Stat(parts[0]); err != nil {
 		return v, fmt.Errorf("volume %q: source: %w", spec, err)
 	}
-	v.Source, v.File = filepath.Clean(parts[0]), !st.IsDir()
+	v.Source = filepath.Clean(parts[0])
 	return v, nil
 }
 

@@ -255,13 +255,15 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout) ([
 				out = append(out, rootfs.CgroupMounts(layout)...)
 			}
 		default:
-			// procfs and sysfs must be real directories: a symlink there
-			// was runc's CVE-2019-19921.
-			noFollow := m.Type == "proc" || m.Type == "sysfs"
+			// A new filesystem's target must be a real directory of the
+			// rootfs, never a symlink: through /proc that was runc's
+			// CVE-2019-19921, and a /dev or /tmp link could aim the mount
+			// anywhere in the root. Bind targets may be links, followed
+			// inside the root.
 			out = append(out, nsexec.Mount{Kind: nsexec.MountFS, Source: m.Source, FSType: m.Type,
-				Target: target, Data: strings.Join(opts.Data, ","), Attr: attr, NoFollow: noFollow})
+				Target: target, Data: strings.Join(opts.Data, ","), Attr: attr, NoFollow: true})
 			if m.Type == "tmpfs" && target == "/dev" {
-				out = append(out, nsexec.Mount{Kind: nsexec.MountDevices, Target: "/dev"})
+				out = append(out, nsexec.Mount{Kind: nsexec.MountDevices, Target: "/dev", NoFollow: true})
 			}
 		}
 	}

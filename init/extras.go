@@ -72,3 +72,11 @@ type HookLists struct {
 	StartContainer  []Hook `json:"startContainer,omitempty"`
 	State           []byte `json:"state,omitempty"` // the state JSON hooks get on stdin
 }
+
+// empty reports whether x asks for nothing beyond argv, env and user:
+// then the bootstrap need not carry it and init skips it.
+func (x *Extras) Empty() bool {
+	return x.Umask == nil && !x.NoNewPrivs && x.OOMScoreAdj == nil && len(x.Rlimits) == 0 && x.Caps == nil &&
+		len(x.MaskedPaths) == 0 && len(x.ReadonlyPaths) == 0 && len(x.Sysctl) == 0 && len(x.Devices) == 0 &&
+		!x.ReadonlyRoot && len(x.Seccomp) == 0 && len(x.Hooks.CreateContainer) == 0 && len(x.Hooks.StartContainer) == 0
+}

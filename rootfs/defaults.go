@@ -1,0 +1,47 @@
+package rootfs
+
+import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Volume is a host path bound into the container (-v SRC:DST[:ro]).
+type Volume struct {
+	Source   string // absolute host path
+	Target   string // absolute path in the container
+	ReadOnly bool
+}
+
+// DefaultMounts is the filesystem a `run` container gets, written as a
+// config.json's mounts so that `run` and OCI bundles go through the same
+// planning and the same executor. The order matters: a later mount may
+// cover an earlier one (/dev, then /dev/pts inside it), and user volumes
+// come last so they can cover anything the runtime set up.
+func DefaultMounts(hostRoot bool, vols []Volume) []specs.Mount {
+	m := []specs.Mount{
+		// A fresh procfs shows only the new PID namespace.
+		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
+		// /dev is a small tmpfs holding only the nodes a program needs, never
+		// the host's devtmpfs. It must allow device nodes, so no nodev.
+		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
+		// newinstance gives the container its own pty numbering, so it can
+		// neither see nor open the host's ptys; ptmxmode makes /dev/ptmx usable.
+		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}},
+		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
+		// sysfs is read-only: writes there reach the host's kernel objects.
+		{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", "ro"}},
+		{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: []string{"nosuid", "noexec", "nodev", "ro"}},
+		{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "mode=1777"}},
+	}
+	if hostRoot {
+		m = append(m, specs.Mount{Destination: "/run", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "mode=755"}})
+	}
+	for _, v := range vols {
+		opts := []string{"rbind"}
+		if v.ReadOnly {
+			opts = append(opts, "ro")
+		}
+		m = append(m, specs.Mount{Destination: v.Target, Type: "bind", Source: v.Source, Options: opts})
+	}
+	return m
+}
