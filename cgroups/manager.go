@@ -3,7 +3,6 @@ package cgroups
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -62,10 +61,22 @@ var (
 // A name is one cgroup path component. Dots are allowed but not at the
 // start, so neither "..", "." nor a hidden-looking name can appear, and
 // kernel file names like "cgroup.procs" cannot be mistaken for a parent.
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+// (A byte loop, not a regexp: this runs on every start, and compiling a
+// regexp at package init costs every process of the binary.)
+func validName(s string) bool {
+	if s == "" || len(s) > 200 || s[0] == '.' || s[0] == '-' {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 func checkName(what, s string) error {
-	if len(s) > 200 || !nameRE.MatchString(s) {
+	if !validName(s) {
 		return fmt.Errorf("cgroups: invalid %s %q: want letters, digits, '_', '-' and '.', not starting with '.' or '-'", what, s)
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os/exec"
 	"strings"
 	"time"
@@ -56,14 +55,19 @@ func runRuntimeHooks(kind string, hooks []specs.Hook, st *state.State, status st
 
 // sendConsole hands the pty master to the engine's --console-socket with
 // SCM_RIGHTS, as runc does; the engine (conmon, the shim) relays it.
+// (Raw syscalls rather than package net, whose init every process of the
+// binary would pay for.)
 func sendConsole(path string, master int) error {
 	defer unix.Close(master)
-	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
+	sock, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
+		return fmt.Errorf("console socket: %w", err)
+	}
+	defer unix.Close(sock)
+	if err := unix.Connect(sock, &unix.SockaddrUnix{Name: path}); err != nil {
 		return fmt.Errorf("connect to console socket %s: %w", path, err)
 	}
-	defer conn.Close()
-	if _, _, err := conn.WriteMsgUnix([]byte("/dev/ptmx"), unix.UnixRights(master), nil); err != nil {
+	if err := unix.Sendmsg(sock, []byte("/dev/ptmx"), unix.UnixRights(master), nil, 0); err != nil {
 		return fmt.Errorf("send pty to console socket %s: %w", path, err)
 	}
 	return nil

@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# Start-up cost and footprint of mycontainer beside runc, crun, bubblewrap,
+# unshare and a plain exec, all measured in one interleaved run. See
+# bench/README.md.
+#
+#   bench/run.sh [--rounds N] [--seq N] [--conc N] [--mem N] [--out FILE]
+#                [--runtime PATH] [--rootfs DIR]
+#
+# Run it as root, under the root suite lock, because it starts containers:
+#   flock /tmp/mycontainer-root-suite.lock bench/run.sh
+#
+# Everything it makes (bundles, state roots, the launcher, logs) lives in one
+# temp dir; every cgroup a runtime creates lives under a parent named
+# mycontainer-bench. Both are removed on every exit path.
+set -euo pipefail
+
+usage() {
+	echo "usage: $0 [--rounds N] [--seq N] [--conc N] [--mem N] [--out FILE] [--runtime PATH] [--rootfs DIR]" >&2
+	exit 2
+}
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$HERE")
+ROUNDS=50 # rounds of the one-container loop
+SEQ=100   # containers one after another
+CONC=50   # containers at once
+MEMR=3    # rounds of the monitor-RSS measurement
+OUT=$HERE/RESULTS.md
+MYC=$REPO/mycontainer
+ROOTFS=$REPO/testdata/rootfs
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--rounds | --seq | --conc | --mem | --out | --runtime | --rootfs)
+		[ $# -ge 2 ] || usage
+		case "$1" in
+		--rounds) ROUNDS=$2 ;; --seq) SEQ=$2 ;; --conc) CONC=$2 ;; --mem) MEMR=$2 ;;
+		--out) OUT=$2 ;; --runtime) MYC=$2 ;; --rootfs) ROOTFS=$2 ;;
+		esac
+		shift 2
+		;;
+	-h | --help) usage ;;
+	*) usage ;;
+	esac
+done
+for n in "$ROUNDS" "$SEQ" "$CONC" "$MEMR"; do
+	case "$n" in '' | *[!0-9]* | 0) echo "counts must be positive integers" >&2; exit 2 ;; esac
+done
+MYC=$(realpath "$MYC")
+ROOTFS=$(realpath "$ROOTFS")
+OUT=$(realpath -m "$OUT")
+
+CG_PARENT=mycontainer-bench
+RUNTIMES=(mycontainer runc crun bwrap unshare exec)
+OCI=(mycontainer runc crun)
+
+# Remove every cgroup under the bench parent, in every hierarchy mounted
+# under /sys/fs/cgroup, killing what is left in them first.
+clean_cgroups() {
+	local d
+	for d in /sys/fs/cgroup/"$CG_PARENT" /sys/fs/cgroup/*/"$CG_PARENT"; do
+		[ -d "$d" ] || continue
+		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		[ ! -d "$d" ] || echo "bench: could not remove cgroup $d" >&2
+	done
+}
+
+###########################################################################
+# Outer part: on the host. Checks, packages, the temp dir, then the inner
+# part in a private mount namespace, then clean-up.
+###########################################################################
+if [ -z "${MYC_BENCH_TMP:-}" ]; then
+	[ "$(id -u)" = 0 ] || { echo "bench: must run as root" >&2; exit 2; }
+	[ -x "$MYC" ] || { echo "bench: no runtime at $MYC: run make build" >&2; exit 2; }
+	[ -x "$ROOTFS/bin/busybox" ] || { echo "bench: no rootfs at $ROOTFS: run make rootfs" >&2; exit 2; }
+	need=()
+	command -v runc >/dev/null || need+=(runc)
+	command -v crun >/dev/null || need+=(crun)
+	command -v bwrap >/dev/null || need+=(bubblewrap)
+	command -v jq >/dev/null || need+=(jq)
+	command -v gcc >/dev/null || need+=(gcc)
+	command -v unshare >/dev/null || need+=(util-linux)
+	if [ ${#need[@]} -gt 0 ]; then
+		echo "bench: installing ${need[*]}" >&2
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+	fi
+	MYC_BENCH_TMP=$(mktemp -d /tmp/mycontainer-bench.XXXXXX)
+	export MYC_BENCH_TMP
+	trap 'clean_cgroups; rm -rf "$MYC_BENCH_TMP"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	# The host's cgroup layout, as seen before the tmpfs hides unified.
+	awk '$9 ~ /^cgroup2?$/ { print $9, $5, $NF }' /proc/self/mountinfo >"$MYC_BENCH_TMP/cgroup-layout"
+	rc=0
+	unshare --mount --propagation private -- "$0" --rounds "$ROUNDS" --seq "$SEQ" --conc "$CONC" \
+		--mem "$MEMR" --out "$OUT" --runtime "$MYC" --rootfs "$ROOTFS" || rc=$?
+	exit $rc
+fi
+
+###########################################################################
+# Inner part: in the private mount namespace.
+###########################################################################
+T=$MYC_BENCH_TMP
+# crun 1.8 refuses a hybrid host: hide cgroup2 at /sys/fs/cgroup/unified,
+# in this namespace only, so every runtime sees the same pure v1 layout.
+if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+	mount -t tmpfs -o ro,size=4k,mode=755 bench-hide-unified /sys/fs/cgroup/unified
+fi
+
+BG=() # background runtimes of the memory phase
+inner_cleanup() {
+	local p rt id
+	for p in "${BG[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	for rt in "${OCI[@]}"; do
+		[ -d "$T/state/$rt" ] || continue
+		for id in $(rt_bin "$rt" --root "$T/state/$rt" list -q 2>/dev/null); do
+			rt_bin "$rt" --root "$T/state/$rt" delete --force "$id" >/dev/null 2>&1 || true
+		done
+	done
+	clean_cgroups
+}
+trap inner_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rt_bin() {
+	local rt=$1
+	shift
+	case "$rt" in
+	mycontainer) "$MYC" "$@" ;;
+	*) "$rt" "$@" ;;
+	esac
+}
+
+mkdir -p "$T/state/mycontainer" "$T/state/runc" "$T/state/crun" "$T/data" "$T/log" "$T/b"
+gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$T/spawn" "$HERE/spawn.c"
+
+# The rootfs: testdata/rootfs's busybox and /etc, plus the mount points a
+# read-only root needs to have already.
+R=$T/rootfs
+mkdir -p "$R"/proc "$R"/sys "$R"/dev "$R"/tmp "$R"/root
+cp -a "$ROOTFS"/bin "$ROOTFS"/etc "$R"/
+TRUE=$R/bin/true # the same static busybox everywhere, the plain exec too
+
+# config.json templates from `mycontainer spec`; @ID@ is the container ID.
+"$MYC" spec --bundle "$T"
+base=$(jq --arg root "$R" '
+	.process.terminal = false | .process.args = ["/bin/true"] |
+	.root = {path: $root, readonly: true} |
+	.linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "uts"}, {type: "ipc"}] |
+	.linux.cgroupsPath = "/mycontainer-bench/@ID@"' "$T/config.json")
+declare -A TMPL
+TMPL[base]=$base
+TMPL[net]=$(jq '.linux.namespaces += [{type: "network"}]' <<<"$base")
+TMPL[limits]=$(jq '.linux.resources.memory = {limit: 67108864} |
+	.linux.resources.pids = {limit: 64} |
+	.linux.resources.cpu = {quota: 50000, period: 100000}' <<<"$base")
+TMPL[sleep]=$(jq '.process.args = ["/bin/sleep", "2"]' <<<"$base")
+
+# bundle VARIANT ID: a bundle whose cgroup is named after its container.
+bundle() {
+	mkdir -p "$T/b/$2"
+	printf '%s\n' "${TMPL[$1]//@ID@/$2}" >"$T/b/$2/config.json"
+}
+
+# cmd VARIANT RUNTIME ID: the command line that starts one container.
+cmd() {
+	local v=$1 rt=$2 id=$3 net=() bnet=()
+	[ "$v" != net ] || { net=(--net); bnet=(--unshare-net); }
+	case "$rt" in
+	mycontainer | runc | crun)
+		CMD=("$rt" --root "$T/state/$rt" run --bundle "$T/b/$id" "$id")
+		[ "$rt" != mycontainer ] || CMD[0]=$MYC
+		;;
+	bwrap)
+		CMD=(bwrap --unshare-pid --unshare-uts --unshare-ipc "${bnet[@]}" --die-with-parent
+			--ro-bind "$R" / --proc /proc --dev /dev --mqueue /dev/mqueue --ro-bind /sys /sys
+			--hostname mycontainer)
+		if [ "$v" = sleep ]; then CMD+=(/bin/sleep 2); else CMD+=(/bin/true); fi
+		;;
+	unshare) CMD=(unshare --pid --fork --mount --uts --ipc "${net[@]}" "$TRUE") ;;
+	exec) CMD=("$TRUE") ;;
+	esac
+}
+
+runtimes_for() {
+	case "$1" in
+	base) echo "${RUNTIMES[@]}" ;;
+	net) echo mycontainer runc crun bwrap unshare ;;
+	limits) echo "${OCI[@]}" ;;
+	esac
+}
+
+echo "bench: warming up" >&2
+for rt in "${RUNTIMES[@]}"; do
+	for i in 1 2; do
+		id=warm-$rt-$i
+		bundle base "$id"
+		cmd base "$rt" "$id"
+		"$T/spawn" -- "${CMD[@]}" >/dev/null 2>>"$T/log/warmup.err" || true
+	done
+done
+
+# 1. One container: one interleaved loop over every variant and runtime.
+echo "bench: one container, $ROUNDS rounds" >&2
+for ((r = 0; r < ROUNDS; r++)); do
+	for v in base net limits; do
+		for rt in $(runtimes_for $v); do
+			id=$v-$rt-$r
+			[ "$rt" = bwrap ] || [ "$rt" = unshare ] || [ "$rt" = exec ] || bundle "$v" "$id"
+			cmd "$v" "$rt" "$id"
+			"$T/spawn" -- "${CMD[@]}" >>"$T/data/$v.$rt" 2>>"$T/log/$v.$rt.err"
+		done
+	done
+done
+
+# 2. Many containers: SEQ one after another, CONC at once, runtime by
+# runtime in the same order (their bundles are written beforehand).
+echo "bench: $SEQ sequential, $CONC concurrent" >&2
+for mode in seq conc; do
+	n=$SEQ flag=()
+	[ $mode = seq ] || { n=$CONC; flag=(-P); }
+	for rt in "${RUNTIMES[@]}"; do
+		if [ "$rt" != bwrap ] && [ "$rt" != unshare ] && [ "$rt" != exec ]; then
+			for ((i = 0; i < n; i++)); do bundle base "$mode-$rt-$i"; done
+		fi
+		cmd base "$rt" "$mode-$rt-{}"
+		"$T/spawn" -n "$n" "${flag[@]}" -- "${CMD[@]}" 2>>"$T/log/$mode.$rt.err" |
+			grep '^total' >"$T/data/$mode.$rt" || true
+	done
+done
+
+# 3. Memory of the parent that stays while the container lives: the `run`
+# process (or bwrap's monitor) of a `sleep 2` container, read after 0.5 s.
+echo "bench: monitor RSS, $MEMR rounds" >&2
+MEMRT=(mycontainer runc crun bwrap)
+for ((r = 0; r < MEMR; r++)); do
+	for rt in "${MEMRT[@]}"; do
+		id=mem-$rt-$r
+		[ "$rt" = bwrap ] || bundle sleep "$id"
+		cmd sleep "$rt" "$id"
+		"${CMD[@]}" </dev/null >/dev/null 2>>"$T/log/mem.$rt.err" &
+		pid=$!
+		BG+=("$pid")
+		sleep 0.5
+		rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+		# Only a live container counts: its runtime must still be waiting.
+		if [ -n "$rss" ] && kill -0 "$pid" 2>/dev/null; then
+			echo "$rss" >>"$T/data/mem.$rt"
+		else
+			echo "fail" >>"$T/data/mem.$rt"
+		fi
+		case "$rt" in
+		bwrap) kill -9 "$pid" 2>/dev/null || true ;;
+		*) rt_bin "$rt" --root "$T/state/$rt" kill "$id" KILL >/dev/null 2>&1 || kill -9 "$pid" 2>/dev/null || true ;;
+		esac
+		wait "$pid" 2>/dev/null || true
+		BG=()
+	done
+done
+
+# 4. mycontainer's own start-up timeline, for one friendly run.
+for i in 1 2 3; do
+	"$MYC" --debug run --cgroup-parent "$CG_PARENT" --rootfs "$R" /bin/true >/dev/null 2>"$T/timeline" || true
+done
+
+###########################################################################
+# Report
+###########################################################################
+# stats FILE COLUMN: "median p10 p90 n failures" of a column of run lines
+# (3 wall, 4 cpu, 7 maxrss), over successful runs, nearest-rank percentiles.
+stats() {
+	awk -v c="$2" '$1 == "run" { if ($8 != 0) { f++; next } print $c }
+		END { print "F", f + 0 }' "$1" 2>/dev/null | sort -n | awk '
+		/^F/ { f = $2; next }
+		{ v[++n] = $1 }
+		END {
+			if (n == 0) { print "nan nan nan 0", f + 0; exit }
+			med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+			p10 = v[int(0.1 * n + 0.999999) > 0 ? int(0.1 * n + 0.999999) : 1]
+			p90 = v[int(0.9 * n + 0.999999)]
+			print med, p10, p90, n, f + 0
+		}'
+}
+ms() { awk -v x="$1" 'BEGIN { if (x == "nan") print "–"; else printf "%.2f", x / 1000 }'; }
+mb() { awk -v x="$1" 'BEGIN { if (x == "nan" || x == "") print "–"; else printf "%.1f", x / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 0 || a == "") print "–"; else printf "%.2f×", a / b }'; }
+med() { sort -n | awk '{ v[++n] = $1 } END { if (!n) print "nan"; else print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'; }
+
+TOTAL_FAIL=0
+TOTAL_RUNS=0
+declare -A W C
+report() {
+	local v rt s w c med_w med_c
+	echo "## One container: \`run --bundle\` of /bin/true, $ROUNDS rounds"
+	echo
+	echo "Median, with p10–p90 in brackets, in ms. CPU is user+sys of the whole"
+	echo "process tree. Ratios are to mycontainer in the same variant."
+	for v in base net limits; do
+		echo
+		case $v in
+		base) echo "### PID, mount, UTS, IPC namespaces" ;;
+		net) echo "### Plus a network namespace" ;;
+		limits) echo "### Plus limits: memory 64 MiB, pids 64, CPU 0.5" ;;
+		esac
+		echo
+		echo "| runtime | wall | × | CPU | × | peak RSS MB | failures |"
+		echo "|---|---|---|---|---|---|---|"
+		for rt in $(runtimes_for $v); do
+			read -r w p10w p90w n f <<<"$(stats "$T/data/$v.$rt" 3)"
+			read -r c p10c p90c _ _ <<<"$(stats "$T/data/$v.$rt" 4)"
+			read -r rss _ _ _ _ <<<"$(stats "$T/data/$v.$rt" 7)"
+			W[$v.$rt]=$w C[$v.$rt]=$c
+			[ "$v" != base ] || RSS_PEAK[$rt]=$rss
+			TOTAL_FAIL=$((TOTAL_FAIL + f))
+			TOTAL_RUNS=$((TOTAL_RUNS + n + f))
+			echo "| $rt | $(ms "$w") [$(ms "$p10w")–$(ms "$p90w")] | $(ratio "$w" "${W[$v.mycontainer]}") |" \
+				"$(ms "$c") [$(ms "$p10c")–$(ms "$p90c")] | $(ratio "$c" "${C[$v.mycontainer]}") |" \
+				"$(mb "$rss") | $f |"
+		done
+	done
+	echo
+	echo "## Many containers (PID, mount, UTS, IPC)"
+	echo
+	echo "| runtime | $SEQ in a row: total s | per container ms | × | CPU s | failures | $CONC at once: total s | × | CPU s | failures |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+	local sw sc sf cw cc cf sw0 cw0
+	for rt in "${RUNTIMES[@]}"; do
+		read -r _ _ sw sc sf _ <<<"$(cat "$T/data/seq.$rt" 2>/dev/null || echo "total $SEQ nan nan $SEQ 0")"
+		read -r _ _ cw cc cf _ <<<"$(cat "$T/data/conc.$rt" 2>/dev/null || echo "total $CONC nan nan $CONC 0")"
+		[ "$rt" != mycontainer ] || { sw0=$sw; cw0=$cw; }
+		W[seq.$rt]=$sw W[conc.$rt]=$cw
+		TOTAL_FAIL=$((TOTAL_FAIL + sf + cf))
+		TOTAL_RUNS=$((TOTAL_RUNS + SEQ + CONC))
+		echo "| $rt | $(awk -v x="$sw" 'BEGIN { printf "%.3f", x / 1e6 }') |" \
+			"$(awk -v x="$sw" -v n="$SEQ" 'BEGIN { printf "%.2f", x / n / 1000 }') | $(ratio "$sw" "$sw0") |" \
+			"$(awk -v x="$sc" 'BEGIN { printf "%.3f", x / 1e6 }') | $sf |" \
+			"$(awk -v x="$cw" 'BEGIN { printf "%.3f", x / 1e6 }') | $(ratio "$cw" "$cw0") |" \
+			"$(awk -v x="$cc" 'BEGIN { printf "%.3f", x / 1e6 }') | $cf |"
+	done
+	echo
+	echo "## Memory"
+	echo
+	echo "Monitor RSS: VmRSS of the \`run\` process that stays while a \`sleep 2\`"
+	echo "container lives (bwrap: its monitor), 0.5 s after start, median of $MEMR."
+	echo "Peak RSS: ru_maxrss from wait4 for the one-container runs, the largest"
+	echo "process of the tree (the runtime, its init stage or the command), median."
+	echo
+	echo "| runtime | monitor RSS MB | × | peak RSS MB | × | failures |"
+	echo "|---|---|---|---|---|---|"
+	local m f
+	for rt in "${MEMRT[@]}" unshare exec; do
+		if [ -f "$T/data/mem.$rt" ]; then
+			m=$(grep -v fail "$T/data/mem.$rt" | med)
+			f=$(grep -c fail "$T/data/mem.$rt" || true)
+		else
+			m=nan f=0
+		fi
+		[ "$rt" != mycontainer ] || m0=$m
+		MEM[$rt]=$m
+		TOTAL_FAIL=$((TOTAL_FAIL + f))
+		echo "| $rt | $(mb "$m") | $(ratio "$m" "$m0") | $(mb "${RSS_PEAK[$rt]}") | $(ratio "${RSS_PEAK[$rt]}" "${RSS_PEAK[mycontainer]}") | $f |"
+	done
+	echo
+	echo "## Targets (issue 5)"
+	echo
+	echo "| target | measured | verdict |"
+	echo "|---|---|---|"
+	target "CPU ≤ 0.5 × crun's" "${C[base.mycontainer]}" "${C[base.crun]}" 0.5
+	target "wall ≤ 0.6 × crun's" "${W[base.mycontainer]}" "${W[base.crun]}" 0.6
+	target "monitor RSS ≤ crun's" "${MEM[mycontainer]}" "${MEM[crun]}" 1
+	target "$CONC at once: total ≤ crun's" "${W[conc.mycontainer]}" "${W[conc.crun]}" 1
+	echo
+	echo "Failures: $TOTAL_FAIL of $TOTAL_RUNS container starts."
+}
+declare -A RSS_PEAK MEM
+target() {
+	awk -v what="$1" -v a="$2" -v b="$3" -v k="$4" 'BEGIN {
+		if (a == "nan" || b == "nan" || b == 0) { printf "| %s | – | not measured |\n", what; exit }
+		printf "| %s | %.2f × crun | %s |\n", what, a / b, (a <= k * b) ? "met" : "MISSED"
+	}'
+}
+
+facts() {
+	echo "## Machine"
+	echo
+	echo "- kernel: $(uname -r)"
+	echo "- CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores"
+	echo "- cgroups on the host: $(awk '$1 == "cgroup" { v1 = v1 (v1 ? "," : "") $3 } $1 == "cgroup2" { v2 = $2 }
+		END { printf "v1 hierarchies (%s)", v1; if (v2) printf ", cgroup2 at %s (hybrid)", v2 }' "$T/cgroup-layout")."
+	echo "  The benchmark hides cgroup2 under a tmpfs in its own mount namespace, so"
+	echo "  every runtime runs on the same pure v1 layout (crun 1.8 refuses hybrid)."
+	echo "- mycontainer: $("$MYC" --version 2>&1 | head -1) ($(file -b "$MYC" | grep -o 'statically linked\|dynamically linked'))"
+	echo "- runc: $(runc --version | head -1)"
+	echo "- crun: $(crun --version | head -1)"
+	echo "- bubblewrap: $(bwrap --version | head -1)"
+	echo "- unshare: $(unshare --version | head -1)"
+	echo "- busybox (the command): $("$R/bin/busybox" 2>&1 | head -1 | cut -d' ' -f1-2)"
+}
+
+oddities() {
+	local f shown=0
+	for f in "$T"/log/*.err; do
+		[ -s "$f" ] || continue
+		[ $shown = 1 ] || { echo; echo "## Errors seen (first lines of each log)"; echo; echo '```'; shown=1; }
+		echo "== $(basename "$f" .err)"
+		head -3 "$f"
+	done
+	[ $shown = 0 ] || echo '```'
+}
+
+{
+	echo "# Benchmark results"
+	echo
+	echo "Written by \`bench/run.sh --rounds $ROUNDS --seq $SEQ --conc $CONC --mem $MEMR\` on $(date -u +%Y-%m-%d)."
+	echo "One interleaved run (A B C A B C ...). Every OCI runtime runs the same bundle"
+	echo "(busybox, /bin/true, read-only root, \`mycontainer spec\`'s mounts, no tty,"
+	echo "cgroup under /mycontainer-bench/ID). bwrap and unshare use the same namespaces;"
+	echo "exec is a plain posix_spawn of the same static busybox true."
+	echo
+	report
+	echo
+	facts
+	echo
+	echo "## mycontainer's start-up timeline"
+	echo
+	echo "\`mycontainer --debug run --rootfs ROOTFS /bin/true\`, the third of three runs:"
+	echo
+	echo '```'
+	cat "$T/timeline"
+	echo '```'
+	oddities
+} >"$T/results.md"
+mkdir -p "$(dirname "$OUT")"
+cp "$T/results.md" "$OUT"
+cat "$T/results.md"
+echo "bench: wrote $OUT" >&2
