@@ -4,7 +4,7 @@
 # bench/README.md.
 #
 #   bench/run.sh [--rounds N] [--seq N] [--conc N] [--mem N] [--out FILE]
-#                [--runtime PATH] [--rootfs DIR]
+#                [--runtime PATH] [--rootfs DIR] [--keep]
 #
 # Run it as root, under the root suite lock, because it starts containers:
 #   flock /tmp/mycontainer-root-suite.lock bench/run.sh
@@ -15,7 +15,7 @@
 set -euo pipefail
 
 usage() {
-	echo "usage: $0 [--rounds N] [--seq N] [--conc N] [--mem N] [--out FILE] [--runtime PATH] [--rootfs DIR]" >&2
+	echo "usage: $0 [--rounds N] [--seq N] [--conc N] [--mem N] [--out FILE] [--runtime PATH] [--rootfs DIR] [--keep]" >&2
 	exit 2
 }
 
@@ -25,6 +25,7 @@ ROUNDS=50 # rounds of the one-container loop
 SEQ=100   # containers one after another
 CONC=50   # containers at once
 MEMR=3    # rounds of the monitor-RSS measurement
+KEEP=0    # keep the temp dir (bundles, logs, raw data) for debugging
 OUT=$HERE/RESULTS.md
 MYC=$REPO/mycontainer
 ROOTFS=$REPO/testdata/rootfs
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
 		esac
 		shift 2
 		;;
+	--keep) KEEP=1; shift ;;
 	-h | --help) usage ;;
 	*) usage ;;
 	esac
@@ -87,7 +89,11 @@ if [ -z "${MYC_BENCH_TMP:-}" ]; then
 	fi
 	MYC_BENCH_TMP=$(mktemp -d /tmp/mycontainer-bench.XXXXXX)
 	export MYC_BENCH_TMP
-	trap 'clean_cgroups; rm -rf "$MYC_BENCH_TMP"' EXIT
+	if [ $KEEP = 1 ]; then
+		trap 'clean_cgroups; echo "bench: kept $MYC_BENCH_TMP" >&2' EXIT
+	else
+		trap 'clean_cgroups; rm -rf "$MYC_BENCH_TMP"' EXIT
+	fi
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	# The host's cgroup layout, as seen before the tmpfs hides unified.
@@ -105,7 +111,7 @@ T=$MYC_BENCH_TMP
 # crun 1.8 refuses a hybrid host: hide cgroup2 at /sys/fs/cgroup/unified,
 # in this namespace only, so every runtime sees the same pure v1 layout.
 if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
-	mount -t tmpfs -o ro,size=4k,mode=755 bench-hide-unified /sys/fs/cgroup/unified
+	mount -t tmpfs -o size=1m,mode=755 bench-hide-unified /sys/fs/cgroup/unified
 fi
 
 BG=() # background runtimes of the memory phase
@@ -145,7 +151,10 @@ TRUE=$R/bin/true # the same static busybox everywhere, the plain exec too
 
 # config.json templates from `mycontainer spec`; @ID@ is the container ID.
 "$MYC" spec --bundle "$T"
+# ociVersion 1.0.2: crun 1.8 refuses any version but 1.0.x ("unknown
+# version specified"), and every runtime here accepts 1.0.2.
 base=$(jq --arg root "$R" '
+	.ociVersion = "1.0.2" |
 	.process.terminal = false | .process.args = ["/bin/true"] |
 	.root = {path: $root, readonly: true} |
 	.linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "uts"}, {type: "ipc"}] |
@@ -352,7 +361,7 @@ report() {
 	local m f
 	for rt in "${MEMRT[@]}" unshare exec; do
 		if [ -f "$T/data/mem.$rt" ]; then
-			m=$(grep -v fail "$T/data/mem.$rt" | med)
+			m=$({ grep -v fail "$T/data/mem.$rt" || true; } | med)
 			f=$(grep -c fail "$T/data/mem.$rt" || true)
 		else
 			m=nan f=0
@@ -387,7 +396,7 @@ facts() {
 	echo
 	echo "- kernel: $(uname -r)"
 	echo "- CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores"
-	echo "- cgroups on the host: $(awk '$1 == "cgroup" { v1 = v1 (v1 ? "," : "") $3 } $1 == "cgroup2" { v2 = $2 }
+	echo "- cgroups on the host: $(awk '$1 == "cgroup" { sub(/^rw,/, "", $3); v1 = v1 (v1 ? "," : "") $3 } $1 == "cgroup2" { v2 = $2 }
 		END { printf "v1 hierarchies (%s)", v1; if (v2) printf ", cgroup2 at %s (hybrid)", v2 }' "$T/cgroup-layout")."
 	echo "  The benchmark hides cgroup2 under a tmpfs in its own mount namespace, so"
 	echo "  every runtime runs on the same pure v1 layout (crun 1.8 refuses hybrid)."
