@@ -11,7 +11,7 @@ BUSYBOX  ?= /bin/busybox
 LDFLAGS  := -s -w -extldflags -static
 TAGS     := netgo,osusergo
 
-.PHONY: all build run test check unit integration rootfs deps clean test-v2 test-engines
+.PHONY: all build run test check unit integration rootfs deps clean test-v2 test-engines bench
 
 all: build
 
@@ -58,6 +58,11 @@ test: deps check unit integration test-engines test-v2
 
 # podman and containerd, installed from Debian, driving this runtime
 # through run, exec (with and without a tty), stop, kill, pause, rm.
+# Start-up cost and footprint beside runc, crun and bubblewrap
+# (bench/README.md). It starts containers as root.
+bench: build rootfs
+	bench/run.sh $(BENCH_ARGS)
+
 test-engines: build
 	tests/engines/run.sh --runtime $(CURDIR)/$(BIN)
 

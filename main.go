@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 
 	containerinit "mycontainer/init"
@@ -57,12 +56,10 @@ func main() {
 	case nsexec.RoleReaper:
 		containerinit.Reap(nsexec.ChildPID()) // never returns
 	}
-	// The CLI's goroutines (signal relay, terminal copies) wait on I/O;
-	// one P keeps the runtime from spreading them over threads and CPUs,
-	// which cost start-up time in measurements (GOMAXPROCS still wins).
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(1)
-	}
+	// Not GOMAXPROCS(1) here: it saved ~1 ms of CPU but cost ~20 ms of
+	// wall time (bench/), because with one P a goroutine blocked in a
+	// syscall holds up the signal and SIGCHLD goroutines until Go's sysmon
+	// takes the P back, after up to 10 ms.
 	os.Exit(runCLI(os.Args[1:]))
 }
 

@@ -94,13 +94,25 @@ if [ -z "${MYC_BENCH_TMP:-}" ]; then
 	else
 		trap 'clean_cgroups; rm -rf "$MYC_BENCH_TMP"' EXIT
 	fi
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
 	# The host's cgroup layout, as seen before the tmpfs hides unified.
 	awk '$9 ~ /^cgroup2?$/ { print $9, $5, $NF }' /proc/self/mountinfo >"$MYC_BENCH_TMP/cgroup-layout"
-	rc=0
+	# In the background, so that a signal to this shell alone is passed on
+	# at once (bash runs traps only between commands; SIGINT is ignored in
+	# a background job, so TERM is what is passed on) and the inner part
+	# cleans up its containers before this part removes the rest.
 	unshare --mount --propagation private -- "$0" --rounds "$ROUNDS" --seq "$SEQ" --conc "$CONC" \
-		--mem "$MEMR" --out "$OUT" --runtime "$MYC" --rootfs "$ROOTFS" || rc=$?
+		--mem "$MEMR" --out "$OUT" --runtime "$MYC" --rootfs "$ROOTFS" &
+	inner=$!
+	stop() {
+		trap '' INT TERM
+		kill -TERM "$inner" 2>/dev/null || true
+		wait "$inner" || true
+		exit "$1"
+	}
+	trap 'stop 130' INT
+	trap 'stop 143' TERM
+	rc=0
+	wait $inner || rc=$?
 	exit $rc
 fi
 
@@ -110,9 +122,17 @@ fi
 T=$MYC_BENCH_TMP
 # crun 1.8 refuses a hybrid host: hide cgroup2 at /sys/fs/cgroup/unified,
 # in this namespace only, so every runtime sees the same pure v1 layout.
+# crun still makes a directory and a cgroup.procs file per container on
+# the tmpfs (plain files there, which it cannot rmdir); they are wiped
+# between phases, and the tmpfs is large enough for one phase.
+HIDDEN=""
 if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
-	mount -t tmpfs -o size=1m,mode=755 bench-hide-unified /sys/fs/cgroup/unified
+	mount -t tmpfs -o size=64m,mode=755 bench-hide-unified /sys/fs/cgroup/unified
+	HIDDEN=/sys/fs/cgroup/unified
 fi
+wipe_hidden() {
+	[ -z "$HIDDEN" ] || [ "$(stat -f -c %T "$HIDDEN")" != tmpfs ] || rm -rf "${HIDDEN:?}/$CG_PARENT"
+}
 
 BG=() # background runtimes of the memory phase
 inner_cleanup() {
@@ -211,6 +231,8 @@ for rt in "${RUNTIMES[@]}"; do
 	done
 done
 
+wipe_hidden
+
 # 1. One container: one interleaved loop over every variant and runtime.
 echo "bench: one container, $ROUNDS rounds" >&2
 for ((r = 0; r < ROUNDS; r++)); do
@@ -235,6 +257,7 @@ for mode in seq conc; do
 			for ((i = 0; i < n; i++)); do bundle base "$mode-$rt-$i"; done
 		fi
 		cmd base "$rt" "$mode-$rt-{}"
+		wipe_hidden
 		"$T/spawn" -n "$n" "${flag[@]}" -- "${CMD[@]}" 2>>"$T/log/$mode.$rt.err" |
 			grep '^total' >"$T/data/$mode.$rt" || true
 	done
@@ -244,6 +267,7 @@ done
 # process (or bwrap's monitor) of a `sleep 2` container, read after 0.5 s.
 echo "bench: monitor RSS, $MEMR rounds" >&2
 MEMRT=(mycontainer runc crun bwrap)
+wipe_hidden
 for ((r = 0; r < MEMR; r++)); do
 	for rt in "${MEMRT[@]}"; do
 		id=mem-$rt-$r
@@ -400,7 +424,7 @@ facts() {
 		END { printf "v1 hierarchies (%s)", v1; if (v2) printf ", cgroup2 at %s (hybrid)", v2 }' "$T/cgroup-layout")."
 	echo "  The benchmark hides cgroup2 under a tmpfs in its own mount namespace, so"
 	echo "  every runtime runs on the same pure v1 layout (crun 1.8 refuses hybrid)."
-	echo "- mycontainer: $("$MYC" --version 2>&1 | head -1) ($(file -b "$MYC" | grep -o 'statically linked\|dynamically linked'))"
+	echo "- mycontainer: $("$MYC" --version 2>&1 | head -1) ($(file -b "$MYC" | grep -o 'statically linked\|dynamically linked')), source at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$REPO" diff --quiet HEAD -- . ':!bench' ':!tests' 2>/dev/null || echo ' with local changes')"
 	echo "- runc: $(runc --version | head -1)"
 	echo "- crun: $(crun --version | head -1)"
 	echo "- bubblewrap: $(bwrap --version | head -1)"

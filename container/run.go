@@ -42,6 +42,7 @@ var forwarded = []os.Signal{unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT
 // startup is what the parent learned from the stages while they started.
 type startup struct {
 	initPID   int
+	ready     bool // init waits on the exec fifo
 	failure   *Error
 	execStart uint64
 }
@@ -116,6 +117,11 @@ func Run(o Options) (int, error) {
 	go relaySignals(sigs, ready, &initPID, &con)
 
 	su, err := readStartup(sock, o, &initPID, ready, &con)
+	if err != nil && su.failure == nil {
+		// The read itself failed: that is the error to report, not the
+		// missing PID it leads to.
+		su.failure = &Error{Code: ExitRuntime, Msg: err.Error()}
+	}
 	reapStage1(st.PID, su, chld)
 	if err != nil || su.failure != nil {
 		if su.initPID > 0 {
@@ -202,6 +208,9 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 			}
 			su.initPID = int(pid)
 			initPID.Store(int64(pid))
+			if su.ready {
+				return su, nil
+			}
 		case nsexec.MsgLog:
 			name, start, end := decodeLog(attrs)
 			if name == "exec" {
@@ -212,8 +221,13 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 		case nsexec.MsgError:
 			su.failure = decodeError(attrs)
 		case nsexec.MsgReady:
-			// Set up and waiting on the exec fifo for `start`.
-			return su, nil
+			// Set up and waiting on the exec fifo for `start`. init and
+			// stage-1 write to the socket independently: under load init's
+			// READY can come before stage-1's PID, so wait for both.
+			su.ready = true
+			if su.initPID != 0 {
+				return su, nil
+			}
 		case nsexec.MsgPTY:
 			if len(fds) != 1 {
 				closeAll(fds)
@@ -233,9 +247,6 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 		default:
 			closeAll(fds)
 		}
-	}
-	if su.failure == nil && su.initPID == 0 {
-		return su, Errorf(ExitRuntime, "start container: stage-1 ended without starting init")
 	}
 	return su, nil
 }
