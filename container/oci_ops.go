@@ -139,7 +139,11 @@ func (o *OCI) Kill(id string, sig unix.Signal, all bool) error {
 
 // Delete removes a stopped (or, with force, any) container: processes,
 // cgroup, state. Deleting a missing container with force succeeds.
-func (o *OCI) Delete(id string, force bool) error {
+func (o *OCI) Delete(id string, force bool) error { return o.delete(id, force, nil) }
+
+// delete is Delete; known, when given, is the container's spec already in
+// memory (run --bundle), which saves decoding the stored one again.
+func (o *OCI) delete(id string, force bool, known *specs.Spec) error {
 	if err := state.ValidID(id); err != nil {
 		return err
 	}
@@ -154,7 +158,15 @@ func (o *OCI) Delete(id string, force bool) error {
 		return err
 	}
 	defer unlock()
-	l, err := o.load(id)
+	var l *loaded
+	if known != nil {
+		var st *state.State
+		if st, err = o.Store.Load(id); err == nil {
+			l = &loaded{st: st, spec: known}
+		}
+	} else {
+		l, err = o.load(id)
+	}
 	if errors.Is(err, state.ErrNotExist) {
 		// Half-created (the runtime died in create): remove what is there.
 		return o.Store.Remove(id)
