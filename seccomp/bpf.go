@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"unsafe"
 
 	libseccomp "github.com/seccomp/libseccomp-golang"
@@ -41,17 +42,50 @@ func export(f *libseccomp.ScmpFilter) ([]byte, error) {
 
 const sizeofSockFilter = int(unsafe.Sizeof(unix.SockFilter{}))
 
-// Load installs prog (from Compile) as a seccomp filter on the calling thread.
-// It makes no libseccomp call and touches no file, so it can run last, right
-// before execve. The caller must have locked the goroutine to its thread
-// (the filter stays with the thread that execs), and have set no_new_privs
-// or hold CAP_SYS_ADMIN, as seccomp(2) requires.
+// Load installs prog (from Compile) as a seccomp filter on the calling
+// thread, with seccomp(2) (not prctl, which takes no flags). It makes no
+// libseccomp call and touches no file, so it can run last, right before
+// execve: from then on every syscall of this thread, and of the command,
+// goes through the filter, which need not allow the runtime's set-up.
+// Without TSYNC only this thread is filtered, the one that execs. The
+// caller must have locked the goroutine to its thread and set
+// no_new_privs or hold CAP_SYS_ADMIN, as the kernel demands so that an
+// unprivileged process cannot use a filter to confuse a setuid program.
 func Load(prog []byte, flags uint) error {
-	n := len(prog) / sizeofSockFilter
-	if n == 0 || len(prog)%sizeofSockFilter != 0 || n > 0xffff {
-		return errors.New("seccomp: program is not a whole number of BPF instructions")
+	if flags&unix.SECCOMP_FILTER_FLAG_NEW_LISTENER != 0 {
+		// The call would return a notification fd that nobody receives
+		// and that would leak into the command.
+		return errors.New("seccomp flag NEW_LISTENER is not supported")
 	}
-	// Decode rather than cast the bytes: no alignment assumption on prog.
+	insns, err := decode(prog)
+	if err != nil {
+		return err
+	}
+	fprog := unix.SockFprog{Len: uint16(len(insns)), Filter: &insns[0]}
+	_, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(flags), uintptr(unsafe.Pointer(&fprog)))
+	runtime.KeepAlive(insns)
+	if errno != 0 {
+		hint := ""
+		if errno == unix.EACCES {
+			hint = " (without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN)"
+		}
+		return fmt.Errorf("load seccomp filter (%d instructions, flags %#x): %w%s", len(insns), flags, errno, hint)
+	}
+	return nil
+}
+
+// decode turns the byte image of a struct sock_filter array (native byte
+// order, as Compile wrote it) into instructions, checking the size the
+// kernel accepts (1..BPF_MAXINSNS). Decoding rather than casting makes no
+// alignment assumption about prog.
+func decode(prog []byte) ([]unix.SockFilter, error) {
+	if len(prog)%sizeofSockFilter != 0 {
+		return nil, fmt.Errorf("seccomp program: %d bytes is not a whole number of %d-byte instructions", len(prog), sizeofSockFilter)
+	}
+	n := len(prog) / sizeofSockFilter
+	if n == 0 || n > unix.BPF_MAXINSNS {
+		return nil, fmt.Errorf("seccomp program: %d instructions, the kernel takes 1 to %d", n, unix.BPF_MAXINSNS)
+	}
 	insns := make([]unix.SockFilter, n)
 	for i := range insns {
 		b := prog[i*sizeofSockFilter:]
@@ -62,10 +96,5 @@ func Load(prog []byte, flags uint) error {
 			K:    binary.NativeEndian.Uint32(b[4:]),
 		}
 	}
-	fprog := unix.SockFprog{Len: uint16(n), Filter: &insns[0]}
-	_, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(flags), uintptr(unsafe.Pointer(&fprog)))
-	if errno != 0 {
-		return fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER, %#x): %w", flags, errno)
-	}
-	return nil
+	return insns, nil
 }
