@@ -68,6 +68,7 @@ func waitForStart(r *reporter, fifo int) {
 	if err := nsexec.Send(r.sock, nsexec.NewFrame(nsexec.MsgReady)); err != nil {
 		r.fail("report ready", "", err, "", exitRuntime)
 	}
+	r.detached = true
 	// Opening a fifo for writing blocks until a reader opens it.
 	f, err := os.OpenFile("/proc/self/fd/"+itoa(fifo), os.O_WRONLY, 0)
 	if err != nil {

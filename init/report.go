@@ -26,6 +26,9 @@ const (
 type reporter struct {
 	sock  int
 	debug bool
+	// detached: `create` has returned, nobody reads the socket any more;
+	// a failure goes to the container's stderr (the engine's log) too.
+	detached bool
 }
 
 func now() uint64 {
@@ -67,5 +70,15 @@ func (r *reporter) fail(step, path string, err error, hint string, code int) {
 	f.PutU32(nsexec.LExit, uint32(code))
 	// If the parent is gone there is nobody to tell; the exit code remains.
 	_ = nsexec.Send(r.sock, f)
+	if r.detached {
+		msg := step + " " + path
+		if err != nil {
+			msg += ": " + err.Error()
+		}
+		if hint != "" {
+			msg += " (" + hint + ")"
+		}
+		_, _ = os.Stderr.WriteString("mycontainer: init: " + msg + "\n")
+	}
 	os.Exit(code)
 }
