@@ -11,6 +11,7 @@ import (
 	"mycontainer/cgroups"
 	containerinit "mycontainer/init"
 	"mycontainer/nsexec"
+	"mycontainer/seccomp"
 	"mycontainer/state"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -278,14 +279,10 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 		return 255, err
 	}
 	if l.spec.Linux.Seccomp != nil {
-		p := &bundlePlan{bs: bs, extras: x}
-		full, err := planBundle(&specs.Spec{Root: l.spec.Root, Process: e.Process, Linux: &specs.Linux{
-			Namespaces: l.spec.Linux.Namespaces, Seccomp: l.spec.Linux.Seccomp}}, st.Bundle, nil)
-		if err != nil {
+		// The bundle's profile applies to every process of the container.
+		if x.Seccomp, x.SeccompFlags, err = seccomp.Compile(l.spec.Linux.Seccomp); err != nil {
 			return 255, err
 		}
-		x.Seccomp, x.SeccompFlags = full.extras.Seccomp, full.extras.SeccompFlags
-		_ = p
 	}
 	b, err := jsonMarshal(x)
 	if err != nil {
