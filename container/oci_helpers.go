@@ -73,17 +73,19 @@ func sendConsole(path string, master int) error {
 	return nil
 }
 
-// applyDeviceRules writes linux.resources.devices into the v1 devices
-// cgroup, in order. Without them a container with CAP_MKNOD could open
-// any device node it creates. Cgroup v2 needs a BPF program for this,
-// which mycontainer does not load yet: it says so in the log.
+// applyDeviceRules enforces linux.resources.devices: in order into the v1
+// devices cgroup, or as an eBPF program on v2 (devices_v2.go). Without
+// them a container with CAP_MKNOD could open any device node it creates.
 func applyDeviceRules(cg *Cgroup, r *specs.LinuxResources, log *ocilog.Logger) error {
 	if r == nil || len(r.Devices) == 0 {
 		return nil
 	}
+	if cg.Mode.IsV2() {
+		return attachDeviceProgram(cg.Manager().Path(), deviceProgram(v2DeviceRules(r.Devices)))
+	}
 	dir := cg.Manager().Paths()["devices"]
-	if cg.Mode.IsV2() || dir == "" {
-		log.Errorf("warning: linux.resources.devices is not enforced on cgroup v2 yet")
+	if dir == "" {
+		log.Errorf("warning: no devices cgroup is mounted: linux.resources.devices is not enforced")
 		return nil
 	}
 	for i, d := range r.Devices {
