@@ -33,15 +33,11 @@ func (o *OCI) load(id string) (*loaded, error) {
 // Start releases a created container: its init is blocked opening the
 // exec fifo for writing, and opening it for reading lets it go on to exec.
 func (o *OCI) Start(id string) error {
-	unlock, err := o.lockExisting(id)
+	l, unlock, err := o.lockAndLoad(id)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	l, err := o.load(id)
-	if err != nil {
-		return err
-	}
 	switch s := l.st.Status(); s {
 	case state.StatusCreated:
 	default:
@@ -111,6 +107,21 @@ func (o *OCI) release(st *state.State, s *specs.Spec) error {
 		}
 	}
 	return nil
+}
+
+// lockAndLoad takes the container's lock, then reads its state and spec:
+// the start of every read-modify-write verb.
+func (o *OCI) lockAndLoad(id string) (*loaded, func(), error) {
+	unlock, err := o.lockExisting(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := o.load(id)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return l, unlock, nil
 }
 
 // lockExisting takes the container's lock, refusing unknown ids first.

@@ -16,15 +16,11 @@ import (
 // update, kubelet's resize). The memory limit/memsw order rule is the
 // cgroups package's business.
 func (o *OCI) Update(id string, r *specs.LinuxResources) error {
-	unlock, err := o.lockExisting(id)
+	l, unlock, err := o.lockAndLoad(id)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	l, err := o.load(id)
-	if err != nil {
-		return err
-	}
 	if s := o.status(l.st); s == state.StatusStopped {
 		return fmt.Errorf("container %s is stopped", id)
 	}

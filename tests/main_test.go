@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"mycontainer/cgroups"
 )
 
 var (
@@ -36,7 +38,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	if binary = os.Getenv("MYCONTAINER_TEST_BIN"); binary != "" {
-		os.Exit(m.Run())
+		os.Exit(runChecked(m))
 	}
 	dir, err := os.MkdirTemp("", "mycontainer-test-bin-")
 	if err != nil {
@@ -54,7 +56,26 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := runChecked(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// runChecked runs the tests with every `run` container's cgroup under a
+// parent of this test run's own (tests that name no --cgroup-parent get it
+// through the environment), then removes that parent. The removal fails
+// if any container cgroup is left under it: a leak fails the suite.
+func runChecked(m *testing.M) int {
+	parent := fmt.Sprintf("mycontainer-test-run-%d", os.Getpid())
+	os.Setenv("MYCONTAINER_CGROUP_PARENT", parent)
+	code := m.Run()
+	mode, err := cgroups.DetectMode()
+	if err == nil {
+		err = cgroups.RemoveParent(mode, parent)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "container cgroups left behind by the tests:", err)
+		return 1
+	}
+	return code
 }

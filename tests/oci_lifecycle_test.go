@@ -3,6 +3,7 @@ package tests
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -126,23 +127,50 @@ func TestOCIExec(t *testing.T) {
 	}
 }
 
-// A runtime killed between create and start leaves a container that
-// can still be deleted.
+// A runtime killed between create and start leaves a container that can
+// still be deleted, with nothing left behind. The create is SIGKILLed
+// while a createRuntime hook holds it, after init exists and its PID is
+// recorded but before create returns.
 func TestOCIDeleteAfterRuntimeKilledInCreate(t *testing.T) {
 	e := newOCIEnv(t)
+	before := snapshot(t)
 	m := marker()
-	b := e.bundle(t, "half", []string{"sleep", "1" + m}, nil)
-	if r := e.oci(t, "create", "--bundle", b, "half"); r.code != 0 {
-		t.Fatalf("create: %s", r.stderr)
+	b := e.bundle(t, "half", []string{"sleep", "1" + m}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/bin/sleep", Args: []string{"sleep", "2"}}}}
+	})
+	dir := t.TempDir()
+	out, err := os.Create(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	// The create process is gone (it returned); its init waits on the
-	// fifo as an orphan. Delete must kill it and clean everything.
+	defer out.Close()
+	cmd := exec.Command(binary, "--root", e.root, "create", "--bundle", b, "half")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "init to be recorded", func() bool {
+		r := e.oci(t, "state", "half")
+		return strings.Contains(r.stdout, `"status":"created"`)
+	})
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if s := e.status(t, "half"); s != "created" {
+		t.Errorf("after the runtime died: %s, want created", s)
+	}
 	if r := e.oci(t, "delete", "half"); r.code != 0 {
-		t.Fatalf("delete created: %d %s", r.code, r.stderr)
+		t.Fatalf("delete: %d %s", r.code, r.stderr)
 	}
 	if d := containerCgroups(t, e.parent); len(d) != 0 {
 		t.Errorf("cgroups left: %v", d)
 	}
+	if r := e.oci(t, "list", "-q"); strings.TrimSpace(r.stdout) != "" {
+		t.Errorf("left in the store: %q", r.stdout)
+	}
+	before.assertClean(t, m)
+	time.Sleep(2 * time.Second) // the orphaned hook ends on its own
 }
 
 // 20 creates and deletes at once, each its own container.
@@ -173,5 +201,4 @@ func TestOCIParallelCreateDelete(t *testing.T) {
 	if d := containerCgroups(t, e.parent); len(d) != 0 {
 		t.Errorf("cgroups left: %v", d)
 	}
-	_ = time.Second
 }
