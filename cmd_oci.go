@@ -102,7 +102,7 @@ type specCmd struct {
 type featuresCmd struct{}
 
 // oci runs one OCI verb and returns its exit code.
-func (c *cli) oci(command string) int {
+func (c *cli) oci(command string, start uint64) int {
 	verb := strings.Fields(command)[0]
 	failCode := 1
 	if verb == "exec" {
@@ -118,7 +118,7 @@ func (c *cli) oci(command string) int {
 		log.Errorf("--systemd-cgroup is not supported: mycontainer manages cgroups through cgroupfs")
 		return failCode
 	}
-	code, err := c.runVerb(verb, log)
+	code, err := c.runVerb(verb, log, start)
 	if err != nil {
 		log.Errorf("%s: %v", verb, err)
 		if code == 0 {
@@ -128,7 +128,7 @@ func (c *cli) oci(command string) int {
 	return code
 }
 
-func (c *cli) runVerb(verb string, log *ocilog.Logger) (int, error) {
+func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error) {
 	switch verb {
 	case "spec":
 		return 0, writeSpec(c.Spec)
@@ -142,7 +142,7 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	o := &container.OCI{Store: store, Log: log, Debug: c.Debug, NoCgroups: c.CgroupManager == "disabled"}
+	o := &container.OCI{Store: store, Log: log, Debug: c.Debug, NoCgroups: c.CgroupManager == "disabled", Origin: start}
 	switch verb {
 	case "create":
 		if c.Create.PreserveFds != 0 {

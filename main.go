@@ -4,6 +4,12 @@
 // stages: the C constructor in nsexec/ runs before Go starts and, when it
 // finds the stage's socket in the environment, clones the container's
 // init; this main() then hands that process to init/.
+
+// Go (1.25+) re-reads the cgroup CPU limit every second to resize
+// GOMAXPROCS: a `run` monitor that waits for hours on its container would
+// read three cgroup files every second for nothing.
+//
+//go:debug updatemaxprocs=0
 package main
 
 import (
@@ -56,10 +62,11 @@ func main() {
 	case nsexec.RoleReaper:
 		containerinit.Reap(nsexec.ChildPID()) // never returns
 	}
-	// Not GOMAXPROCS(1) here: it saved ~1 ms of CPU but cost ~20 ms of
-	// wall time (bench/), because with one P a goroutine blocked in a
-	// syscall holds up the signal and SIGCHLD goroutines until Go's sysmon
-	// takes the P back, after up to 10 ms.
+	// Not GOMAXPROCS(1) here: it saves ~0.5 ms of CPU on a short verb,
+	// but a whole `run` got slower (wall +2-5 ms, bench/): with one P a
+	// goroutine blocked in a syscall (the v1 cgroup attach waits for an
+	// RCU grace period) holds up the others until Go's sysmon takes the P
+	// back.
 	os.Exit(runCLI(os.Args[1:]))
 }
 
@@ -146,7 +153,7 @@ Examples:
 	if strings.HasPrefix(ctx.Command(), "run") && c.Run.Bundle == "" {
 		return c.Run.run(start, c.Debug)
 	}
-	return c.oci(ctx.Command())
+	return c.oci(ctx.Command(), start)
 }
 
 // fail prints one line naming what failed and returns its exit code.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"mycontainer/cgroups"
@@ -26,7 +27,20 @@ type OCI struct {
 	// of its own (and its resources are refused).
 	NoCgroups bool
 
+	// Origin is when the runtime started (CLOCK_MONOTONIC ns), the zero
+	// of the --debug start-up timeline.
+	Origin uint64
+
 	lastSpec *specs.Spec // the spec create loaded, reused by run's delete
+}
+
+// logTimeline writes the start-up timeline as debug lines of the log.
+func (o *OCI) logTimeline(t *Timeline) {
+	var b strings.Builder
+	t.Print(&b)
+	for line := range strings.Lines(b.String()) {
+		o.Log.Debugf("%s", strings.TrimSuffix(line, "\n"))
+	}
 }
 
 // CreateOptions are `create`'s flags (and `run --bundle`'s).
@@ -56,7 +70,7 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 	if err != nil {
 		return 1, fmt.Errorf("bundle %s: %w", c.Bundle, err)
 	}
-	s, err := spec.Load(bundle)
+	s, config, err := spec.LoadRaw(bundle)
 	if err != nil {
 		return 1, err
 	}
@@ -93,13 +107,9 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 	} else if cg, err = OpenCgroup(mode, parent, cgid, plan.res, false); err != nil {
 		return 1, err
 	}
-	// Keep the config as the bundle wrote it, for exec, update and the
+	// config is kept as the bundle wrote it, for exec, update and the
 	// hooks: re-encoding the whole spec cost ~5% of a start (reflection).
-	config, err := os.ReadFile(filepath.Join(bundle, "config.json"))
-	if err != nil {
-		return 1, err
-	}
-	st := &state.State{ID: c.ID, Bundle: bundle, Rootfs: plan.rootfs, Created: time.Now().UTC(),
+	st := &state.State{ID: c.ID, Bundle: bundle, Rootfs: plan.rootfs, Created: time.Now().UTC(), Foreground: !detach,
 		Annotations: s.Annotations, CgroupMode: mode.String(), CgroupParent: parent, CgroupID: cgid, Config: config}
 	if err := o.Store.Create(st); err != nil {
 		return 1, err
@@ -116,17 +126,25 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 			_ = o.Store.Remove(c.ID) // a failed create leaves nothing behind
 		}
 	}()
-	fifo := o.Store.ExecFifo(c.ID)
-	if err := unix.Mkfifo(fifo, 0o600); err != nil {
-		return 1, fmt.Errorf("make exec fifo %s: %w", fifo, err)
+	if detach {
+		fifo := o.Store.ExecFifo(c.ID)
+		if err := unix.Mkfifo(fifo, 0o600); err != nil {
+			return 1, fmt.Errorf("make exec fifo %s: %w", fifo, err)
+		}
+		plan.bs.ExecFifo = fifo
+	} else {
+		plan.bs.WaitStart = true // started below, over the sync socket
 	}
-	plan.bs.ExecFifo = fifo
 	if err := plan.encodeExtras(hookState(st, state.StatusCreating)); err != nil {
 		return 1, err
 	}
 	opts := Options{
 		Bootstrap: plan.bs, Cgroup: cg, KeepCgroup: true, Detach: detach,
 		Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr,
+	}
+	if o.Debug {
+		opts.Timeline = &Timeline{Origin: o.Origin}
+		defer o.logTimeline(opts.Timeline)
 	}
 	if c.ConsoleSocket != "" {
 		opts.OnPTY = func(fd int) error { return sendConsole(c.ConsoleSocket, fd) }
@@ -160,10 +178,16 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 		}
 		created = true
 		if !detach {
-			// run --bundle in the foreground: start it right away.
-			return o.release(st, s)
+			// The foreground run goes on waiting for its container;
+			// kill, state, ps and delete --force from other processes
+			// must not wait for it.
+			unlock()
 		}
 		return nil
+	}
+	if !detach {
+		// run --bundle in the foreground: Run starts it right away.
+		opts.Released = func() { o.poststart(st, s) }
 	}
 	code, err := Run(opts)
 	if err != nil {

@@ -100,13 +100,18 @@ func (o *OCI) release(st *state.State, s *specs.Spec) error {
 	if err := o.Store.Save(st); err != nil {
 		return err
 	}
+	o.poststart(st, s)
+	return nil
+}
+
+// poststart runs the poststart hooks. Their failures are logged, not
+// fatal: the container runs.
+func (o *OCI) poststart(st *state.State, s *specs.Spec) {
 	if s.Hooks != nil {
-		// poststart failures are logged, not fatal: the container runs.
 		if err := runRuntimeHooks("poststart", s.Hooks.Poststart, st, state.StatusRunning); err != nil {
 			o.Log.Errorf("%v", err)
 		}
 	}
-	return nil
 }
 
 // lockAndLoad takes the container's lock, then reads its state and spec:

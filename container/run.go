@@ -32,6 +32,9 @@ type Options struct {
 	// Started is told init's host PID once start-up succeeded. An error
 	// from it fails the run (and kills the container).
 	Started func(pid int) error
+	// Released, with Bootstrap.WaitStart, runs once init has been sent
+	// its start message: the command is on its way.
+	Released func()
 }
 
 // forwarded are the signals the runtime passes on to PID 1, as docker's
@@ -122,7 +125,7 @@ func Run(o Options) (int, error) {
 		// missing PID it leads to.
 		su.failure = &Error{Code: ExitRuntime, Msg: err.Error()}
 	}
-	reapStage1(st.PID, su, chld)
+	reapStage1(st.PID, su, chld, o.Timeline)
 	if err != nil || su.failure != nil {
 		if su.initPID > 0 {
 			killAndReap(su.initPID)
@@ -141,6 +144,15 @@ func Run(o Options) (int, error) {
 			return ExitRuntime, err
 		}
 	}
+	if o.Bootstrap.WaitStart {
+		if err := nsexec.Send(int(sock.Fd()), nsexec.NewFrame(nsexec.MsgStart)); err != nil {
+			killAndReap(su.initPID)
+			return ExitRuntime, Errorf(ExitRuntime, "start container: send the start message: %v", err)
+		}
+		if o.Released != nil {
+			o.Released()
+		}
+	}
 	if o.Detach {
 		succeeded = true
 		return 0, nil
@@ -154,7 +166,7 @@ func Run(o Options) (int, error) {
 		}
 		swept <- SweepDeadRuns(o.Cgroup.Mode, o.Cgroup.Parent)
 	}()
-	code, err := waitInit(su.initPID, chld)
+	code, err := waitInit(su.initPID, chld, o.Timeline)
 	succeeded = err == nil
 	if serr := <-swept; serr != nil {
 		fmt.Fprintf(o.Stderr, "mycontainer: warning: sweep cgroups of dead runs: %v\n", serr)
@@ -253,15 +265,19 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 
 // reapStage1 collects stage-1, which exits right after cloning init. An
 // unexplained failure of it becomes the run's error.
-func reapStage1(pid int, su *startup, chld <-chan os.Signal) {
-	ws, _ := waitPID(pid, chld) // it is our child: only EINTR could fail
+func reapStage1(pid int, su *startup, chld <-chan os.Signal, tl *Timeline) {
+	var ru unix.Rusage
+	ws, _ := waitPID(pid, chld, &ru) // it is our child: only EINTR could fail
+	tl.addCPU("stage-1", &ru)
 	if su.failure == nil && su.initPID == 0 {
 		su.failure = Errorf(ExitRuntime, "start container: stage-1 exited with %s and no message", describe(ws))
 	}
 }
 
-func waitInit(pid int, chld <-chan os.Signal) (int, error) {
-	ws, err := waitPID(pid, chld)
+func waitInit(pid int, chld <-chan os.Signal, tl *Timeline) (int, error) {
+	var ru unix.Rusage
+	ws, err := waitPID(pid, chld, &ru)
+	tl.addCPU("init", &ru)
 	if err != nil {
 		return ExitRuntime, Errorf(ExitRuntime, "wait for container init (pid %d): %v", pid, err)
 	}
@@ -272,10 +288,11 @@ func waitInit(pid int, chld <-chan os.Signal) (int, error) {
 }
 
 // waitPID waits for a child to exit, parked on SIGCHLD between checks.
-func waitPID(pid int, chld <-chan os.Signal) (unix.WaitStatus, error) {
+// ru, if not nil, receives what the child used.
+func waitPID(pid int, chld <-chan os.Signal, ru *unix.Rusage) (unix.WaitStatus, error) {
 	var ws unix.WaitStatus
 	for {
-		got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+		got, err := unix.Wait4(pid, &ws, unix.WNOHANG, ru)
 		switch {
 		case err == unix.EINTR:
 		case err != nil:

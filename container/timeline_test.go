@@ -2,7 +2,10 @@ package container
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestTimelinePrint(t *testing.T) {
@@ -42,5 +45,19 @@ func TestNowIsMonotonic(t *testing.T) {
 	b := Now()
 	if a == 0 || b < a {
 		t.Errorf("Now() = %d then %d", a, b)
+	}
+}
+
+// Once init is reaped the timeline ends with the CPU each process used.
+func TestTimelineCPUSplit(t *testing.T) {
+	tl := &Timeline{}
+	tl.addCPU("stage-1", &unix.Rusage{Utime: unix.Timeval{Usec: 250}, Stime: unix.Timeval{Usec: 500}})
+	tl.addCPU("init", &unix.Rusage{Stime: unix.Timeval{Sec: 1, Usec: 1500}})
+	var b bytes.Buffer
+	tl.Print(&b)
+	got := b.String()
+	if !strings.Contains(got, "mycontainer: CPU (ms): runtime ") ||
+		!strings.HasSuffix(got, ", stage-1 0.750, init+command 1001.500\n") {
+		t.Errorf("Print wrote %q", got)
 	}
 }

@@ -56,6 +56,8 @@ func Main() {
 	prepareProcess(r, x)
 	if fd := nsexec.FifoFD(); fd >= 0 {
 		waitForStart(r, fd)
+	} else if bs.WaitStart {
+		waitForStartMessage(r)
 	}
 	startContainerHooks(r, x)
 	execCommand(r, bs, path, x)
@@ -79,6 +81,33 @@ func waitForStart(r *reporter, fifo int) {
 	unix.Close(fifo)
 	if err != nil {
 		r.fail("signal start on the exec fifo", "", err, "", exitRuntime)
+	}
+}
+
+// waitForStartMessage is the foreground `run --bundle`: its runtime stays,
+// so the start signal comes over the sync socket and no fifo is made (a
+// fifo is two more inode operations in the state directory per start).
+func waitForStartMessage(r *reporter) {
+	if err := nsexec.Send(r.sock, nsexec.NewFrame(nsexec.MsgReady)); err != nil {
+		r.fail("report ready", "", err, "", exitRuntime)
+	}
+	r.detached = true // as after the fifo: errors from here go to stderr
+	for {
+		b, fds, err := nsexec.Recv(r.sock)
+		for _, fd := range fds {
+			unix.Close(fd) // the parent sends none; never keep one
+		}
+		if err != nil {
+			r.fail("wait for the start message", "", err, "", exitRuntime)
+		}
+		if b == nil {
+			// The runtime went away (or chose not to start us): the
+			// command must not run without its cgroup rules and hooks.
+			os.Exit(exitRuntime)
+		}
+		if typ, _, err := nsexec.ParseFrame(b); err == nil && typ == nsexec.MsgStart {
+			return
+		}
 	}
 }
 

@@ -43,6 +43,7 @@ type Bootstrap struct {
 
 	Pdeathsig bool     // init dies with the runtime (`run`)
 	ExecFifo  string   // host path of the exec fifo (`create`)
+	WaitStart bool     // wait for MsgStart on the socket (`run --bundle`)
 	Join      []JoinNS // namespaces to enter before cloning
 	Exec      bool     // join a running container (`exec`): no new root
 	Extras    []byte   // JSON of containerinit.Extras, for OCI bundles
@@ -100,6 +101,7 @@ func (b *Bootstrap) Frame() *Frame {
 		f.Put(aJoinNS, append(v, j.Path...))
 	}
 	putBool(f, aExec, b.Exec)
+	putBool(f, aWaitStart, b.WaitStart)
 	if len(b.Extras) > 0 {
 		f.Put(aExtras, b.Extras)
 	}
@@ -187,6 +189,9 @@ func ParseBootstrap(b []byte) (*Bootstrap, error) {
 		case aExec:
 			v, err = a.U32()
 			bs.Exec = v != 0
+		case aWaitStart:
+			v, err = a.U32()
+			bs.WaitStart = v != 0
 		case aExtras:
 			bs.Extras = append([]byte(nil), a.Val...)
 		case aMount:

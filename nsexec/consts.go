@@ -16,6 +16,7 @@ const (
 	MsgError     = C.MYC_MSG_ERROR
 	MsgPTY       = C.MYC_MSG_PTY
 	MsgReady     = C.MYC_MSG_READY
+	MsgStart     = C.MYC_MSG_START
 
 	aCloneFlags   = C.MYC_A_CLONE_FLAGS
 	aHostname     = C.MYC_A_HOSTNAME
@@ -39,6 +40,7 @@ const (
 	aJoinNS       = C.MYC_A_JOIN_NS
 	aExec         = C.MYC_A_EXEC
 	aExtras       = C.MYC_A_EXTRAS
+	aWaitStart    = C.MYC_A_WAIT_START
 
 	mKind      = C.MYC_M_KIND
 	mSource    = C.MYC_M_SOURCE

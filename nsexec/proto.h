@@ -35,7 +35,8 @@ enum {
 	MYC_MSG_LOG = 3,       /* any stage -> parent: one timeline step */
 	MYC_MSG_ERROR = 4,     /* any stage -> parent: step, path, errno, exit code */
 	MYC_MSG_PTY = 5,       /* init -> parent: pty master as SCM_RIGHTS */
-	MYC_MSG_READY = 6,     /* init -> parent: set up, waiting on the exec fifo */
+	MYC_MSG_READY = 6,     /* init -> parent: set up, waiting for start */
+	MYC_MSG_START = 7,     /* parent -> init: go on to the command (MYC_A_WAIT_START) */
 };
 
 /* Bootstrap attributes. The C constructor reads those marked (C). */
@@ -62,6 +63,7 @@ enum {
 	MYC_A_JOIN_NS = 34,      /* (C) u32 CLONE_NEW* type, then a host path; repeated */
 	MYC_A_EXEC = 35,         /* (C) u32: join a running container (`exec`), no new root */
 	MYC_A_EXTRAS = 36,       /* Go-only: JSON of containerinit.Extras */
+	MYC_A_WAIT_START = 37,   /* Go-only u32: after READY, wait for MSG_START on the socket */
 };
 
 /* Attributes nested in MYC_A_MOUNT. */

@@ -26,11 +26,19 @@ const MaxConfigSize = 4 << 20
 // there would make the runtime read something the bundle's author chose
 // (or block forever).
 func Load(bundle string) (*specs.Spec, error) {
+	s, _, err := LoadRaw(bundle)
+	return s, err
+}
+
+// LoadRaw is Load that also returns config.json as read, for a caller
+// that keeps it (the state store) without reading the file again.
+func LoadRaw(bundle string) (*specs.Spec, []byte, error) {
 	data, err := readConfig(filepath.Join(bundle, "config.json"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return decode(data)
+	s, err := decode(data)
+	return s, data, err
 }
 
 func readConfig(path string) ([]byte, error) {

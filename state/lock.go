@@ -5,17 +5,18 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"golang.org/x/sys/unix"
 )
 
-// Lock takes an exclusive flock on <root>/<id>/.lock, blocking until it is
-// free, so that commands on one container (even in different processes)
-// run one at a time. flock belongs to the open file, so two Locks in one
-// process also exclude each other. The lock dies with the process, so a
-// killed runtime never leaves a container locked.
+// Lock takes an exclusive flock on the container's directory <root>/<id>,
+// blocking until it is free, so that commands on one container (even in
+// different processes) run one at a time. flock belongs to the open file,
+// so two Locks in one process also exclude each other. The lock dies with
+// the process, so a killed runtime never leaves a container locked. It is
+// the directory, not a lock file in it, because every file made and
+// removed again costs inode allocations on each start (bench/).
 //
 // The container must exist (Lock does not create its directory, which
 // would make a later Create fail). unlock is safe to call more than once.
@@ -23,9 +24,9 @@ func (s *Store) Lock(id string) (unlock func(), err error) {
 	if err := ValidID(id); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(s.Dir(id), lockFile)
+	path := s.Dir(id)
 	for {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		f, err := os.OpenFile(path, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil, notExist(id)
@@ -37,9 +38,9 @@ func (s *Store) Lock(id string) (unlock func(), err error) {
 			return nil, fmt.Errorf("container %q: lock: %w", id, err)
 		}
 		// While we waited, the holder may have deleted the container (and
-		// someone may have created it again). Our lock is then on an
-		// unlinked file that nobody else will ever contend for, so check
-		// that the path still names the file we locked.
+		// someone may have created it again). Our lock is then on a
+		// removed directory that nobody else will ever contend for, so
+		// check that the path still names the directory we locked.
 		same, err := sameFile(f, path)
 		if err == nil && same {
 			var once sync.Once
@@ -59,7 +60,7 @@ func (s *Store) Lock(id string) (unlock func(), err error) {
 			}
 			return nil, fmt.Errorf("container %q: lock: %w", id, err)
 		}
-		// Replaced: retry on the new lock file.
+		// Replaced: retry on the new directory.
 	}
 }
 

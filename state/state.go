@@ -7,13 +7,18 @@ import (
 
 // State is what is persisted in <root>/<id>/state.json.
 type State struct {
-	ID           string            `json:"id"`
-	Bundle       string            `json:"bundle"`   // absolute
-	Rootfs       string            `json:"rootfs"`   // absolute host path
-	Pid          int               `json:"pid"`      // host PID of the container's init, 0 before it exists
-	PidStart     uint64            `json:"pidStart"` // field 22 of /proc/PID/stat when recorded
-	Created      time.Time         `json:"created"`
-	Started      bool              `json:"started"` // `start` released the exec fifo
+	ID       string    `json:"id"`
+	Bundle   string    `json:"bundle"`   // absolute
+	Rootfs   string    `json:"rootfs"`   // absolute host path
+	Pid      int       `json:"pid"`      // host PID of the container's init, 0 before it exists
+	PidStart uint64    `json:"pidStart"` // field 22 of /proc/PID/stat when recorded
+	Created  time.Time `json:"created"`
+	Started  bool      `json:"started"` // `start` released the exec fifo
+	// Foreground: `run --bundle` without --detach. Its runtime starts the
+	// container itself, over the sync socket: there is no exec fifo and
+	// no `start`, so once its PID is known the container counts as
+	// running (saving Started too would be one more state write).
+	Foreground   bool              `json:"foreground,omitempty"`
 	Annotations  map[string]string `json:"annotations,omitempty"`
 	CgroupMode   string            `json:"cgroupMode,omitempty"`
 	CgroupParent string            `json:"cgroupParent,omitempty"`
@@ -43,7 +48,7 @@ func (s *State) Status() Status {
 		return StatusCreating
 	case !Alive(s.Pid, s.PidStart):
 		return StatusStopped
-	case !s.Started:
+	case !s.Started && !s.Foreground:
 		return StatusCreated
 	default:
 		return StatusRunning

@@ -8,13 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 const (
 	stateFile = "state.json"
-	lockFile  = ".lock"
 	fifoFile  = "exec.fifo"
 )
 
@@ -118,22 +120,29 @@ func (s *Store) Save(st *State) error {
 		return fmt.Errorf("container %q: encode state: %w", st.ID, err)
 	}
 	dir := s.Dir(st.ID)
-	tmp, err := os.CreateTemp(dir, "."+stateFile+".*.tmp")
+	// Plain syscalls, not os.CreateTemp: that also registers the file
+	// with Go's poller, and this is on every start's path. The temp name
+	// is unique per process; writers of one container hold its Lock.
+	tmp := filepath.Join(dir, "."+stateFile+"."+strconv.Itoa(os.Getpid())+".tmp")
+	fd, err := unix.Open(tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		if err == unix.ENOENT {
 			return notExist(st.ID)
 		}
-		return fmt.Errorf("container %q: save state: %w", st.ID, err)
+		return fmt.Errorf("container %q: save state: create %s: %w", st.ID, tmp, err)
 	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
+	n, err := unix.Write(fd, data)
+	if err == nil && n != len(data) {
+		err = fmt.Errorf("short write: %d of %d bytes", n, len(data))
+	}
+	if cerr := unix.Close(fd); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, stateFile))
+		err = unix.Rename(tmp, filepath.Join(dir, stateFile))
 	}
 	if err != nil {
+		_ = unix.Unlink(tmp) // the failure below is what matters
 		return fmt.Errorf("container %q: save state: %w", st.ID, err)
 	}
 	return nil
@@ -176,8 +185,8 @@ func (s *Store) Remove(id string) error {
 	if err := os.Remove(filepath.Join(dir, stateFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("container %q: remove state: %w", id, err)
 	}
-	// A command waiting in Lock may create .lock again behind RemoveAll's
-	// back (ENOTEMPTY); it will find no state and give up, so just retry.
+	// Retried: a failed Save's temp file may vanish behind RemoveAll's
+	// back.
 	var err error
 	for range 3 {
 		if err = os.RemoveAll(dir); err == nil {

@@ -202,3 +202,80 @@ func TestOCIParallelCreateDelete(t *testing.T) {
 		t.Errorf("cgroups left: %v", d)
 	}
 }
+
+// A foreground run --bundle is started by its own runtime over the sync
+// socket: while it runs, state says running, start refuses it, and its
+// state directory holds nothing but state.json (no exec fifo, no lock
+// file). The hooks still come in the spec's order: createRuntime before
+// the command, poststart after it was started.
+func TestOCIRunBundleForegroundStart(t *testing.T) {
+	e := newOCIEnv(t)
+	m := marker()
+	dir := t.TempDir()
+	log := filepath.Join(dir, "hooks")
+	hook := func(name string) specs.Hook {
+		return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "echo " + name + " >> " + log}}
+	}
+	gate := filepath.Join(rootfs, "tmp", "gate-"+m)
+	t.Cleanup(func() { os.Remove(gate) })
+	b := e.bundle(t, "fgs", []string{"sh", "-c", "echo command >> /hooklog; while [ ! -e /tmp/gate-" + m + " ]; do sleep 0.05; done; exit 3"},
+		func(s *specs.Spec) {
+			s.Root.Readonly = false
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/hooklog", Type: "bind", Source: log, Options: []string{"bind"}})
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/tmp", Type: "bind", Source: filepath.Join(rootfs, "tmp"), Options: []string{"bind"}})
+			s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{hook("createRuntime")}, Poststart: []specs.Hook{hook("poststart")}}
+		})
+	if err := os.WriteFile(log, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(binary, "--root", e.root, "run", "--bundle", b, "fgs")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill() // a no-op once it exited
+	waitFor(t, "the command and poststart", func() bool {
+		b, _ := os.ReadFile(log)
+		return strings.Count(string(b), "\n") >= 3
+	})
+	if s := e.status(t, "fgs"); s != "running" {
+		t.Errorf("state during a foreground run: %s, want running", s)
+	}
+	if r := e.oci(t, "start", "fgs"); r.code != 1 || !strings.Contains(r.stderr, "running") {
+		t.Errorf("start of a foreground run: exit %d %q", r.code, r.stderr)
+	}
+	ents, err := os.ReadDir(filepath.Join(e.root, "fgs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range ents {
+		names = append(names, d.Name())
+	}
+	if strings.Join(names, " ") != "state.json" {
+		t.Errorf("state directory holds %v, want only state.json", names)
+	}
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+		b, _ := os.ReadFile(out.Name())
+		t.Errorf("run: %v, want exit 3 (%s)", err, b)
+	}
+	got, _ := os.ReadFile(log)
+	if string(got) != "createRuntime\ncommand\npoststart\n" && string(got) != "createRuntime\npoststart\ncommand\n" {
+		t.Errorf("hooks and command ran as %q", got)
+	}
+	if strings.Index(string(got), "createRuntime") != 0 {
+		t.Errorf("createRuntime did not run before the command: %q", got)
+	}
+	if r := e.oci(t, "list", "-q"); strings.TrimSpace(r.stdout) != "" {
+		t.Errorf("left in the store: %q", r.stdout)
+	}
+}
