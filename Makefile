@@ -49,7 +49,7 @@ check:
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only nsexec/*.c
 
 unit:
-	$(GO) test -count=1 ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/
+	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/
 
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/

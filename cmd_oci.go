@@ -33,6 +33,17 @@ type createCmd struct {
 	ID            string `arg:"" help:"Container ID."`
 }
 
+// runBundleCmd is `run --bundle DIR ID`, runc's run: run's OCI flags only.
+type runBundleCmd struct {
+	Bundle        string `short:"b" required:"" help:"Bundle directory." placeholder:"DIR"`
+	Detach        bool   `short:"d" help:"Return once the container runs."`
+	PidFile       string `help:"Write init's PID here." placeholder:"FILE"`
+	ConsoleSocket string `help:"Send the pty master to this unix socket." placeholder:"PATH"`
+	NoPivot       bool   `help:"Accepted for runc compatibility; pivot_root is always used."`
+	NoNewKeyring  bool   `help:"Accepted for runc compatibility (no new session keyring is made)."`
+	ID            string `arg:"" help:"Container ID."`
+}
+
 type startCmd struct {
 	ID string `arg:""`
 }
@@ -151,11 +162,16 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 		return 0, o.Create(container.CreateOptions{ID: c.Create.ID, Bundle: c.Create.Bundle, PidFile: c.Create.PidFile,
 			ConsoleSocket: c.Create.ConsoleSocket, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	case "run":
-		r := c.Run
-		if len(r.Command) != 1 {
-			return 1, errors.New("with --bundle, run takes exactly one argument: the container ID")
+		r := c.RunBundle
+		if r.Bundle == "" {
+			// Parsed with run's full flag set.
+			if len(c.Run.Command) != 1 {
+				return 1, errors.New("with --bundle, run takes exactly one argument: the container ID")
+			}
+			r = runBundleCmd{Bundle: c.Run.Bundle, Detach: c.Run.Detach, PidFile: c.Run.PidFile,
+				ConsoleSocket: c.Run.ConsoleSocket, ID: c.Run.Command[0]}
 		}
-		return o.RunBundle(container.CreateOptions{ID: r.Command[0], Bundle: r.Bundle, PidFile: r.PidFile,
+		return o.RunBundle(container.CreateOptions{ID: r.ID, Bundle: r.Bundle, PidFile: r.PidFile,
 			ConsoleSocket: r.ConsoleSocket, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, r.Detach)
 	case "start":
 		return 0, o.Start(c.Start.ID)

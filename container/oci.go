@@ -135,9 +135,7 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 	} else {
 		plan.bs.WaitStart = true // started below, over the sync socket
 	}
-	if err := plan.encodeExtras(hookState(st, state.StatusCreating)); err != nil {
-		return 1, err
-	}
+	plan.encodeExtras(hookState(st, state.StatusCreating))
 	opts := Options{
 		Bootstrap: plan.bs, Cgroup: cg, KeepCgroup: true, Detach: detach,
 		Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr,

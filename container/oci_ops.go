@@ -284,11 +284,7 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 			return 255, err
 		}
 	}
-	b, err := jsonMarshal(x)
-	if err != nil {
-		return 255, err
-	}
-	bs.Extras = b
+	bs.Extras = x.Encode()
 	var cg *Cgroup
 	if st.CgroupID != "" {
 		if cg, err = o.cgroupOf(st); err != nil {

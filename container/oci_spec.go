@@ -1,7 +1,6 @@
 package container
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -120,14 +119,9 @@ func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bun
 }
 
 // encodeExtras finishes the bootstrap once the hooks' state is known.
-func (p *bundlePlan) encodeExtras(state []byte) error {
+func (p *bundlePlan) encodeExtras(state []byte) {
 	p.extras.Hooks.State = state
-	b, err := json.Marshal(p.extras)
-	if err != nil {
-		return fmt.Errorf("encode process settings: %w", err)
-	}
-	p.bs.Extras = b
-	return nil
+	p.bs.Extras = p.extras.Encode()
 }
 
 func hooks(hs []specs.Hook) []containerinit.Hook {

@@ -18,9 +18,7 @@ func PlanRun(s *specs.Spec, layout *rootfs.CgroupLayout) (*nsexec.Bootstrap, err
 		return nil, err
 	}
 	if !p.extras.Empty() {
-		if err := p.encodeExtras(nil); err != nil {
-			return nil, err
-		}
+		p.encodeExtras(nil)
 	}
 	return p.bs, nil
 }

@@ -1,8 +1,6 @@
 package containerinit
 
 import (
-	"encoding/json"
-
 	"mycontainer/nsexec"
 
 	"golang.org/x/sys/unix"
@@ -17,8 +15,8 @@ func decodeExtras(r *reporter, bs *nsexec.Bootstrap) *Extras {
 	if len(bs.Extras) == 0 {
 		return nil
 	}
-	x := &Extras{}
-	if err := json.Unmarshal(bs.Extras, x); err != nil {
+	x, err := DecodeExtras(bs.Extras)
+	if err != nil {
 		r.fail("decode bootstrap", "extras", err, "", exitRuntime)
 	}
 	return x

@@ -46,7 +46,7 @@ type Bootstrap struct {
 	WaitStart bool     // wait for MsgStart on the socket (`run --bundle`)
 	Join      []JoinNS // namespaces to enter before cloning
 	Exec      bool     // join a running container (`exec`): no new root
-	Extras    []byte   // JSON of containerinit.Extras, for OCI bundles
+	Extras    []byte   // containerinit.Extras (MYC_X_* attributes), for OCI bundles
 }
 
 // JoinNS is an existing namespace to enter.
@@ -116,7 +116,7 @@ func (b *Bootstrap) Frame() *Frame {
 		putBool(n, mNofollow, m.NoFollow)
 		putBool(n, mFile, m.File)
 		n.PutU32(mBindIndex, m.BindIdx)
-		f.Put(aMount, n.buf[hdrLen:])
+		f.Put(aMount, n.Attrs())
 	}
 	return f
 }

@@ -62,6 +62,46 @@ const (
 	LPID   = C.MYC_L_PID
 )
 
+// Attributes of the Extras blob (containerinit encodes and decodes it).
+const (
+	XUmask         = C.MYC_X_UMASK
+	XNoNewPrivs    = C.MYC_X_NO_NEW_PRIVS
+	XOOMScoreAdj   = C.MYC_X_OOM_SCORE_ADJ
+	XRlimit        = C.MYC_X_RLIMIT
+	XCaps          = C.MYC_X_CAPS
+	XMasked        = C.MYC_X_MASKED
+	XReadonly      = C.MYC_X_READONLY
+	XSysctl        = C.MYC_X_SYSCTL
+	XDevice        = C.MYC_X_DEVICE
+	XReadonlyRoot  = C.MYC_X_READONLY_ROOT
+	XSeccomp       = C.MYC_X_SECCOMP
+	XSeccompFlags  = C.MYC_X_SECCOMP_FLAGS
+	XHookCreateCtr = C.MYC_X_HOOK_CREATE_CTR
+	XHookStartCtr  = C.MYC_X_HOOK_START_CTR
+	XHookState     = C.MYC_X_HOOK_STATE
+
+	XFType    = C.MYC_XF_TYPE
+	XFSoft    = C.MYC_XF_SOFT
+	XFHard    = C.MYC_XF_HARD
+	XFKey     = C.MYC_XF_KEY
+	XFValue   = C.MYC_XF_VALUE
+	XFPath    = C.MYC_XF_PATH
+	XFMajor   = C.MYC_XF_MAJOR
+	XFMinor   = C.MYC_XF_MINOR
+	XFMode    = C.MYC_XF_MODE
+	XFUID     = C.MYC_XF_UID
+	XFGID     = C.MYC_XF_GID
+	XFArg     = C.MYC_XF_ARG
+	XFEnv     = C.MYC_XF_ENV
+	XFTimeout = C.MYC_XF_TIMEOUT
+
+	XCBounding    = C.MYC_XC_BOUNDING
+	XCEffective   = C.MYC_XC_EFFECTIVE
+	XCInheritable = C.MYC_XC_INHERITABLE
+	XCPermitted   = C.MYC_XC_PERMITTED
+	XCAmbient     = C.MYC_XC_AMBIENT
+)
+
 // Mount kinds, as the plan carries them.
 const (
 	MountFS      = C.MYC_MOUNT_FS

@@ -47,6 +47,10 @@ func (f *Frame) PutU64(typ uint32, v uint64) {
 	f.Put(typ, binary.NativeEndian.AppendUint64(nil, v))
 }
 
+// Attrs returns the frame's attributes without its header: the value of
+// an attribute that nests others (a mount, the extras).
+func (f *Frame) Attrs() []byte { return f.buf[hdrLen:] }
+
 // Bytes returns the frame in wire form, with its length filled in.
 func (f *Frame) Bytes() []byte {
 	binary.NativeEndian.PutUint32(f.buf[0:], uint32(len(f.buf)-hdrLen))

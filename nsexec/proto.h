@@ -62,7 +62,7 @@ enum {
 	MYC_A_EXEC_FIFO = 33,    /* (C) host path of the fifo `start` opens */
 	MYC_A_JOIN_NS = 34,      /* (C) u32 CLONE_NEW* type, then a host path; repeated */
 	MYC_A_EXEC = 35,         /* (C) u32: join a running container (`exec`), no new root */
-	MYC_A_EXTRAS = 36,       /* Go-only: JSON of containerinit.Extras */
+	MYC_A_EXTRAS = 36,       /* Go-only: containerinit.Extras, MYC_X_* attributes nested */
 	MYC_A_WAIT_START = 37,   /* Go-only u32: after READY, wait for MSG_START on the socket */
 };
 
@@ -77,6 +77,56 @@ enum {
 	MYC_M_NOFOLLOW = 7,   /* u32: the target must not be a symlink */
 	MYC_M_BIND_INDEX = 8, /* u32: which MYC_A_BIND_SOURCE fd to attach */
 	MYC_M_FILE = 9,       /* u32: the target is a file, not a directory */
+};
+
+/*
+ * Attributes nested in MYC_A_EXTRAS (Go-only: the OCI process and root
+ * settings). Repeated ones keep their order. Entries made of several
+ * fields (rlimit, sysctl, device, hook) nest MYC_XF_* attributes.
+ */
+enum {
+	MYC_X_UMASK = 1,            /* u32 */
+	MYC_X_NO_NEW_PRIVS = 2,     /* u32 */
+	MYC_X_OOM_SCORE_ADJ = 3,    /* u32 (an int32) */
+	MYC_X_RLIMIT = 4,           /* nested XF_TYPE, XF_SOFT, XF_HARD; repeated */
+	MYC_X_CAPS = 5,             /* nested XC_*: present = set all five sets */
+	MYC_X_MASKED = 6,           /* string, repeated */
+	MYC_X_READONLY = 7,         /* string, repeated */
+	MYC_X_SYSCTL = 8,           /* nested XF_KEY, XF_VALUE; repeated */
+	MYC_X_DEVICE = 9,           /* nested XF_PATH ... XF_GID; repeated */
+	MYC_X_READONLY_ROOT = 10,   /* u32 */
+	MYC_X_SECCOMP = 11,         /* bytes: struct sock_filter array */
+	MYC_X_SECCOMP_FLAGS = 12,   /* u32 */
+	MYC_X_HOOK_CREATE_CTR = 13, /* nested XF_PATH, XF_ARG..., XF_ENV..., XF_TIMEOUT; repeated */
+	MYC_X_HOOK_START_CTR = 14,  /* same as MYC_X_HOOK_CREATE_CTR */
+	MYC_X_HOOK_STATE = 15,      /* bytes: the state JSON the hooks get on stdin */
+};
+
+/* Fields of the nested MYC_X_* entries. */
+enum {
+	MYC_XF_TYPE = 1,    /* u32 (rlimit number) or string (device type) */
+	MYC_XF_SOFT = 2,    /* u64 */
+	MYC_XF_HARD = 3,    /* u64 */
+	MYC_XF_KEY = 4,     /* string */
+	MYC_XF_VALUE = 5,   /* string */
+	MYC_XF_PATH = 6,    /* string */
+	MYC_XF_MAJOR = 7,   /* u64 (an int64) */
+	MYC_XF_MINOR = 8,   /* u64 (an int64) */
+	MYC_XF_MODE = 9,    /* u32 */
+	MYC_XF_UID = 10,    /* u32 */
+	MYC_XF_GID = 11,    /* u32 */
+	MYC_XF_ARG = 12,    /* string, repeated */
+	MYC_XF_ENV = 13,    /* string, repeated */
+	MYC_XF_TIMEOUT = 14, /* u32 seconds */
+};
+
+/* Capability sets nested in MYC_X_CAPS: each one byte per capability number. */
+enum {
+	MYC_XC_BOUNDING = 1,
+	MYC_XC_EFFECTIVE = 2,
+	MYC_XC_INHERITABLE = 3,
+	MYC_XC_PERMITTED = 4,
+	MYC_XC_AMBIENT = 5,
 };
 
 enum {
