@@ -66,6 +66,13 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 	if err := state.ValidID(c.ID); err != nil {
 		return 1, err
 	}
+	var tl *Timeline
+	if o.Debug {
+		tl = &Timeline{Origin: o.Origin}
+		defer o.logTimeline(tl)
+		tl.Add("parse", o.Origin, Now())
+	}
+	t := Now()
 	bundle, err := filepath.Abs(c.Bundle)
 	if err != nil {
 		return 1, fmt.Errorf("bundle %s: %w", c.Bundle, err)
@@ -74,9 +81,13 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 	if err != nil {
 		return 1, err
 	}
+	tl.Add("load config.json", t, Now())
+	t = Now()
 	if err := spec.Validate(s); err != nil {
 		return 1, err
 	}
+	tl.Add("validate", t, Now())
+	t = Now()
 	if detach && s.Process != nil && s.Process.Terminal && c.ConsoleSocket == "" {
 		return 1, errors.New("process.terminal is true but no --console-socket was given")
 	}
@@ -107,6 +118,9 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 	} else if cg, err = OpenCgroup(mode, parent, cgid, plan.res, false); err != nil {
 		return 1, err
 	}
+	plan.bs.Debug = o.Debug
+	tl.Add("plan", t, Now())
+	t = Now()
 	// config is kept as the bundle wrote it, for exec, update and the
 	// hooks: re-encoding the whole spec cost ~5% of a start (reflection).
 	st := &state.State{ID: c.ID, Bundle: bundle, Rootfs: plan.rootfs, Created: time.Now().UTC(), Foreground: !detach,
@@ -136,13 +150,10 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 		plan.bs.WaitStart = true // started below, over the sync socket
 	}
 	plan.encodeExtras(hookState(st, state.StatusCreating))
+	tl.Add("state", t, Now())
 	opts := Options{
 		Bootstrap: plan.bs, Cgroup: cg, KeepCgroup: true, Detach: detach,
-		Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr,
-	}
-	if o.Debug {
-		opts.Timeline = &Timeline{Origin: o.Origin}
-		defer o.logTimeline(opts.Timeline)
+		Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr, Timeline: tl,
 	}
 	if c.ConsoleSocket != "" {
 		opts.OnPTY = func(fd int) error { return sendConsole(c.ConsoleSocket, fd) }
