@@ -114,7 +114,7 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	bs.RootReadonly = r.Rootfs == ""
 	tl.Add("validate", t, now())
 	code, err := container.Run(container.Options{
-		Bootstrap: bs, Timeline: tl, Cgroup: cg,
+		Bootstrap: bs, Timeline: tl, Cgroup: cg, SweepDeadRuns: true,
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 	})
 	if err != nil {

@@ -144,6 +144,7 @@ inner_cleanup() {
 			rt_bin "$rt" --root "$T/state/$rt" delete --force "$id" >/dev/null 2>&1 || true
 		done
 	done
+	wipe_hidden # plain files on the tmpfs, not cgroups: rmdir cannot take them
 	clean_cgroups
 }
 trap inner_cleanup EXIT

@@ -31,7 +31,9 @@ type OCI struct {
 	// of the --debug start-up timeline.
 	Origin uint64
 
-	lastSpec *specs.Spec // the spec create loaded, reused by run's delete
+	// What create loaded and saved, reused by run's delete.
+	lastSpec  *specs.Spec
+	lastState *state.State
 }
 
 // logTimeline writes the start-up timeline as debug lines of the log.
@@ -128,6 +130,7 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 	if err := o.Store.Create(st); err != nil {
 		return 1, err
 	}
+	o.lastState = st
 	unlock, err := o.Store.Lock(c.ID)
 	if err != nil {
 		o.Store.Remove(c.ID)
@@ -149,7 +152,11 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 	} else {
 		plan.bs.WaitStart = true // started below, over the sync socket
 	}
-	plan.encodeExtras(hookState(st, state.StatusCreating))
+	var hs []byte // the state on the stdin of the hooks run inside
+	if s.Hooks != nil && len(s.Hooks.CreateContainer)+len(s.Hooks.StartContainer) > 0 {
+		hs = hookState(st, state.StatusCreating)
+	}
+	plan.encodeExtras(hs)
 	tl.Add("state", t, Now())
 	opts := Options{
 		Bootstrap: plan.bs, Cgroup: cg, KeepCgroup: true, Detach: detach,
@@ -236,7 +243,7 @@ func (o *OCI) RunBundle(c CreateOptions, detach bool) (int, error) {
 		return 0, o.Start(c.ID)
 	}
 	code, err := o.create(c, false)
-	if derr := o.delete(c.ID, true, o.lastSpec); derr != nil && err == nil {
+	if derr := o.delete(c.ID, true, &loaded{st: o.lastState, spec: o.lastSpec}); derr != nil && err == nil {
 		return 1, derr
 	}
 	return code, err

@@ -144,7 +144,9 @@ func (o *OCI) Delete(id string, force bool) error { return o.delete(id, force, n
 
 // delete is Delete; known, when given, is the container's spec already in
 // memory (run --bundle), which saves decoding the stored one again.
-func (o *OCI) delete(id string, force bool, known *specs.Spec) error {
+// known, when set, is the container as this process created it (run's
+// own delete): its state and spec need not be read back.
+func (o *OCI) delete(id string, force bool, known *loaded) error {
 	if err := state.ValidID(id); err != nil {
 		return err
 	}
@@ -159,13 +161,8 @@ func (o *OCI) delete(id string, force bool, known *specs.Spec) error {
 		return err
 	}
 	defer unlock()
-	var l *loaded
-	if known != nil {
-		var st *state.State
-		if st, err = o.Store.Load(id); err == nil {
-			l = &loaded{st: st, spec: known}
-		}
-	} else {
+	l := known
+	if l == nil || l.st == nil || l.spec == nil {
 		l, err = o.load(id)
 	}
 	if errors.Is(err, state.ErrNotExist) {

@@ -35,6 +35,11 @@ type Options struct {
 	// Released, with Bootstrap.WaitStart, runs once init has been sent
 	// its start message: the command is on its way.
 	Released func()
+	// SweepDeadRuns: while the container runs, remove the cgroups that
+	// SIGKILLed earlier runs left under the same parent (`run`, whose
+	// cgroups are named after their runtime; OCI containers are deleted
+	// by ID instead).
+	SweepDeadRuns bool
 }
 
 // forwarded are the signals the runtime passes on to PID 1, as docker's
@@ -160,7 +165,7 @@ func Run(o Options) (int, error) {
 	// While the container runs, clear what SIGKILLed runs left behind.
 	swept := make(chan error, 1)
 	go func() {
-		if o.Cgroup == nil {
+		if o.Cgroup == nil || !o.SweepDeadRuns {
 			swept <- nil
 			return
 		}
