@@ -1,7 +1,6 @@
 package containerinit
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"mycontainer/nsexec"
@@ -18,7 +17,7 @@ func (x *Extras) Encode() []byte {
 	if x.Umask != nil {
 		f.PutU32(nsexec.XUmask, *x.Umask)
 	}
-	putFlag(f, nsexec.XNoNewPrivs, x.NoNewPrivs)
+	f.PutFlag(nsexec.XNoNewPrivs, x.NoNewPrivs)
 	if x.OOMScoreAdj != nil {
 		f.PutU32(nsexec.XOOMScoreAdj, uint32(int32(*x.OOMScoreAdj)))
 	}
@@ -67,7 +66,7 @@ func (x *Extras) Encode() []byte {
 		n.PutU32(nsexec.XFGID, d.GID)
 		f.Put(nsexec.XDevice, n.Attrs())
 	}
-	putFlag(f, nsexec.XReadonlyRoot, x.ReadonlyRoot)
+	f.PutFlag(nsexec.XReadonlyRoot, x.ReadonlyRoot)
 	if len(x.Seccomp) > 0 {
 		f.Put(nsexec.XSeccomp, x.Seccomp)
 	}
@@ -80,12 +79,6 @@ func (x *Extras) Encode() []byte {
 		f.Put(nsexec.XHookState, x.Hooks.State)
 	}
 	return f.Attrs()
-}
-
-func putFlag(f *nsexec.Frame, typ uint32, b bool) {
-	if b {
-		f.PutU32(typ, 1)
-	}
 }
 
 func putHooks(f *nsexec.Frame, typ uint32, hs []Hook) {
@@ -253,10 +246,11 @@ func decodeHook(a nsexec.Attr) (Hook, error) {
 		case nsexec.XFEnv:
 			h.Env = append(h.Env, f.String())
 		case nsexec.XFTimeout:
-			if len(f.Val) != 4 {
-				return fmt.Errorf("timeout of %d bytes", len(f.Val))
+			v, err := f.U32()
+			if err != nil {
+				return err
 			}
-			h.Timeout = int(binary.NativeEndian.Uint32(f.Val))
+			h.Timeout = int(v)
 		default:
 			return unknown(f)
 		}

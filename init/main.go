@@ -67,10 +67,7 @@ func Main() {
 // `start` opens the exec fifo, before anything of the command runs. The
 // parent is told first, so `create` can return.
 func waitForStart(r *reporter, fifo int) {
-	if err := nsexec.Send(r.sock, nsexec.NewFrame(nsexec.MsgReady)); err != nil {
-		r.fail("report ready", "", err, "", exitRuntime)
-	}
-	r.detached = true
+	reportReady(r)
 	// Opening a fifo for writing blocks until a reader opens it.
 	f, err := os.OpenFile("/proc/self/fd/"+itoa(fifo), os.O_WRONLY, 0)
 	if err != nil {
@@ -88,10 +85,7 @@ func waitForStart(r *reporter, fifo int) {
 // so the start signal comes over the sync socket and no fifo is made (a
 // fifo is two more inode operations in the state directory per start).
 func waitForStartMessage(r *reporter) {
-	if err := nsexec.Send(r.sock, nsexec.NewFrame(nsexec.MsgReady)); err != nil {
-		r.fail("report ready", "", err, "", exitRuntime)
-	}
-	r.detached = true // as after the fifo: errors from here go to stderr
+	reportReady(r)
 	for {
 		b, fds, err := nsexec.Recv(r.sock)
 		for _, fd := range fds {
@@ -109,6 +103,16 @@ func waitForStartMessage(r *reporter) {
 			return
 		}
 	}
+}
+
+// reportReady tells the parent the container is set up and waits for its
+// start. From here nobody may read the socket any more (`create` returns),
+// so a failure also goes to the container's stderr.
+func reportReady(r *reporter) {
+	if err := nsexec.Send(r.sock, nsexec.NewFrame(nsexec.MsgReady)); err != nil {
+		r.fail("report ready", "", err, "", exitRuntime)
+	}
+	r.detached = true
 }
 
 func itoa(n int) string {

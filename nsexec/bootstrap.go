@@ -55,12 +55,6 @@ type JoinNS struct {
 	Path string
 }
 
-func putBool(f *Frame, typ uint32, b bool) {
-	if b {
-		f.PutU32(typ, 1)
-	}
-}
-
 // Frame encodes the bootstrap message.
 func (b *Bootstrap) Frame() *Frame {
 	f := NewFrame(MsgBootstrap)
@@ -69,11 +63,11 @@ func (b *Bootstrap) Frame() *Frame {
 		f.PutString(aHostname, b.Hostname)
 	}
 	f.PutString(aRootfs, b.Rootfs)
-	putBool(f, aRootReadonly, b.RootReadonly)
+	f.PutFlag(aRootReadonly, b.RootReadonly)
 	for _, s := range b.BindSources {
 		f.PutString(aBindSource, s)
 	}
-	putBool(f, aDebug, b.Debug)
+	f.PutFlag(aDebug, b.Debug)
 	for _, a := range b.Args {
 		f.PutString(aArg, a)
 	}
@@ -86,13 +80,13 @@ func (b *Bootstrap) Frame() *Frame {
 	for _, g := range b.AddGIDs {
 		f.PutU32(aAddGID, g)
 	}
-	putBool(f, aTTY, b.TTY)
-	putBool(f, aInit, b.Init)
+	f.PutFlag(aTTY, b.TTY)
+	f.PutFlag(aInit, b.Init)
 	if b.Rows != 0 || b.Cols != 0 {
 		f.PutU32(aWinsize, uint32(b.Rows)|uint32(b.Cols)<<16)
 	}
-	putBool(f, aLoopback, b.Loopback)
-	putBool(f, aPdeathsig, b.Pdeathsig)
+	f.PutFlag(aLoopback, b.Loopback)
+	f.PutFlag(aPdeathsig, b.Pdeathsig)
 	if b.ExecFifo != "" {
 		f.PutString(aExecFifo, b.ExecFifo)
 	}
@@ -100,8 +94,8 @@ func (b *Bootstrap) Frame() *Frame {
 		v := binary.NativeEndian.AppendUint32(nil, j.Type)
 		f.Put(aJoinNS, append(v, j.Path...))
 	}
-	putBool(f, aExec, b.Exec)
-	putBool(f, aWaitStart, b.WaitStart)
+	f.PutFlag(aExec, b.Exec)
+	f.PutFlag(aWaitStart, b.WaitStart)
 	if len(b.Extras) > 0 {
 		f.Put(aExtras, b.Extras)
 	}
@@ -113,8 +107,8 @@ func (b *Bootstrap) Frame() *Frame {
 		n.PutString(mFstype, m.FSType)
 		n.PutString(mData, m.Data)
 		n.PutU64(mAttr, m.Attr)
-		putBool(n, mNofollow, m.NoFollow)
-		putBool(n, mFile, m.File)
+		n.PutFlag(mNofollow, m.NoFollow)
+		n.PutFlag(mFile, m.File)
 		n.PutU32(mBindIndex, m.BindIdx)
 		f.Put(aMount, n.Attrs())
 	}

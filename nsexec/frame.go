@@ -42,6 +42,14 @@ func (f *Frame) PutU32(typ, v uint32) {
 	f.Put(typ, binary.NativeEndian.AppendUint32(nil, v))
 }
 
+// PutFlag appends a u32 attribute of 1 when b is set, and nothing when
+// it is not: an absent flag reads as false.
+func (f *Frame) PutFlag(typ uint32, b bool) {
+	if b {
+		f.PutU32(typ, 1)
+	}
+}
+
 // PutU64 appends a 64-bit attribute.
 func (f *Frame) PutU64(typ uint32, v uint64) {
 	f.Put(typ, binary.NativeEndian.AppendUint64(nil, v))
