@@ -47,6 +47,7 @@ check:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only nsexec/*.c
+	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only tests/attack/*.c
 
 unit:
 	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/
@@ -75,7 +76,9 @@ STATIC := CGO_ENABLED=1 $(GO) test -c -tags $(TAGS) -ldflags '-extldflags -stati
 test-v2: build rootfs
 	d=$$(mktemp -d /tmp/mycontainer-v2.XXXXXX) && trap 'rm -rf "$$d"' EXIT && \
 	cp $(BIN) "$$d/mycontainer" && cp -a $(ROOTFS) "$$d/rootfs" && \
+	mkdir "$$d/attack" && for c in tests/attack/*.c; do \
+	  gcc -static -O2 -o "$$d/attack/$$(basename $$c .c)" $$c || exit 1; done && \
 	$(STATIC) -o "$$d/tests.test" ./tests && \
 	$(STATIC) -o "$$d/cgroups.test" ./cgroups && \
 	tests/vm/run.sh --mem 1024M --timeout 600 --files "$$d" -- sh -c \
-	  'MYCONTAINER_TEST_BIN=/mnt/files/mycontainer MYCONTAINER_TEST_ROOTFS=/mnt/files/rootfs ./tests.test -test.count=1 && ./cgroups.test -test.count=1'
+	  'MYCONTAINER_TEST_BIN=/mnt/files/mycontainer MYCONTAINER_TEST_ROOTFS=/mnt/files/rootfs MYCONTAINER_TEST_ATTACK_DIR=/mnt/files/attack ./tests.test -test.count=1 && ./cgroups.test -test.count=1'

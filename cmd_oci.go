@@ -252,45 +252,24 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 	return 1, fmt.Errorf("unknown command %q", verb)
 }
 
-// exec builds the process from --process or from the arguments.
+// exec runs --process FILE, or a command that starts from the
+// container's own process (container/exec_process.go).
 func (c *cli) exec(o *container.OCI) (int, error) {
 	e := c.Exec
-	p := &specs.Process{}
+	x := container.ExecProcess{TTY: e.TTY, Cwd: e.Cwd, Env: e.Env, User: e.User, Args: e.Command}
+	if len(x.Args) > 0 && x.Args[0] == "--" {
+		x.Args = x.Args[1:]
+	}
 	if e.Process != "" {
 		b, err := os.ReadFile(e.Process)
 		if err != nil {
 			return 255, fmt.Errorf("--process: %w", err)
 		}
-		if err := json.Unmarshal(b, p); err != nil {
-			return 255, fmt.Errorf("--process %s: %w", e.Process, err)
+		if x.File, err = container.ParseProcessFile(b, e.Process); err != nil {
+			return 255, err
 		}
-	} else {
-		args := e.Command
-		if len(args) > 0 && args[0] == "--" {
-			args = args[1:]
-		}
-		if len(args) == 0 {
-			return 255, errors.New("exec needs --process FILE or a command")
-		}
-		p.Args, p.Cwd, p.Terminal = args, "/", e.TTY
-		p.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 	}
-	if e.TTY {
-		p.Terminal = true
-	}
-	if e.Cwd != "" {
-		p.Cwd = e.Cwd
-	}
-	p.Env = append(p.Env, e.Env...)
-	if e.User != "" {
-		var uid, gid uint32
-		n, _ := fmt.Sscanf(e.User, "%d:%d", &uid, &gid)
-		if n == 0 {
-			return 255, fmt.Errorf("--user %q: want UID[:GID]", e.User)
-		}
-		p.User.UID, p.User.GID = uid, gid
-	}
-	return o.Exec(container.ExecOptions{ID: e.ID, Process: p, Detach: e.Detach, PidFile: e.PidFile,
+	return o.Exec(container.ExecOptions{ID: e.ID, Process: x, Detach: e.Detach, PidFile: e.PidFile,
 		ConsoleSocket: e.ConsoleSocket, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 }
 

@@ -237,7 +237,7 @@ func (o *OCI) Ps(id string) ([]int, error) {
 // ExecOptions are `exec`'s flags.
 type ExecOptions struct {
 	ID                     string
-	Process                *specs.Process
+	Process                ExecProcess
 	Detach                 bool
 	PidFile, ConsoleSocket string
 	Stdin, Stdout, Stderr  *os.File
@@ -260,7 +260,7 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 	if s := o.status(st); s != state.StatusRunning && s != state.StatusCreated {
 		return 255, fmt.Errorf("container %s is %s: cannot exec in it", e.ID, s)
 	}
-	if e.Process.Terminal && e.ConsoleSocket == "" && e.Detach {
+	if (e.Process.TTY || e.Process.File != nil && e.Process.File.Terminal) && e.ConsoleSocket == "" && e.Detach {
 		return 255, errors.New("a detached exec with a terminal needs --console-socket")
 	}
 	bs := &nsexec.Bootstrap{Exec: true}
@@ -271,8 +271,12 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 		}
 		bs.Join = append(bs.Join, nsexec.JoinNS{Type: nsFlags[ns.Type], Path: fmt.Sprintf("/proc/%d/ns/%s", st.Pid, name)})
 	}
+	pr, err := e.Process.resolve(l.spec.Process)
+	if err != nil {
+		return 255, err
+	}
 	x := &containerinit.Extras{}
-	if err := planProcess(e.Process, bs, x); err != nil {
+	if err := planProcess(pr, bs, x); err != nil {
 		return 255, err
 	}
 	if l.spec.Linux.Seccomp != nil {

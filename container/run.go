@@ -71,7 +71,6 @@ func Run(o Options) (int, error) {
 
 	so := nsexec.StartOptions{
 		Stdio:    [3]int{int(o.Stdin.Fd()), int(o.Stdout.Fd()), int(o.Stderr.Fd())},
-		Sealed:   o.Bootstrap.Init,
 		CgroupFD: -1,
 	}
 	succeeded := false

@@ -256,6 +256,17 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 	/* Normal CLI runs pay for one getenv and nothing else. */
 	if (!env)
 		return;
+	/*
+	 * CVE-2019-5736: from here until the user's command is exec'd, this
+	 * binary runs where the container can see it (init, exec, the --init
+	 * reaper are in its PID namespace). A non-dumpable process's
+	 * /proc/PID/exe, fd/, mem and environ open only for CAP_SYS_PTRACE
+	 * holders. The flag is inherited by every clone below and reset by
+	 * execve of the command. (The binary itself is a read-only bind:
+	 * nsexec/exe.go.)
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(125);
 	fd = parse_fd(env);
 	if (fd < 0)
 		_exit(125); /* no socket to report on; the parent sees exit 125 */

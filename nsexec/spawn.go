@@ -2,8 +2,6 @@ package nsexec
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -19,11 +17,6 @@ type Stage struct {
 type StartOptions struct {
 	// Stdio are the fds that become the container's 0, 1 and 2.
 	Stdio [3]int
-	// Sealed runs a sealed in-memory copy of the runtime instead of the
-	// file on disk. Needed whenever the runtime binary stays alive inside
-	// the container (--init): CVE-2019-5736 let a container overwrite the
-	// host's runc through /proc/<pid>/exe.
-	Sealed bool
 	// BeforeBootstrap runs with stage-1's PID before the bootstrap is sent,
 	// while stage-1 is blocked reading it: the place to put it into cgroups,
 	// so that init (cloned later) starts inside them.
@@ -53,7 +46,7 @@ func Start(bs *Bootstrap, o StartOptions) (*Stage, error) {
 		}
 	}
 
-	exe, closeExe, err := executable(o.Sealed)
+	exe, closeExe, err := executable()
 	if err != nil {
 		unix.Close(parent)
 		unix.Close(child)
@@ -92,48 +85,4 @@ func Start(bs *Bootstrap, o StartOptions) (*Stage, error) {
 		return fail(fmt.Errorf("send bootstrap to stage-1: %w", err))
 	}
 	return st, nil
-}
-
-// executable returns the path to exec for stage-1.
-func executable(sealed bool) (string, func(), error) {
-	if !sealed {
-		return "/proc/self/exe", func() {}, nil
-	}
-	fd, err := sealedCopy()
-	if err != nil {
-		return "", nil, err
-	}
-	return "/proc/self/fd/" + strconv.Itoa(fd), func() { unix.Close(fd) }, nil
-}
-
-// sealedCopy copies the runtime binary into a memfd and seals it, so
-// nothing in a container can ever write to the file that runs as its init.
-func sealedCopy() (int, error) {
-	src, err := os.Open("/proc/self/exe")
-	if err != nil {
-		return -1, fmt.Errorf("open own executable: %w", err)
-	}
-	defer src.Close()
-	st, err := src.Stat()
-	if err != nil {
-		return -1, fmt.Errorf("stat own executable: %w", err)
-	}
-	fd, err := unix.MemfdCreate("mycontainer", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
-	if err != nil {
-		return -1, fmt.Errorf("memfd_create for a sealed copy of the runtime: %w", err)
-	}
-	for off := int64(0); off < st.Size(); {
-		n, err := unix.Sendfile(fd, int(src.Fd()), nil, int(st.Size()-off))
-		if err != nil || n == 0 {
-			unix.Close(fd)
-			return -1, fmt.Errorf("copy runtime into memfd: %v", err)
-		}
-		off += int64(n)
-	}
-	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
-		unix.Close(fd)
-		return -1, fmt.Errorf("seal the runtime copy: %w", err)
-	}
-	return fd, nil
 }

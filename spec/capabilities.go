@@ -53,6 +53,10 @@ var capNames = []string{
 	"CAP_CHECKPOINT_RESTORE", // 40
 }
 
+// AllCapabilities lists every capability name this runtime knows, in
+// number order.
+func AllCapabilities() []string { return slices.Clone(capNames) }
+
 // Capability returns the kernel's number for a capability name such as
 // "CAP_NET_ADMIN", for capset(2) and PR_CAPBSET_DROP.
 //

@@ -26,9 +26,15 @@ type result struct {
 // a hang is a failure, not a timing assertion).
 func run(t *testing.T, args ...string) result {
 	t.Helper()
+	return runBin(t, binary, args...)
+}
+
+// runBin is run with another copy of the runtime binary.
+func runBin(t *testing.T, bin string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	// Files, not pipes: a detached container (create, run -d) keeps the
 	// runtime's stdio open after the runtime exits, and Wait would block
 	// on a pipe until the container ends.

@@ -69,6 +69,7 @@ func runChecked(m *testing.M) int {
 	parent := fmt.Sprintf("mycontainer-test-run-%d", os.Getpid())
 	os.Setenv("MYCONTAINER_CGROUP_PARENT", parent)
 	code := m.Run()
+	removeAttackers()
 	mode, err := cgroups.DetectMode()
 	if err == nil {
 		err = cgroups.RemoveParent(mode, parent)

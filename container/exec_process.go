@@ -1,0 +1,96 @@
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// ExecProcess is what `exec` was asked to run: a whole process (--process,
+// as engines pass it) or a command with flags that override the
+// container's own process.
+type ExecProcess struct {
+	File *specs.Process // --process FILE, decoded; nil for a command
+	Args []string       // the command, when there is no File
+	TTY  bool           // -t
+	Cwd  string         // --cwd
+	Env  []string       // -e, appended
+	User string         // -u UID[:GID]
+}
+
+// ParseProcessFile decodes an exec --process file.
+func ParseProcessFile(b []byte, name string) (*specs.Process, error) {
+	p := &specs.Process{}
+	if err := json.Unmarshal(b, p); err != nil {
+		return nil, fmt.Errorf("--process %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// resolve builds the process to run. A command starts from a copy of the
+// container's process, as runc does: the same user, groups,
+// capabilities, no_new_privs, rlimits, env and cwd. An empty process
+// would mean every capability, no no_new_privs and no rlimits: from such
+// an exec, root in the container could remount the read-only root
+// read-write, and with -u a setuid binary regains the full bounding set.
+func (x ExecProcess) resolve(stored *specs.Process) (*specs.Process, error) {
+	var p specs.Process
+	switch {
+	case x.File != nil:
+		p = *x.File
+	case len(x.Args) == 0:
+		return nil, errors.New("exec needs --process FILE or a command")
+	case stored == nil:
+		return nil, errors.New("the container's config has no process to start the exec from: use --process")
+	default:
+		p = *stored
+		p.Args = x.Args
+		p.Terminal = false
+		p.ConsoleSize = nil
+		// Deep-copy what the overrides below append to or change.
+		p.Env = append([]string(nil), stored.Env...)
+		if c := stored.Capabilities; c != nil {
+			cc := *c
+			p.Capabilities = &cc
+		}
+	}
+	if x.TTY {
+		p.Terminal = true
+	}
+	if x.Cwd != "" {
+		p.Cwd = x.Cwd
+	}
+	if p.Cwd == "" {
+		p.Cwd = "/"
+	}
+	p.Env = append(p.Env, x.Env...)
+	if x.User != "" {
+		if err := setUser(&p.User, x.User); err != nil {
+			return nil, err
+		}
+	}
+	return &p, nil
+}
+
+// setUser applies -u UID[:GID]. Without a GID the process keeps its
+// group, as runc does.
+func setUser(u *specs.User, s string) error {
+	us, gs, hasGID := strings.Cut(s, ":")
+	uid, err := strconv.ParseUint(us, 10, 32)
+	if err != nil {
+		return fmt.Errorf("--user %q: want UID[:GID] as numbers", s)
+	}
+	u.UID = uint32(uid)
+	if hasGID {
+		gid, err := strconv.ParseUint(gs, 10, 32)
+		if err != nil {
+			return fmt.Errorf("--user %q: want UID[:GID] as numbers", s)
+		}
+		u.GID = uint32(gid)
+	}
+	return nil
+}
