@@ -57,6 +57,36 @@ func RemoveParent(mode Mode, parent string) error {
 	return errors.Join(errs...)
 }
 
+// Children lists the names of the child cgroups of parent, taken from
+// every hierarchy: on v1 a runtime SIGKILLed while it made a container's
+// directories one hierarchy after another leaves the name in only some of
+// them. A missing parent has no children.
+func Children(mode Mode, parent string) ([]string, error) {
+	dirs, err := parentDirs(mode, parent)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, d := range dirs {
+		subs, err := (hostFS{}).SubDirs(d)
+		if isNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, stepErr("list child cgroups", err, "")
+		}
+		for _, s := range subs {
+			if !seen[s] {
+				seen[s] = true
+				names = append(names, s)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
 // parentDirs lists <mount>/<parent> for each hierarchy of mode.
 func parentDirs(mode Mode, parent string) ([]string, error) {
 	if parent == "" {

@@ -137,22 +137,14 @@ func (c *Cgroup) remove() error {
 // PDEATHSIG, but nobody removed the cgroup). A cgroup belongs to a dead
 // run when the PID in its id is gone or now has another start time.
 func SweepDeadRuns(mode cgroups.Mode, parent string) error {
-	probe, err := cgroups.New(mode, parent, "probe", nil)
+	// Every hierarchy: the directories are made one hierarchy after
+	// another, so a run killed half-way has its name in only some.
+	names, err := cgroups.Children(mode, parent)
 	if err != nil {
 		return err
 	}
-	// One hierarchy is enough to find the runs: each run's cgroup exists
-	// in all of them, and the manager removes it from all of them.
-	ents, err := os.ReadDir(filepath.Dir(probe.Path()))
-	if os.IsNotExist(err) {
-		return nil // no parent cgroup yet: nothing to sweep
-	}
-	if err != nil {
-		return err
-	}
-	for _, e := range ents {
-		name := e.Name()
-		if !e.IsDir() || !strings.HasPrefix(name, "run-") || runAlive(name) {
+	for _, name := range names {
+		if !strings.HasPrefix(name, "run-") || runAlive(name) {
 			continue
 		}
 		m, err := cgroups.New(mode, parent, name, nil)

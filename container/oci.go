@@ -121,21 +121,22 @@ func (o *OCI) create(c CreateOptions, detach bool) (int, error) {
 		return 1, err
 	}
 	plan.bs.Debug = o.Debug
+	// init dies with this process until the state says it exists
+	// (init/main.go: adopted): a create SIGKILLed half-way leaves no
+	// process that nobody knows of.
+	plan.bs.Pdeathsig = true
 	tl.Add("plan", t, Now())
 	t = Now()
 	// config is kept as the bundle wrote it, for exec, update and the
 	// hooks: re-encoding the whole spec cost ~5% of a start (reflection).
 	st := &state.State{ID: c.ID, Bundle: bundle, Rootfs: plan.rootfs, Created: time.Now().UTC(), Foreground: !detach,
 		Annotations: s.Annotations, CgroupMode: mode.String(), CgroupParent: parent, CgroupID: cgid, Config: config}
-	if err := o.Store.Create(st); err != nil {
+	// Locked from its first moment: a delete cannot slip in between.
+	unlock, err := o.Store.CreateLocked(st)
+	if err != nil {
 		return 1, err
 	}
 	o.lastState = st
-	unlock, err := o.Store.Lock(c.ID)
-	if err != nil {
-		o.Store.Remove(c.ID)
-		return 1, err
-	}
 	defer unlock()
 	created := false
 	defer func() {

@@ -178,13 +178,18 @@ func (o *OCI) delete(id string, force bool, known *loaded) error {
 			return fmt.Errorf("container %s is %s: stop it first or use --force", id, s)
 		}
 	}
+	// Status checks the PID's start time, so a reused PID is never hit.
+	// A container still "creating" has no PID at all (its create died:
+	// we hold the lock create held throughout): never kill(0, ...),
+	// which is the caller's whole process group. Its processes, if any,
+	// are in its cgroup, removed below.
+	if s := st.Status(); st.Pid > 0 && (s == state.StatusCreated || s == state.StatusRunning) {
+		_ = unix.Kill(st.Pid, unix.SIGKILL) // ESRCH: it has just exited
+	}
 	if st.CgroupID != "" {
 		cg, err := o.cgroupOf(st)
 		if err != nil {
 			return err
-		}
-		if st.Status() != state.StatusStopped {
-			_ = unix.Kill(st.Pid, unix.SIGKILL) // the cgroup kill below catches the rest
 		}
 		thaw(cg) // a frozen process cannot die
 		if err := cg.Remove(); err != nil {

@@ -157,6 +157,13 @@ func Run(o Options) (int, error) {
 			o.Released()
 		}
 	}
+	if o.Bootstrap.ExecFifo != "" {
+		// create: the state is saved, init may now outlive us.
+		if err := handOver(sock); err != nil {
+			killAndReap(su.initPID)
+			return ExitRuntime, err
+		}
+	}
 	if o.Detach {
 		succeeded = true
 		return 0, nil
@@ -265,6 +272,42 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 		}
 	}
 	return su, nil
+}
+
+// handOver tells a created container's init that `create` recorded it,
+// and waits until init has stopped dying with this process (it closes its
+// end of the socket then). Before that, a SIGKILLed create takes its init
+// along (init/main.go: adopted).
+func handOver(sock *os.File) error {
+	if err := nsexec.Send(int(sock.Fd()), nsexec.NewFrame(nsexec.MsgStart)); err != nil {
+		return Errorf(ExitRuntime, "hand the container over to its engine: send: %v", err)
+	}
+	rc, err := sock.SyscallConn()
+	if err != nil {
+		return Errorf(ExitRuntime, "hand the container over to its engine: %v", err)
+	}
+	for {
+		var b []byte
+		var fds []int
+		rerr := rc.Read(func(fd uintptr) bool {
+			b, fds, err = nsexec.Recv(int(fd))
+			return err != unix.EAGAIN
+		})
+		closeAll(fds)
+		if err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return Errorf(ExitRuntime, "hand the container over to its engine: wait for init: %v", err)
+		}
+		if b == nil {
+			return nil // init closed its end: adopted
+		}
+		// A late error frame from init means it failed instead.
+		if typ, attrs, perr := nsexec.ParseFrame(b); perr == nil && typ == nsexec.MsgError {
+			return decodeError(attrs)
+		}
+	}
 }
 
 // reapStage1 collects stage-1, which exits right after cloning init. An

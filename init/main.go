@@ -55,9 +55,11 @@ func Main() {
 	enterWorkdir(r, bs)
 	prepareProcess(r, x)
 	if fd := nsexec.FifoFD(); fd >= 0 {
-		waitForStart(r, fd)
+		waitForStart(r, bs, fd)
 	} else if bs.WaitStart {
+		reportReady(r)
 		waitForStartMessage(r)
+		outliveRuntime(r, bs)
 	}
 	startContainerHooks(r, x)
 	execCommand(r, bs, path, x)
@@ -66,8 +68,9 @@ func Main() {
 // waitForStart is `create`: the container is set up and waits, until
 // `start` opens the exec fifo, before anything of the command runs. The
 // parent is told first, so `create` can return.
-func waitForStart(r *reporter, fifo int) {
+func waitForStart(r *reporter, bs *nsexec.Bootstrap, fifo int) {
 	reportReady(r)
+	adopted(r, bs)
 	// Opening a fifo for writing blocks until a reader opens it.
 	f, err := os.OpenFile("/proc/self/fd/"+itoa(fifo), os.O_WRONLY, 0)
 	if err != nil {
@@ -81,11 +84,33 @@ func waitForStart(r *reporter, fifo int) {
 	}
 }
 
+// adopted waits until `create` has recorded the container as created and
+// only then gives up dying with it. Until here PR_SET_PDEATHSIG (set by
+// the constructor) kills this init if `create` is SIGKILLed half-way:
+// nobody could ever start or find such a container, and it would wait
+// on its fifo for good. The parent's start message says the state is
+// saved; closing the socket answers it, and `create` returns on that.
+func adopted(r *reporter, bs *nsexec.Bootstrap) {
+	waitForStartMessage(r)
+	outliveRuntime(r, bs)
+	unix.Close(r.sock)
+	r.sock = -1
+}
+
+// outliveRuntime clears the parent-death signal once the runtime has
+// saved the container's state: from then on the container is found by
+// its state, and lives on without the runtime, as runc's does.
+func outliveRuntime(r *reporter, bs *nsexec.Bootstrap) {
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, 0, 0, 0, 0); err != nil {
+		r.fail("prctl PR_SET_PDEATHSIG 0", "", err, "", exitRuntime)
+	}
+	bs.Pdeathsig = false // and execCommand must not arm it again
+}
+
 // waitForStartMessage is the foreground `run --bundle`: its runtime stays,
 // so the start signal comes over the sync socket and no fifo is made (a
 // fifo is two more inode operations in the state directory per start).
 func waitForStartMessage(r *reporter) {
-	reportReady(r)
 	for {
 		b, fds, err := nsexec.Recv(r.sock)
 		for _, fd := range fds {

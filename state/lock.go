@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -43,15 +42,7 @@ func (s *Store) Lock(id string) (unlock func(), err error) {
 		// check that the path still names the directory we locked.
 		same, err := sameFile(f, path)
 		if err == nil && same {
-			var once sync.Once
-			return func() {
-				once.Do(func() {
-					// Unlock explicitly: a child forked but not yet
-					// exec'd may briefly share the descriptor.
-					_ = flock(f, unix.LOCK_UN)
-					f.Close()
-				})
-			}, nil
+			return lockRelease(f), nil
 		}
 		f.Close()
 		if err != nil {

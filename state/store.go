@@ -74,28 +74,59 @@ func notExist(id string) error {
 	return fmt.Errorf("container %q does not exist: %w", id, ErrNotExist)
 }
 
-// Create claims the ID by making its directory (mkdir is the atomic
-// test-and-set: of two concurrent creates exactly one wins), then saves st.
-// A zero Created is set to now. If the save fails the directory is removed
-// again so that the ID is not left half-claimed.
+// Create is CreateLocked with the lock released at once.
 func (s *Store) Create(st *State) error {
-	if err := ValidID(st.ID); err != nil {
+	unlock, err := s.CreateLocked(st)
+	if err != nil {
 		return err
 	}
-	if err := os.Mkdir(s.Dir(st.ID), 0o700); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("container %q already exists: %w", st.ID, ErrExist)
-		}
-		return fmt.Errorf("create container %q: %w", st.ID, err)
+	unlock()
+	return nil
+}
+
+// CreateLocked claims the ID and saves st, and returns with the
+// container locked. The directory appears under its name in one step,
+// already holding state.json and already locked: it is made under a
+// hidden name, filled, and renamed with RENAME_NOREPLACE (the atomic
+// test-and-set: of two concurrent creates exactly one wins). So a
+// runtime SIGKILLed at any moment leaves either no container or one
+// with a state that `delete --force` understands; a hidden directory it
+// leaves is unlocked, which is how List knows to remove it (trash.go).
+// A zero Created is set to now.
+func (s *Store) CreateLocked(st *State) (unlock func(), err error) {
+	if err := ValidID(st.ID); err != nil {
+		return nil, err
 	}
 	if st.Created.IsZero() {
 		st.Created = time.Now().UTC()
 	}
-	if err := s.Save(st); err != nil {
-		_ = os.RemoveAll(s.Dir(st.ID))
-		return err
+	tmp := filepath.Join(s.Root, hiddenName(newPrefix, st.ID))
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return nil, fmt.Errorf("create container %q: %w", st.ID, err)
 	}
-	return nil
+	f, err := os.OpenFile(tmp, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
+	if err == nil {
+		err = flock(f, unix.LOCK_EX)
+	}
+	if err == nil {
+		err = s.saveIn(tmp, st)
+	}
+	if err == nil {
+		err = unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, s.Dir(st.ID), unix.RENAME_NOREPLACE)
+		if errors.Is(err, unix.EEXIST) {
+			err = fmt.Errorf("container %q already exists: %w", st.ID, ErrExist)
+		} else if err != nil {
+			err = fmt.Errorf("create container %q: claim the name: %w", st.ID, err)
+		}
+	}
+	if err != nil {
+		_ = os.RemoveAll(tmp)
+		if f != nil {
+			f.Close()
+		}
+		return nil, err
+	}
+	return lockRelease(f), nil
 }
 
 // Save writes state.json atomically: a temp file in the same directory
@@ -110,6 +141,10 @@ func (s *Store) Save(st *State) error {
 	if err := ValidID(st.ID); err != nil {
 		return err
 	}
+	return s.saveIn(s.Dir(st.ID), st)
+}
+
+func (s *Store) saveIn(dir string, st *State) error {
 	for name, p := range map[string]string{"bundle": st.Bundle, "rootfs": st.Rootfs} {
 		if p != "" && !filepath.IsAbs(p) {
 			return fmt.Errorf("container %q: %s path %q is not absolute", st.ID, name, p)
@@ -119,7 +154,6 @@ func (s *Store) Save(st *State) error {
 	if err != nil {
 		return fmt.Errorf("container %q: encode state: %w", st.ID, err)
 	}
-	dir := s.Dir(st.ID)
 	// Plain syscalls, not os.CreateTemp: that also registers the file
 	// with Go's poller, and this is on every start's path. The temp name
 	// is unique per process; writers of one container hold its Lock.
@@ -173,27 +207,31 @@ func (s *Store) Load(id string) (*State, error) {
 	return &st, nil
 }
 
-// Remove deletes the container's directory. state.json goes first so the
-// container vanishes from Load and List in one step even if the rest of
-// the removal is interrupted. A missing container is not an error, which
-// is what `delete --force` needs.
+// Remove deletes the container's directory: it is first renamed to a
+// hidden name, so the container vanishes from Load and List in one step
+// even if the removal is interrupted (List removes such a leftover once
+// nobody holds its lock: trash.go). A missing container is not an error,
+// which is what `delete --force` needs. The caller holds the lock.
 func (s *Store) Remove(id string) error {
 	if err := ValidID(id); err != nil {
 		return err
 	}
-	dir := s.Dir(id)
-	if err := os.Remove(filepath.Join(dir, stateFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	trash := filepath.Join(s.Root, hiddenName(delPrefix, id))
+	if err := os.Rename(s.Dir(id), trash); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		return fmt.Errorf("container %q: remove state: %w", id, err)
 	}
 	// Retried: a failed Save's temp file may vanish behind RemoveAll's
 	// back.
 	var err error
 	for range 3 {
-		if err = os.RemoveAll(dir); err == nil {
+		if err = os.RemoveAll(trash); err == nil {
 			return nil
 		}
 	}
-	return fmt.Errorf("container %q: remove state dir: %w", id, err)
+	return fmt.Errorf("container %q: remove state dir %s: %w", id, trash, err)
 }
 
 // List returns the state of every container, sorted by ID. Entries that
@@ -205,6 +243,7 @@ func (s *Store) List() ([]*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list containers: %w", err)
 	}
+	s.emptyTrash(entries)
 	var out []*State
 	for _, e := range entries {
 		if !e.IsDir() || ValidID(e.Name()) != nil {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -305,5 +307,47 @@ func TestParallelCreateRemove(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(s.Root); len(ents) != 0 {
 		t.Errorf("left behind: %v", ents)
+	}
+}
+
+// A runtime SIGKILLed inside CreateLocked or Remove leaves a hidden
+// directory; List removes it once the PID in its name is dead, and
+// never one whose runtime still lives.
+func TestListEmptiesTrashOfDeadRuntimes(t *testing.T) {
+	s := newStore(t)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadPID := dead.ProcessState.Pid()
+	for _, n := range []string{
+		fmt.Sprintf(".new.%d.1.a", deadPID), fmt.Sprintf(".del.%d.2.b", deadPID),
+		".new.1.3.c", // PID 1 lives
+	} {
+		if err := os.MkdirAll(filepath.Join(s.Root, n, "sub"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Create(&State{ID: "live"}); err != nil {
+		t.Fatal(err)
+	}
+	sts, err := s.List()
+	if err != nil || len(sts) != 1 || sts[0].ID != "live" {
+		t.Fatalf("list: %v %v", sts, err)
+	}
+	ents, _ := os.ReadDir(s.Root)
+	var left []string
+	for _, e := range ents {
+		left = append(left, e.Name())
+	}
+	if !slices.Equal(left, []string{".new.1.3.c", "live"}) {
+		t.Errorf("after List the root holds %v; want the live runtime's leftover and the container", left)
+	}
+	if err := s.Remove("live"); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ = os.ReadDir(s.Root)
+	if len(ents) != 1 {
+		t.Errorf("Remove left %v", ents)
 	}
 }
