@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"mycontainer/cgroups"
 	"mycontainer/container"
@@ -31,6 +32,7 @@ type runCmd struct {
 	TTY           *bool    `short:"t" name:"tty" negatable:"" help:"Allocate a pty (default: when stdin is a terminal)."`
 	Net           string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
 	Volume        []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
+	StopTimeout   int      `help:"After a SIGTERM or SIGINT to mycontainer, wait this long for the container to stop, then SIGKILL it (-1: wait for ever). The same signal again kills at once." default:"10" placeholder:"SECONDS"`
 	Bundle        string   `short:"b" help:"OCI form: run the bundle in DIR; the one argument is the container ID." placeholder:"DIR" group:"OCI (with --bundle)"`
 	Detach        bool     `short:"d" help:"OCI form: return once the container runs." group:"OCI (with --bundle)"`
 	PidFile       string   `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI (with --bundle)"`
@@ -75,6 +77,9 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	if len(r.Command) == 0 {
 		return fail(errors.New("run: no command given"))
 	}
+	if r.StopTimeout < -1 {
+		return fail(fmt.Errorf("--stop-timeout %d: want seconds to wait, 0 to kill at once, or -1 to wait for ever", r.StopTimeout))
+	}
 	var tl *container.Timeline
 	if debug {
 		tl = &container.Timeline{Origin: start}
@@ -115,6 +120,7 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	tl.Add("validate", t, now())
 	code, err := container.Run(container.Options{
 		Bootstrap: bs, Timeline: tl, Cgroup: cg, SweepDeadRuns: true,
+		Stop:  &container.StopPolicy{Timeout: time.Duration(r.StopTimeout) * time.Second},
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 	})
 	if err != nil {
