@@ -64,6 +64,12 @@ func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bun
 			return nil, fmt.Errorf("linux.namespaces: %q is not supported", ns.Type)
 		}
 		if ns.Path != "" {
+			// Checked here too (join.c is the guard), so a FIFO or a
+			// wrong file fails with a clear message before any state,
+			// cgroup or process exists.
+			if err := nsexec.CheckNamespaceFile(ns.Path, flag); err != nil {
+				return nil, fmt.Errorf("linux.namespaces: %w", err)
+			}
 			bs.Join = append(bs.Join, nsexec.JoinNS{Type: flag, Path: ns.Path})
 			continue
 		}
