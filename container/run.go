@@ -79,6 +79,11 @@ func Run(o Options) (int, error) {
 	}
 	succeeded := false
 	if cg := o.Cgroup; cg != nil {
+		// Before the removal is deferred: a cgroup found frozen may be
+		// someone else's, and nothing was created yet.
+		if err := cg.checkThawed(); err != nil {
+			return ExitRuntime, Errorf(ExitRuntime, "start container: %v", err)
+		}
 		// Removed on every way out of Run: normal exit, start-up error,
 		// signal. A SIGKILLed runtime leaves it to SweepDeadRuns.
 		defer func() {

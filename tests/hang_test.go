@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,4 +60,57 @@ func TestNamespacePathWrongType(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "it is a uts namespace") {
 		t.Errorf("create exit %d, stderr %q; want 1 and the type found", r.code, r.stderr)
 	}
+}
+
+// freeze makes the cgroup parent (a test's own) and freezes it, with the
+// freezer of this host's cgroup mode. The thaw is registered as a
+// clean-up, so it runs before the parent's removal.
+func freeze(t *testing.T, parent string) {
+	t.Helper()
+	dir, file, on, off := filepath.Join("/sys/fs/cgroup", parent), "cgroup.freeze", "1", "0"
+	if !cgroupMode(t).IsV2() {
+		dir, file, on, off = filepath.Join("/sys/fs/cgroup/freezer", parent), "freezer.state", "FROZEN", "THAWED"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(off), 0o644); err != nil {
+			t.Errorf("thaw %s: %v", dir, err)
+		}
+	})
+	if err := os.WriteFile(filepath.Join(dir, file), []byte(on), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Attack: `run` into a frozen parent cgroup. stage-1 joined it and was
+// stopped by the kernel before it could report: the runtime hung.
+func TestFrozenCgroupRun(t *testing.T) {
+	parent := cgroupParent(t)
+	freeze(t, parent)
+	before := snapshot(t)
+	r := runWithin(t, hangBound, "run", "--rootfs", rootfs, "--cgroup-parent", parent, "--", "true")
+	if r.code != 125 {
+		t.Errorf("exit %d, want 125 (stderr %q)", r.code, r.stderr)
+	}
+	checkOneLine(t, r.stderr, parent, "frozen", "thaw")
+	before.assertClean(t, "")
+}
+
+// Attack: `create` (what `run -d` does first) into a cgroup whose parent
+// is frozen: the same hang, and a state left in "creating".
+func TestFrozenCgroupCreate(t *testing.T) {
+	e := newOCIEnv(t)
+	freeze(t, e.parent)
+	b := e.bundle(t, "frozen", []string{"true"}, nil)
+	before := snapshot(t)
+	r := runWithin(t, hangBound, "--root", e.root, "run", "-d", "--bundle", b, "frozen")
+	if r.code != 1 || !strings.Contains(r.stderr, "frozen") {
+		t.Errorf("run -d exit %d, want 1 and an error saying the cgroup is frozen (stderr %q)", r.code, r.stderr)
+	}
+	if l := e.oci(t, "list", "-q"); strings.TrimSpace(l.stdout) != "" {
+		t.Errorf("a failed create left a container: %q", l.stdout)
+	}
+	before.assertClean(t, "")
 }
