@@ -148,6 +148,9 @@ func planProcess(pr *specs.Process, bs *nsexec.Bootstrap, x *containerinit.Extra
 		return fmt.Errorf("process: missing")
 	}
 	bs.Args, bs.Env, bs.Cwd = pr.Args, pr.Env, pr.Cwd
+	if err := spec.CheckExecSize(pr.Args, pr.Env, execStackLimit(pr.Rlimits)); err != nil {
+		return err
+	}
 	bs.UID, bs.GID, bs.AddGIDs = pr.User.UID, pr.User.GID, pr.User.AdditionalGids
 	if len(bs.AddGIDs) > 0 {
 		bs.AddGIDs = append([]uint32{pr.User.GID}, bs.AddGIDs...)

@@ -114,3 +114,39 @@ func TestFrozenCgroupCreate(t *testing.T) {
 	}
 	before.assertClean(t, "")
 }
+
+// Attack: an argument list execve refuses with E2BIG. create and start
+// both returned 0 and the command never ran; create must refuse it.
+func TestCreateRefusesArgListTooLong(t *testing.T) {
+	big := strings.Repeat("x", 100_000)
+	many := []string{"echo"}
+	for i := 0; i < 30; i++ { // 3 MB: over a quarter of an 8 MiB stack
+		many = append(many, big)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"one-arg-over-MAX_ARG_STRLEN", []string{"echo", strings.Repeat("x", 200_000)}, "MAX_ARG_STRLEN"},
+		{"total-over-stack-quarter", many, "E2BIG"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newOCIEnv(t)
+			b := e.bundle(t, "e2big", c.args, func(s *specs.Spec) {
+				s.Process.Rlimits = append(s.Process.Rlimits, specs.POSIXRlimit{Type: "RLIMIT_STACK", Soft: 8 << 20, Hard: 8 << 20})
+			})
+			before := snapshot(t)
+			r := runWithin(t, hangBound, "--root", e.root, "create", "--bundle", b, "e2big")
+			if r.code == 0 {
+				st := e.oci(t, "start", "e2big")
+				t.Fatalf("create accepted the argument list (start then exited %d)", st.code)
+			}
+			if r.code != 1 || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("create exit %d, want 1 and an error with %q (stderr %q)", r.code, c.want, r.stderr)
+			}
+			before.assertClean(t, "")
+		})
+	}
+}
