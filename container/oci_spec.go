@@ -148,6 +148,10 @@ func planProcess(pr *specs.Process, bs *nsexec.Bootstrap, x *containerinit.Extra
 		return fmt.Errorf("process: missing")
 	}
 	bs.Args, bs.Env, bs.Cwd = pr.Args, pr.Env, pr.Cwd
+	// Every way in (create, run, exec) plans here; init checks again.
+	if err := spec.CheckCwd(pr.Cwd); err != nil {
+		return fmt.Errorf("process.cwd: %w", err)
+	}
 	if err := spec.CheckExecSize(pr.Args, pr.Env, execStackLimit(pr.Rlimits)); err != nil {
 		return err
 	}
