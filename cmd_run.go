@@ -32,7 +32,7 @@ type runCmd struct {
 	TTY           *bool    `short:"t" name:"tty" negatable:"" help:"Allocate a pty (default: when stdin is a terminal)."`
 	Net           string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
 	Volume        []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
-	StopTimeout   int      `help:"After a SIGTERM or SIGINT to mycontainer, wait this long for the container to stop, then SIGKILL it (-1: wait for ever). The same signal again kills at once." default:"10" placeholder:"SECONDS"`
+	StopTimeout   int      `help:"After a SIGTERM or SIGINT to mycontainer, wait this long for the container to stop, then SIGKILL it (-1: wait for ever). A second Ctrl-C (SIGINT) kills at once." default:"10" placeholder:"SECONDS"`
 	Bundle        string   `short:"b" help:"OCI form: run the bundle in DIR; the one argument is the container ID." placeholder:"DIR" group:"OCI (with --bundle)"`
 	Detach        bool     `short:"d" help:"OCI form: return once the container runs." group:"OCI (with --bundle)"`
 	PidFile       string   `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI (with --bundle)"`

@@ -12,10 +12,11 @@ import (
 
 // StopPolicy is docker stop's rule, for the friendly `run`: a SIGINT or
 // SIGTERM to the runtime is forwarded to PID 1, and if the container is
-// still running Timeout later, PID 1 gets SIGKILL. The same signal again
-// (a second Ctrl-C) kills at once; the other one is forwarded, since a
-// program may handle SIGINT and SIGTERM differently. A negative Timeout
-// waits for ever (the repeated signal still kills).
+// still running Timeout later, PID 1 gets SIGKILL. A second SIGINT after
+// a first one (a second Ctrl-C) kills at once; a SIGTERM is always only
+// forwarded, because one SIGTERM often arrives twice: `timeout` and
+// process managers signal the runtime and then its whole process group.
+// A negative Timeout waits for ever (the second Ctrl-C still kills).
 //
 // The kernel drops a signal sent from outside a PID namespace to its PID 1
 // unless PID 1 installed a handler for it (only SIGKILL and SIGSTOP are
@@ -65,7 +66,7 @@ func relaySignals(r relay) {
 				continue
 			}
 			sig := s.(unix.Signal)
-			if r.stop != nil && sig == first {
+			if r.stop != nil && sig == unix.SIGINT && first == unix.SIGINT {
 				fmt.Fprintf(r.stderr, "mycontainer: second %s: killing the container\n", unix.SignalName(sig))
 				r.kill(unix.SIGKILL)
 				continue
