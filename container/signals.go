@@ -58,7 +58,7 @@ func relaySignals(r relay) {
 			return
 		case <-deadline:
 			deadline = nil
-			fmt.Fprintf(r.stderr, "mycontainer: the container did not stop within %v of %s (as PID 1 it ignores signals it has no handler for): killing it\n", r.stop.Timeout, unix.SignalName(first))
+			fmt.Fprintf(r.stderr, "mycontainer: the container did not stop within %v of %s (--stop-timeout; a PID 1 without a handler, or a command that ignores it, never stops): killing it\n", r.stop.Timeout, unix.SignalName(first))
 			r.kill(unix.SIGKILL)
 		case s := <-r.sigs:
 			if s == unix.SIGWINCH {
