@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"mycontainer/cgroups"
 	"mycontainer/container"
@@ -22,7 +23,7 @@ const exitRuntime = container.ExitRuntime
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 type runCmd struct {
-	Rootfs        string   `help:"Root filesystem directory. Without it, the container sees the host's / read-only." placeholder:"DIR"`
+	Rootfs        string   `help:"Root filesystem directory. Without it (or with /), the container sees the host's / read-only." placeholder:"DIR"`
 	Hostname      string   `help:"Hostname inside the container." default:"container-host"`
 	Init          bool     `help:"Run a reaping init as PID 1 that forwards signals to the command (PID 2)."`
 	Env           []string `short:"e" help:"Set an environment variable (K=V, or K to copy it from the caller)." placeholder:"K=V"`
@@ -31,6 +32,7 @@ type runCmd struct {
 	TTY           *bool    `short:"t" name:"tty" negatable:"" help:"Allocate a pty (default: when stdin is a terminal)."`
 	Net           string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
 	Volume        []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
+	StopTimeout   int      `help:"After a SIGTERM or SIGINT to mycontainer, wait this long for the container to stop, then SIGKILL it (-1: wait for ever). A second Ctrl-C (SIGINT) kills at once." default:"10" placeholder:"SECONDS"`
 	Bundle        string   `short:"b" help:"OCI form: run the bundle in DIR; the one argument is the container ID." placeholder:"DIR" group:"OCI (with --bundle)"`
 	Detach        bool     `short:"d" help:"OCI form: return once the container runs." group:"OCI (with --bundle)"`
 	PidFile       string   `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI (with --bundle)"`
@@ -49,6 +51,8 @@ type runCmd struct {
 	BlkioWeight       string   `help:"Relative block I/O weight, 10-1000 (v2: converted to io.weight)." group:"Resource limits (cgroups)" placeholder:"N"`
 	CgroupParent      string   `help:"Parent cgroup of the container's cgroup (default from $MYCONTAINER_CGROUP_PARENT)." env:"MYCONTAINER_CGROUP_PARENT" default:"mycontainer" group:"Resource limits (cgroups)" placeholder:"PATH"`
 	Command           []string `arg:"" passthrough:"partial" help:"Command and arguments."`
+
+	hostRoot bool // the root is the host's own /: bound read-only
 }
 
 func (r *runCmd) Help() string {
@@ -74,6 +78,9 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	}
 	if len(r.Command) == 0 {
 		return fail(errors.New("run: no command given"))
+	}
+	if r.StopTimeout < -1 {
+		return fail(fmt.Errorf("--stop-timeout %d: want seconds to wait, 0 to kill at once, or -1 to wait for ever", r.StopTimeout))
 	}
 	var tl *container.Timeline
 	if debug {
@@ -111,10 +118,11 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	bs.Pdeathsig = true
 	// The default root is the host's whole tree, read-only down to every
 	// submount (the spec's root.readonly only covers the root mount).
-	bs.RootReadonly = r.Rootfs == ""
+	bs.RootReadonly = r.hostRoot
 	tl.Add("validate", t, now())
 	code, err := container.Run(container.Options{
 		Bootstrap: bs, Timeline: tl, Cgroup: cg, SweepDeadRuns: true,
+		Stop:  &container.StopPolicy{Timeout: time.Duration(r.StopTimeout) * time.Second},
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 	})
 	if err != nil {
@@ -153,6 +161,11 @@ func (r *runCmd) spec() (*specs.Spec, error) {
 		return nil, err
 	}
 	defer unix.Close(root)
+	// `--rootfs /` (or a bind mount of /) is the default form spelled
+	// out: it gets the same read-only host root, never a writable one.
+	if r.hostRoot, err = isHostRoot(root); err != nil {
+		return nil, err
+	}
 
 	user, err := rootfs.LookupUser(root, r.User)
 	if err != nil {
@@ -199,9 +212,22 @@ func (r *runCmd) spec() (*specs.Spec, error) {
 		Root:     &specs.Root{Path: rootPath},
 		Hostname: r.Hostname,
 		Process:  proc,
-		Mounts:   rootfs.DefaultMounts(r.Rootfs == "", vols),
+		Mounts:   rootfs.DefaultMounts(r.hostRoot, vols),
 		Linux:    &specs.Linux{Namespaces: namespaces},
 	}, nil
+}
+
+// isHostRoot reports whether the opened root is the host's / itself: the
+// same device and inode, whatever path led there.
+func isHostRoot(root int) (bool, error) {
+	var st, host unix.Stat_t
+	if err := unix.Fstat(root, &st); err != nil {
+		return false, fmt.Errorf("rootfs: stat: %w", err)
+	}
+	if err := unix.Stat("/", &host); err != nil {
+		return false, fmt.Errorf("rootfs: stat the host's /: %w", err)
+	}
+	return st.Dev == host.Dev && st.Ino == host.Ino, nil
 }
 
 func rootfsErr(p string, err error) error {

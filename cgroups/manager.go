@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"mycontainer/state"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -58,26 +60,12 @@ var (
 	DestroyTimeout = 2 * time.Second
 )
 
-// A name is one cgroup path component. Dots are allowed but not at the
-// start, so neither "..", "." nor a hidden-looking name can appear, and
-// kernel file names like "cgroup.procs" cannot be mistaken for a parent.
-// (A byte loop, not a regexp: this runs on every start, and compiling a
-// regexp at package init costs every process of the binary.)
-func validName(s string) bool {
-	if s == "" || len(s) > 200 || s[0] == '.' || s[0] == '-' {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
+// checkName applies the container ID rule (state.NameRule) to a cgroup
+// path component: the container's cgroup is named after its ID, so one
+// rule serves both, and it keeps a component from being "." or "..".
 func checkName(what, s string) error {
-	if !validName(s) {
-		return fmt.Errorf("cgroups: invalid %s %q: want letters, digits, '_', '-' and '.', not starting with '.' or '-'", what, s)
+	if err := state.CheckName(what, s); err != nil {
+		return fmt.Errorf("cgroups: %w", err)
 	}
 	return nil
 }

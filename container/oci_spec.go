@@ -64,6 +64,12 @@ func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bun
 			return nil, fmt.Errorf("linux.namespaces: %q is not supported", ns.Type)
 		}
 		if ns.Path != "" {
+			// Checked here too (join.c is the guard), so a FIFO or a
+			// wrong file fails with a clear message before any state,
+			// cgroup or process exists.
+			if err := nsexec.CheckNamespaceFile(ns.Path, flag); err != nil {
+				return nil, fmt.Errorf("linux.namespaces: %w", err)
+			}
 			bs.Join = append(bs.Join, nsexec.JoinNS{Type: flag, Path: ns.Path})
 			continue
 		}
@@ -142,6 +148,13 @@ func planProcess(pr *specs.Process, bs *nsexec.Bootstrap, x *containerinit.Extra
 		return fmt.Errorf("process: missing")
 	}
 	bs.Args, bs.Env, bs.Cwd = pr.Args, pr.Env, pr.Cwd
+	// Every way in (create, run, exec) plans here; init checks again.
+	if err := spec.CheckCwd(pr.Cwd); err != nil {
+		return fmt.Errorf("process.cwd: %w", err)
+	}
+	if err := spec.CheckExecSize(pr.Args, pr.Env, execStackLimit(pr.Rlimits)); err != nil {
+		return err
+	}
 	bs.UID, bs.GID, bs.AddGIDs = pr.User.UID, pr.User.GID, pr.User.AdditionalGids
 	if len(bs.AddGIDs) > 0 {
 		bs.AddGIDs = append([]uint32{pr.User.GID}, bs.AddGIDs...)

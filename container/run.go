@@ -40,6 +40,9 @@ type Options struct {
 	// cgroups are named after their runtime; OCI containers are deleted
 	// by ID instead).
 	SweepDeadRuns bool
+	// Stop, when set, makes a SIGINT or SIGTERM end the container for
+	// sure: SIGKILL after Stop.Timeout (the friendly `run`).
+	Stop *StopPolicy
 }
 
 // forwarded are the signals the runtime passes on to PID 1, as docker's
@@ -75,6 +78,11 @@ func Run(o Options) (int, error) {
 	}
 	succeeded := false
 	if cg := o.Cgroup; cg != nil {
+		// Before the removal is deferred: a cgroup found frozen may be
+		// someone else's, and nothing was created yet.
+		if err := cg.checkThawed(); err != nil {
+			return ExitRuntime, Errorf(ExitRuntime, "start container: %v", err)
+		}
 		// Removed on every way out of Run: normal exit, start-up error,
 		// signal. A SIGKILLed runtime leaves it to SweepDeadRuns.
 		defer func() {
@@ -120,8 +128,11 @@ func Run(o Options) (int, error) {
 	var con atomic.Pointer[console]
 	defer func() { con.Load().close() }()
 	var initPID atomic.Int64
-	ready := make(chan struct{})
-	go relaySignals(sigs, ready, &initPID, &con)
+	ready, done := make(chan struct{}), make(chan struct{})
+	// Once Run returns, init is reaped and its PID may be reused: the
+	// relay must never signal it again.
+	defer close(done)
+	go relaySignals(relay{sigs: sigs, ready: ready, done: done, pid: &initPID, con: &con, stop: o.Stop, stderr: o.Stderr})
 
 	su, err := readStartup(sock, o, &initPID, ready, &con)
 	if err != nil && su.failure == nil {
@@ -178,6 +189,7 @@ func Run(o Options) (int, error) {
 		swept <- SweepDeadRuns(o.Cgroup.Mode, o.Cgroup.Parent)
 	}()
 	code, err := waitInit(su.initPID, chld, o.Timeline)
+	initPID.Store(0) // reaped: its PID is free for reuse
 	succeeded = err == nil
 	if serr := <-swept; serr != nil {
 		fmt.Fprintf(o.Stderr, "mycontainer: warning: sweep cgroups of dead runs: %v\n", serr)

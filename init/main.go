@@ -5,6 +5,7 @@ import (
 
 	"mycontainer/nsexec"
 	"mycontainer/rootfs"
+	"mycontainer/spec"
 
 	"golang.org/x/sys/unix"
 )
@@ -199,6 +200,25 @@ func enterWorkdir(r *reporter, bs *nsexec.Bootstrap) {
 	unix.Close(fd)
 	if err != nil {
 		r.fail("enter working directory", cwd, err, "", exitRuntime)
+	}
+	checkWorkdir(r, cwd)
+}
+
+// checkWorkdir is the last guard of CVE-2024-21626: wherever resolving
+// the path led, the directory entered must be inside the container's root
+// (getcwd(2) says "(unreachable)" otherwise) and not one of /proc's fd
+// directories.
+func checkWorkdir(r *reporter, cwd string) {
+	wd, err := unix.Getwd()
+	if err == unix.ENOENT {
+		// x/sys turns getcwd's "(unreachable)/..." into ENOENT.
+		r.fail("check working directory", cwd, err, "it is outside the container's root, or removed", exitRuntime)
+	}
+	if err != nil {
+		r.fail("check working directory", cwd, err, "", exitRuntime)
+	}
+	if err := spec.CheckCwd(wd); err != nil {
+		r.fail("check working directory", cwd, unix.EPERM, err.Error(), exitRuntime)
 	}
 }
 

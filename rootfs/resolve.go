@@ -78,6 +78,13 @@ func mkdirAll(root int, p string, mode uint32, noFollow bool, depth int) (int, e
 		return -1, err
 	}
 	defer unix.Close(pfd)
+	if onProcfs(pfd) {
+		// Nothing is made in procfs, and its "dangling symlinks" are magic
+		// links whose text (readlink of /proc/self/fd/N) names wherever
+		// the runtime's own fd N points: following it as a path entered
+		// the container's /proc/1/fd (CVE-2024-21626's pattern).
+		return -1, unix.ENOENT
+	}
 	err = unix.Mkdirat(pfd, name, mode)
 	if err == unix.EEXIST && !noFollow {
 		// Something is there but did not resolve: a dangling symlink.
@@ -105,6 +112,11 @@ func mkdirAll(root int, p string, mode uint32, noFollow bool, depth int) (int, e
 		return -1, err
 	}
 	return OpenInRoot(root, rel, unix.O_PATH|unix.O_DIRECTORY, noFollow)
+}
+
+func onProcfs(fd int) bool {
+	var sfs unix.Statfs_t
+	return unix.Fstatfs(fd, &sfs) == nil && sfs.Type == unix.PROC_SUPER_MAGIC
 }
 
 // pathInRoot names where fd sits inside root, from the kernel's own view

@@ -29,6 +29,10 @@ func checkProcess(p *problems, s *specs.Spec) {
 		p.add("process.cwd", "%q must be an absolute path", pr.Cwd)
 	case hasNUL(pr.Cwd):
 		p.add("process.cwd", "must not contain a NUL byte")
+	default:
+		if err := CheckCwd(pr.Cwd); err != nil {
+			p.add("process.cwd", "%v", err)
+		}
 	}
 	checkEnv(p, "process.env", pr.Env)
 	checkUser(p, s)

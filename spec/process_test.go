@@ -18,6 +18,16 @@ func TestProcess(t *testing.T) {
 		{"cwd", func(s *specs.Spec) { s.Process.Cwd = "/srv/app" }, "", ""},
 		{"cwd missing", func(s *specs.Spec) { s.Process.Cwd = "" }, "process.cwd", "required"},
 		{"cwd relative", func(s *specs.Spec) { s.Process.Cwd = "srv" }, "process.cwd", "absolute"},
+		// Attack: a working directory in a process's fd directory
+		// (CVE-2024-21626); /proc/self/fd/5 entered the container's
+		// /proc/1/fd.
+		{"cwd /proc/self/fd/N", func(s *specs.Spec) { s.Process.Cwd = "/proc/self/fd/5" }, "process.cwd", "CVE-2024-21626"},
+		{"cwd /proc/thread-self/fd", func(s *specs.Spec) { s.Process.Cwd = "/proc/thread-self/fd" }, "process.cwd", "magic links"},
+		{"cwd /proc/1/fd/3/x", func(s *specs.Spec) { s.Process.Cwd = "//proc/./1/fd/3/x" }, "process.cwd", "magic links"},
+		{"cwd /proc/1/task/1/cwd", func(s *specs.Spec) { s.Process.Cwd = "/proc/1/task/1/cwd" }, "process.cwd", "magic links"},
+		{"cwd /proc/self/root", func(s *specs.Spec) { s.Process.Cwd = "/proc/self/root" }, "process.cwd", "magic links"},
+		{"cwd /proc", func(s *specs.Spec) { s.Process.Cwd = "/proc/sys" }, "", ""},
+		{"cwd /srv/proc/self/fd", func(s *specs.Spec) { s.Process.Cwd = "/srv/proc/self/fd" }, "", ""},
 
 		{"env", func(s *specs.Spec) { s.Process.Env = []string{"A=", "B=x=y"} }, "", ""},
 		{"env no =", func(s *specs.Spec) { s.Process.Env = []string{"A=1", "B"} }, "process.env[1]", "KEY=VALUE"},

@@ -26,13 +26,25 @@ type result struct {
 // a hang is a failure, not a timing assertion).
 func run(t *testing.T, args ...string) result {
 	t.Helper()
-	return runBin(t, binary, args...)
+	return runBinWithin(t, binary, time.Minute, args...)
 }
 
 // runBin is run with another copy of the runtime binary.
 func runBin(t *testing.T, bin string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	return runBinWithin(t, bin, time.Minute, args...)
+}
+
+// runWithin is run with another bound on the wait. A runtime still
+// running after d is SIGKILLed and the test fails.
+func runWithin(t *testing.T, d time.Duration, args ...string) result {
+	t.Helper()
+	return runBinWithin(t, binary, d, args...)
+}
+
+func runBinWithin(t *testing.T, bin string, d time.Duration, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	// Files, not pipes: a detached container (create, run -d) keeps the
@@ -51,6 +63,9 @@ func runBin(t *testing.T, bin string, args ...string) result {
 	defer errf.Close()
 	cmd.Stdout, cmd.Stderr = out, errf
 	code := exitCode(t, cmd.Run())
+	if ctx.Err() != nil {
+		t.Errorf("mycontainer %s: still running after %v: killed it", strings.Join(args, " "), d)
+	}
 	o, _ := os.ReadFile(out.Name())
 	e, _ := os.ReadFile(errf.Name())
 	return result{string(o), string(e), code}
