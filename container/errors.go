@@ -18,9 +18,13 @@ const (
 type Error struct {
 	Code int
 	Msg  string
+	Err  error // the cause, for errors.Is and errors.As; may be nil
 }
 
 func (e *Error) Error() string { return e.Msg }
+
+// Unwrap gives the cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf makes an *Error.
 func Errorf(code int, format string, args ...any) *Error {

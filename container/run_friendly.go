@@ -1,0 +1,85 @@
+package container
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"mycontainer/cgroups"
+	"mycontainer/rootfs"
+	"mycontainer/spec"
+)
+
+// FriendlyOptions are what the friendly `run` adds to its spec: how PID 1
+// behaves, where the cgroup goes, and the caller's terminal.
+type FriendlyOptions struct {
+	Init         bool   // a reaping init as PID 1, the command as PID 2
+	CgroupParent string // the parent of the run-<pid>-<start> cgroup
+	StopTimeout  time.Duration
+	Debug        bool
+	Timeline     *Timeline // nil unless --debug
+	Stdin        *os.File
+	Stdout       *os.File
+	Stderr       *os.File
+}
+
+// RunFriendly is the friendly `run`: its flags become a config.json (in
+// memory), which is validated and planned exactly like a bundle's; then
+// the container runs, tied to this process, in a cgroup named after it.
+func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
+	t := Now()
+	s, hostRoot, err := f.Spec()
+	if err != nil {
+		return friendlyCode(err), &Error{Code: friendlyCode(err), Msg: err.Error(), Err: err}
+	}
+	if err := spec.Validate(s); err != nil {
+		return ExitRuntime, causeErr(ExitRuntime, spec.FriendlyError(err))
+	}
+	var res *cgroups.Resources
+	if s.Linux.Resources != nil {
+		if res, err = resources(s.Linux.Resources); err != nil {
+			return ExitRuntime, causeErr(ExitRuntime, err)
+		}
+	}
+	cg, err := NewCgroup(o.CgroupParent, res)
+	if err != nil {
+		return ExitRuntime, causeErr(ExitRuntime, err)
+	}
+	layout, err := cg.Layout()
+	if err != nil {
+		return ExitRuntime, causeErr(ExitRuntime, err)
+	}
+	bs, err := PlanRun(s, layout)
+	if err != nil {
+		return ExitRuntime, causeErr(ExitRuntime, err)
+	}
+	bs.Init, bs.Debug = o.Init, o.Debug
+	// `run` owns its container: it must not outlive the runtime.
+	bs.Pdeathsig = true
+	// The default root is the host's whole tree, read-only down to every
+	// submount (the spec's root.readonly only covers the root mount).
+	bs.RootReadonly = hostRoot
+	o.Timeline.Add("validate", t, Now())
+	return Run(Options{
+		Bootstrap: bs, Timeline: o.Timeline, Cgroup: cg, SweepDeadRuns: true,
+		Stop:  &StopPolicy{Timeout: o.StopTimeout},
+		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
+	})
+}
+
+// friendlyCode is docker's: 127 for a command that is not there, 126 for
+// one that cannot run, 125 for everything else.
+func friendlyCode(err error) int {
+	switch {
+	case errors.Is(err, rootfs.ErrCommandNotFound):
+		return ExitNotFound
+	case errors.Is(err, rootfs.ErrNotExecutable):
+		return ExitNotExecutable
+	}
+	return ExitRuntime
+}
+
+// causeErr makes an *Error that keeps err as its cause.
+func causeErr(code int, err error) *Error {
+	return &Error{Code: code, Msg: err.Error(), Err: err}
+}
