@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"mycontainer/rootfs"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -53,7 +55,7 @@ func Default(rootless bool) *specs.Spec {
 		},
 		Root:     &specs.Root{Path: "rootfs", Readonly: true},
 		Hostname: "mycontainer",
-		Mounts:   defaultMounts(rootless),
+		Mounts:   rootfs.BaseMounts(rootless), // the one default list
 		Linux: &specs.Linux{
 			Namespaces:    defaultNamespaces(rootless),
 			MaskedPaths:   maskedPaths(),
@@ -87,28 +89,6 @@ func defaultNamespaces(rootless bool) []specs.LinuxNamespace {
 		nss[i] = specs.LinuxNamespace{Type: t}
 	}
 	return nss
-}
-
-func defaultMounts(rootless bool) []specs.Mount {
-	devpts := []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}
-	if !rootless {
-		devpts = append(devpts, "gid=5") // tty, so that mesg and write work
-	}
-	mounts := []specs.Mount{
-		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
-		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
-		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: devpts},
-		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
-		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
-	}
-	if rootless {
-		return append(mounts,
-			specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}})
-	}
-	return append(mounts,
-		specs.Mount{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", "ro"}},
-		specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: []string{"nosuid", "noexec", "nodev", "relatime", "ro"}},
-	)
 }
 
 // defaultDeviceRules deny every device, then allow the ones the runtime

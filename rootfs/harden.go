@@ -1,30 +1,21 @@
-package containerinit
+package rootfs
 
 import (
 	"errors"
 	"fmt"
 
-	"mycontainer/rootfs"
+	"mycontainer/nsexec"
 
 	"golang.org/x/sys/unix"
 )
 
-// applyRootExtras hardens the root once the mount plan is in place. root
-// is an O_PATH fd of the container's "/" (pivoted, /proc mounted). The
-// order matters: devices need a writable /dev, sysctls a writable
-// /proc/sys (podman lists /proc/sys among readonlyPaths), masks go over
-// the read-only binds (as runc does) and the root becomes read-only last.
-func applyRootExtras(root int, x *Extras) error {
-	if x == nil {
-		return nil
-	}
-	if err := createDevices(root, x.Devices); err != nil {
-		return err
-	}
-	if err := writeSysctls(root, x.Sysctl); err != nil {
-		return err
-	}
-	for _, p := range x.ReadonlyPaths {
+// Harden is the last step of the mount plan, once every mount is in
+// place: read-only paths, masked paths, then the read-only root. root is
+// an O_PATH fd of the container's "/" (pivoted, /proc mounted). The order
+// matters: masks go over the read-only binds (as runc does) and the root
+// becomes read-only last. Each path is resolved once, inside the root.
+func Harden(root int, readonly, masked []string, readonlyRoot bool) error {
+	for _, p := range readonly {
 		if err := readonlyPath(root, p); err != nil {
 			return fmt.Errorf("readonly path %s: %w", p, err)
 		}
@@ -35,12 +26,12 @@ func applyRootExtras(root int, x *Extras) error {
 			unix.Close(null)
 		}
 	}()
-	for _, p := range x.MaskedPaths {
+	for _, p := range masked {
 		if err := maskPath(root, p, &null); err != nil {
 			return fmt.Errorf("masked path %s: %w", p, err)
 		}
 	}
-	if x.ReadonlyRoot {
+	if readonlyRoot {
 		// Not recursive: /proc, /dev, /tmp and the binds keep their own
 		// flags. The fd names the root of the root mount.
 		attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
@@ -56,7 +47,7 @@ func applyRootExtras(root int, x *Extras) error {
 // read-only while still detached (nobody sees a writable window) and
 // attached on the same fd. A missing path is skipped, as the spec allows.
 func readonlyPath(root int, p string) error {
-	fd, err := rootfs.OpenInRoot(root, p, unix.O_PATH, false)
+	fd, err := OpenInRoot(root, p, unix.O_PATH, false)
 	if errors.Is(err, unix.ENOENT) {
 		return nil
 	}
@@ -80,7 +71,7 @@ func readonlyPath(root int, p string) error {
 // else /dev/null bound over it. Missing paths are skipped. *null caches a
 // verified fd of the container's /dev/null across calls.
 func maskPath(root int, p string, null *int) error {
-	fd, err := rootfs.OpenInRoot(root, p, unix.O_PATH, false)
+	fd, err := OpenInRoot(root, p, unix.O_PATH, false)
 	if errors.Is(err, unix.ENOENT) {
 		return nil
 	}
@@ -113,7 +104,7 @@ func maskPath(root int, p string, null *int) error {
 // CVE-2025-31133: a container that swapped /dev/null for a symlink had
 // runc bind a host file of its choice, writable, over a masked path.
 func openDevNull(root int) (int, error) {
-	fd, err := rootfs.OpenInRoot(root, "/dev/null", unix.O_PATH, true)
+	fd, err := OpenInRoot(root, "/dev/null", unix.O_PATH, true)
 	if err != nil {
 		return -1, fmt.Errorf("open /dev/null: %w", err)
 	}
@@ -132,21 +123,8 @@ func openDevNull(root int) (int, error) {
 
 // maskDir attaches a new, empty, read-only tmpfs on the directory fd.
 func maskDir(target int) error {
-	fsfd, err := unix.Fsopen("tmpfs", unix.FSOPEN_CLOEXEC)
-	if err != nil {
-		return fmt.Errorf("fsopen tmpfs: %w", err)
-	}
-	defer unix.Close(fsfd)
-	if err := unix.FsconfigCreate(fsfd); err != nil {
-		return fmt.Errorf("create tmpfs: %w", err)
-	}
-	attrs := unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC
-	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, attrs)
-	if err != nil {
-		return fmt.Errorf("fsmount tmpfs: %w", err)
-	}
-	defer unix.Close(mfd)
-	return moveOnto(mfd, target)
+	return mountFS(target, nsexec.Mount{FSType: "tmpfs",
+		Attr: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC})
 }
 
 // moveOnto attaches the detached mount tree on target, both given by fd.

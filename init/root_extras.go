@@ -1,0 +1,25 @@
+package containerinit
+
+import (
+	"mycontainer/rootfs"
+)
+
+// applyRootExtras hardens the root once the mount plan is in place. root
+// is an O_PATH fd of the container's "/" (pivoted, /proc mounted). The
+// order matters: devices need a writable /dev, sysctls a writable
+// /proc/sys (podman lists /proc/sys among readonlyPaths), masks go over
+// the read-only binds (as runc does) and the root becomes read-only last.
+func applyRootExtras(root int, x *Extras) error {
+	if x == nil {
+		return nil
+	}
+	if err := createDevices(root, x.Devices); err != nil {
+		return err
+	}
+	if err := writeSysctls(root, x.Sysctl); err != nil {
+		return err
+	}
+	// Every mount of the hardening is rootfs's job (rootfs/harden.go).
+	return rootfs.Harden(root, x.ReadonlyPaths, x.MaskedPaths, x.ReadonlyRoot)
+}
+
