@@ -177,3 +177,13 @@ func (m *v2Manager) OpenFD() (int, error) {
 func (m *v2Manager) Destroy() error {
 	return removeTree(m.fs, m.Path(), m.destroyTimeout)
 }
+
+// Pids lists the processes in the cgroup's own cgroup.procs; those of
+// child cgroups the container made are not listed.
+func (m *v2Manager) Pids() ([]int, error) {
+	pids, err := readPids(m.fs, filepath.Join(m.Path(), "cgroup.procs"))
+	if err != nil {
+		return nil, stepErr("list processes", err, "")
+	}
+	return pids, nil
+}
