@@ -47,6 +47,10 @@ type Manager interface {
 	// CheckNotFrozen returns a *FrozenError when the cgroup or one of its
 	// ancestors is frozen: a process started into it would stop at once.
 	CheckNotFrozen() error
+	// SetDevices enforces device rules (then DefaultDeviceRules): v1's
+	// devices.allow/deny, an eBPF program on v2. On v1 without a devices
+	// hierarchy it returns ErrNoDevicesController.
+	SetDevices(rules []DeviceRule) error
 	// OOMKilled reports whether the kernel's OOM killer killed a process
 	// inside the cgroup.
 	OOMKilled() (bool, error)

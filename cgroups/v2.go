@@ -28,6 +28,9 @@ type v2Manager struct {
 	mount string
 	rel   string
 	res   Resources
+	// attachDevices loads and attaches the device filter: the seam that
+	// lets unit tests see the program without bpf(2).
+	attachDevices func(cgroupDir string, prog []bpfInsn) error
 
 	killTimeout    time.Duration
 	destroyTimeout time.Duration
@@ -35,7 +38,8 @@ type v2Manager struct {
 
 func newV2(fs fsOps, mount, rel string, res Resources) *v2Manager {
 	return &v2Manager{
-		fs: fs, kill: unix.Kill, mount: mount, rel: rel, res: res,
+		fs: fs, kill: unix.Kill, attachDevices: attachDeviceProgram,
+		mount: mount, rel: rel, res: res,
 		killTimeout: KillTimeout, destroyTimeout: DestroyTimeout,
 	}
 }
