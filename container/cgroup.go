@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -144,7 +143,7 @@ func (c *Cgroup) oomKilled() bool {
 // processes before its init's exit completes. Then the kill (on v1 a
 // freeze/kill/thaw round) is skipped.
 func (c *Cgroup) remove() error {
-	if b, err := os.ReadFile(filepath.Join(c.manager.Path(), "cgroup.procs")); err == nil && len(b) == 0 {
+	if pids, err := c.manager.Pids(); err == nil && len(pids) == 0 {
 		return c.manager.Destroy()
 	}
 	killErr := c.manager.Kill()
