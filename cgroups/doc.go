@@ -31,6 +31,13 @@
 //  4. Stats and OOMKilled report what happened.
 //  5. Kill then Destroy remove every process and the directories.
 //
+// The OCI verbs use the rest, each implemented per version so callers
+// never branch on the mode: CheckNotFrozen before a start (a process
+// started into a frozen cgroup stops at once), SetDevices for
+// linux.resources.devices (v1 devices.allow/deny, a v2 eBPF program),
+// Freeze, Thaw and Frozen for pause, resume and state (v1 freezer.state,
+// v2 cgroup.freeze and cgroup.events), and Pids for ps and kill --all.
+//
 // Every error names the step, the file and the kernel's reason, for example
 //
 //	cgroups: apply memory limit: write 33554432 to /sys/fs/cgroup/memory/mycontainer/abc/memory.limit_in_bytes: device or resource busy (...)

@@ -35,6 +35,22 @@ type Manager interface {
 	OpenFD() (int, error)
 	// Stats reads the current usage.
 	Stats() (Stats, error)
+	// Pids lists the processes in the cgroup (kill --all, ps).
+	Pids() ([]int, error)
+	// Freeze stops every process in the cgroup (pause), waiting up to
+	// FreezeSettle for the freeze to complete.
+	Freeze() error
+	// Thaw lets the processes run again (resume).
+	Thaw() error
+	// Frozen reports whether the cgroup is frozen (paused).
+	Frozen() (bool, error)
+	// CheckNotFrozen returns a *FrozenError when the cgroup or one of its
+	// ancestors is frozen: a process started into it would stop at once.
+	CheckNotFrozen() error
+	// SetDevices enforces device rules (then DefaultDeviceRules): v1's
+	// devices.allow/deny, an eBPF program on v2. On v1 without a devices
+	// hierarchy it returns ErrNoDevicesController.
+	SetDevices(rules []DeviceRule) error
 	// OOMKilled reports whether the kernel's OOM killer killed a process
 	// inside the cgroup.
 	OOMKilled() (bool, error)

@@ -213,3 +213,14 @@ func (m *v1Manager) Destroy() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Pids lists the processes in the main directory's cgroup.procs: every
+// hierarchy holds the same ones. Those of child cgroups the container
+// made are not listed.
+func (m *v1Manager) Pids() ([]int, error) {
+	pids, err := readPids(m.fs, filepath.Join(m.Path(), "cgroup.procs"))
+	if err != nil {
+		return nil, stepErr("list processes", err, "")
+	}
+	return pids, nil
+}

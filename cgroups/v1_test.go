@@ -31,7 +31,7 @@ var v1Files = map[string]map[string]string{
 	"pids":    {"pids.max": "max", "pids.current": "0"},
 	"freezer": {"freezer.state": "THAWED"},
 	"blkio":   {"blkio.bfq.weight": "100"},
-	"devices": {"devices.list": "a *:* rwm"},
+	"devices": {"devices.list": "a *:* rwm", "devices.allow": "", "devices.deny": ""},
 }
 
 type v1Fake struct {

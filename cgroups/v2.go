@@ -28,6 +28,9 @@ type v2Manager struct {
 	mount string
 	rel   string
 	res   Resources
+	// attachDevices loads and attaches the device filter: the seam that
+	// lets unit tests see the program without bpf(2).
+	attachDevices func(cgroupDir string, prog []bpfInsn) error
 
 	killTimeout    time.Duration
 	destroyTimeout time.Duration
@@ -35,7 +38,8 @@ type v2Manager struct {
 
 func newV2(fs fsOps, mount, rel string, res Resources) *v2Manager {
 	return &v2Manager{
-		fs: fs, kill: unix.Kill, mount: mount, rel: rel, res: res,
+		fs: fs, kill: unix.Kill, attachDevices: attachDeviceProgram,
+		mount: mount, rel: rel, res: res,
 		killTimeout: KillTimeout, destroyTimeout: DestroyTimeout,
 	}
 }
@@ -176,4 +180,14 @@ func (m *v2Manager) OpenFD() (int, error) {
 
 func (m *v2Manager) Destroy() error {
 	return removeTree(m.fs, m.Path(), m.destroyTimeout)
+}
+
+// Pids lists the processes in the cgroup's own cgroup.procs; those of
+// child cgroups the container made are not listed.
+func (m *v2Manager) Pids() ([]int, error) {
+	pids, err := readPids(m.fs, filepath.Join(m.Path(), "cgroup.procs"))
+	if err != nil {
+		return nil, stepErr("list processes", err, "")
+	}
+	return pids, nil
 }

@@ -1,9 +1,9 @@
 package container
 
 import (
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,6 +111,27 @@ func (c *Cgroup) join(pid int) error {
 	return c.manager.Apply(pid)
 }
 
+// checkThawed refuses to start a process into a frozen cgroup (its own
+// or under a frozen ancestor): the kernel stops it at once, and stage-1
+// sat in D state before it could say anything, so `run -d` and `create`
+// never returned. An exec's cgroup is a running container's: if that one
+// is frozen, the container was paused.
+func (c *Cgroup) checkThawed() error {
+	err := c.manager.CheckNotFrozen()
+	var fe *cgroups.FrozenError
+	if errors.As(err, &fe) && fe.Own && c.joinOnly {
+		fe.Paused = true
+	}
+	return err
+}
+
+// paused reports whether the cgroup is frozen. A freezer that cannot be
+// read counts as not paused: state and delete must still answer.
+func (c *Cgroup) paused() bool {
+	frozen, err := c.manager.Frozen()
+	return err == nil && frozen
+}
+
 // oomKilled reports whether the kernel's OOM killer struck in the cgroup.
 func (c *Cgroup) oomKilled() bool {
 	killed, err := c.manager.OOMKilled()
@@ -122,7 +143,7 @@ func (c *Cgroup) oomKilled() bool {
 // processes before its init's exit completes. Then the kill (on v1 a
 // freeze/kill/thaw round) is skipped.
 func (c *Cgroup) remove() error {
-	if b, err := os.ReadFile(filepath.Join(c.manager.Path(), "cgroup.procs")); err == nil && len(b) == 0 {
+	if pids, err := c.manager.Pids(); err == nil && len(pids) == 0 {
 		return c.manager.Destroy()
 	}
 	killErr := c.manager.Kill()

@@ -49,7 +49,7 @@ func (o *OCI) status(st *state.State) state.Status {
 	if s != state.StatusRunning && s != state.StatusCreated {
 		return s
 	}
-	if cg, err := o.cgroupOf(st); err == nil && frozen(cg) {
+	if cg, err := o.cgroupOf(st); err == nil && cg.paused() {
 		return state.StatusPaused
 	}
 	return s
@@ -117,7 +117,7 @@ func (o *OCI) Kill(id string, sig unix.Signal, all bool) error {
 		if err != nil {
 			return err
 		}
-		pids, err := cgroupPids(cg)
+		pids, err := cg.Manager().Pids()
 		if err != nil {
 			return err
 		}
@@ -191,7 +191,9 @@ func (o *OCI) delete(id string, force bool, known *loaded) error {
 		if err != nil {
 			return err
 		}
-		thaw(cg) // a frozen process cannot die
+		if cg.paused() {
+			_ = cg.Manager().Thaw() // a frozen process cannot die; Remove reports what still fails
+		}
 		if err := cg.Remove(); err != nil {
 			return err
 		}
@@ -221,9 +223,9 @@ func (o *OCI) freeze(id string, on bool) error {
 		return err
 	}
 	if on {
-		return setFrozen(cg, true)
+		return cg.Manager().Freeze()
 	}
-	return setFrozen(cg, false)
+	return cg.Manager().Thaw()
 }
 
 // Ps lists the host PIDs of the container's processes.
@@ -236,7 +238,7 @@ func (o *OCI) Ps(id string) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cgroupPids(cg)
+	return cg.Manager().Pids()
 }
 
 // ExecOptions are `exec`'s flags.
