@@ -1,9 +1,7 @@
-package containerinit
+package nsexec
 
 import (
 	"fmt"
-
-	"mycontainer/nsexec"
 )
 
 // Extras travel inside the bootstrap frame as nested attributes (the
@@ -13,86 +11,86 @@ import (
 
 // Encode writes x as the value of the bootstrap's extras attribute.
 func (x *Extras) Encode() []byte {
-	f := nsexec.NewFrame(0)
+	f := NewFrame(0)
 	if x.Umask != nil {
-		f.PutU32(nsexec.XUmask, *x.Umask)
+		f.PutU32(xUmask, *x.Umask)
 	}
-	f.PutFlag(nsexec.XNoNewPrivs, x.NoNewPrivs)
+	f.PutFlag(xNoNewPrivs, x.NoNewPrivs)
 	if x.OOMScoreAdj != nil {
-		f.PutU32(nsexec.XOOMScoreAdj, uint32(int32(*x.OOMScoreAdj)))
+		f.PutU32(xOOMScoreAdj, uint32(int32(*x.OOMScoreAdj)))
 	}
 	for _, r := range x.Rlimits {
-		n := nsexec.NewFrame(0)
-		n.PutU32(nsexec.XFType, uint32(r.Type))
-		n.PutU64(nsexec.XFSoft, r.Soft)
-		n.PutU64(nsexec.XFHard, r.Hard)
-		f.Put(nsexec.XRlimit, n.Attrs())
+		n := NewFrame(0)
+		n.PutU32(xfType, uint32(r.Type))
+		n.PutU64(xfSoft, r.Soft)
+		n.PutU64(xfHard, r.Hard)
+		f.Put(xRlimit, n.Attrs())
 	}
 	if c := x.Caps; c != nil {
-		n := nsexec.NewFrame(0)
+		n := NewFrame(0)
 		for _, s := range []struct {
 			typ uint32
 			set []int
-		}{{nsexec.XCBounding, c.Bounding}, {nsexec.XCEffective, c.Effective}, {nsexec.XCInheritable, c.Inheritable},
-			{nsexec.XCPermitted, c.Permitted}, {nsexec.XCAmbient, c.Ambient}} {
+		}{{xcBounding, c.Bounding}, {xcEffective, c.Effective}, {xcInheritable, c.Inheritable},
+			{xcPermitted, c.Permitted}, {xcAmbient, c.Ambient}} {
 			b := make([]byte, len(s.set))
 			for i, v := range s.set {
 				b[i] = byte(v) // capability numbers are < 64 (CAP_LAST_CAP is 40)
 			}
 			n.Put(s.typ, b)
 		}
-		f.Put(nsexec.XCaps, n.Attrs())
+		f.Put(xCaps, n.Attrs())
 	}
 	for _, p := range x.MaskedPaths {
-		f.PutString(nsexec.XMasked, p)
+		f.PutString(xMasked, p)
 	}
 	for _, p := range x.ReadonlyPaths {
-		f.PutString(nsexec.XReadonly, p)
+		f.PutString(xReadonly, p)
 	}
 	for _, s := range x.Sysctl {
-		n := nsexec.NewFrame(0)
-		n.PutString(nsexec.XFKey, s.Key)
-		n.PutString(nsexec.XFValue, s.Value)
-		f.Put(nsexec.XSysctl, n.Attrs())
+		n := NewFrame(0)
+		n.PutString(xfKey, s.Key)
+		n.PutString(xfValue, s.Value)
+		f.Put(xSysctl, n.Attrs())
 	}
 	for _, d := range x.Devices {
-		n := nsexec.NewFrame(0)
-		n.PutString(nsexec.XFPath, d.Path)
-		n.PutString(nsexec.XFType, d.Type)
-		n.PutU64(nsexec.XFMajor, uint64(d.Major))
-		n.PutU64(nsexec.XFMinor, uint64(d.Minor))
-		n.PutU32(nsexec.XFMode, d.Mode)
-		n.PutU32(nsexec.XFUID, d.UID)
-		n.PutU32(nsexec.XFGID, d.GID)
-		f.Put(nsexec.XDevice, n.Attrs())
+		n := NewFrame(0)
+		n.PutString(xfPath, d.Path)
+		n.PutString(xfType, d.Type)
+		n.PutU64(xfMajor, uint64(d.Major))
+		n.PutU64(xfMinor, uint64(d.Minor))
+		n.PutU32(xfMode, d.Mode)
+		n.PutU32(xfUID, d.UID)
+		n.PutU32(xfGID, d.GID)
+		f.Put(xDevice, n.Attrs())
 	}
-	f.PutFlag(nsexec.XReadonlyRoot, x.ReadonlyRoot)
+	f.PutFlag(xReadonlyRoot, x.ReadonlyRoot)
 	if len(x.Seccomp) > 0 {
-		f.Put(nsexec.XSeccomp, x.Seccomp)
+		f.Put(xSeccomp, x.Seccomp)
 	}
 	if x.SeccompFlags != 0 {
-		f.PutU32(nsexec.XSeccompFlags, uint32(x.SeccompFlags))
+		f.PutU32(xSeccompFlags, uint32(x.SeccompFlags))
 	}
-	putHooks(f, nsexec.XHookCreateCtr, x.Hooks.CreateContainer)
-	putHooks(f, nsexec.XHookStartCtr, x.Hooks.StartContainer)
+	putHooks(f, xHookCreateCtr, x.Hooks.CreateContainer)
+	putHooks(f, xHookStartCtr, x.Hooks.StartContainer)
 	if len(x.Hooks.State) > 0 {
-		f.Put(nsexec.XHookState, x.Hooks.State)
+		f.Put(xHookState, x.Hooks.State)
 	}
 	return f.Attrs()
 }
 
-func putHooks(f *nsexec.Frame, typ uint32, hs []Hook) {
+func putHooks(f *Frame, typ uint32, hs []Hook) {
 	for _, h := range hs {
-		n := nsexec.NewFrame(0)
-		n.PutString(nsexec.XFPath, h.Path)
+		n := NewFrame(0)
+		n.PutString(xfPath, h.Path)
 		for _, a := range h.Args {
-			n.PutString(nsexec.XFArg, a)
+			n.PutString(xfArg, a)
 		}
 		for _, e := range h.Env {
-			n.PutString(nsexec.XFEnv, e)
+			n.PutString(xfEnv, e)
 		}
 		if h.Timeout != 0 {
-			n.PutU32(nsexec.XFTimeout, uint32(h.Timeout))
+			n.PutU32(xfTimeout, uint32(h.Timeout))
 		}
 		f.Put(typ, n.Attrs())
 	}
@@ -102,7 +100,7 @@ func putHooks(f *nsexec.Frame, typ uint32, hs []Hook) {
 // attribute of unknown type is an error, since a runtime and an init of
 // different builds must not half-understand each other.
 func DecodeExtras(b []byte) (*Extras, error) {
-	attrs, err := nsexec.ParseAttrs(b)
+	attrs, err := ParseAttrs(b)
 	if err != nil {
 		return nil, err
 	}
@@ -110,28 +108,28 @@ func DecodeExtras(b []byte) (*Extras, error) {
 	for _, a := range attrs {
 		var v uint32
 		switch a.Type {
-		case nsexec.XUmask:
+		case xUmask:
 			if v, err = a.U32(); err == nil {
 				x.Umask = &v
 			}
-		case nsexec.XNoNewPrivs:
+		case xNoNewPrivs:
 			v, err = a.U32()
 			x.NoNewPrivs = v != 0
-		case nsexec.XOOMScoreAdj:
+		case xOOMScoreAdj:
 			if v, err = a.U32(); err == nil {
 				adj := int(int32(v))
 				x.OOMScoreAdj = &adj
 			}
-		case nsexec.XRlimit:
+		case xRlimit:
 			var r Rlimit
-			err = eachField(a, func(f nsexec.Attr) (err error) {
+			err = eachField(a, func(f Attr) (err error) {
 				switch f.Type {
-				case nsexec.XFType:
+				case xfType:
 					v, err = f.U32()
 					r.Type = int(v)
-				case nsexec.XFSoft:
+				case xfSoft:
 					r.Soft, err = f.U64()
-				case nsexec.XFHard:
+				case xfHard:
 					r.Hard, err = f.U64()
 				default:
 					return unknown(f)
@@ -139,40 +137,40 @@ func DecodeExtras(b []byte) (*Extras, error) {
 				return err
 			})
 			x.Rlimits = append(x.Rlimits, r)
-		case nsexec.XCaps:
+		case xCaps:
 			x.Caps = &Capabilities{}
-			err = eachField(a, func(f nsexec.Attr) error {
+			err = eachField(a, func(f Attr) error {
 				set := make([]int, len(f.Val))
 				for i, c := range f.Val {
 					set[i] = int(c)
 				}
 				switch f.Type {
-				case nsexec.XCBounding:
+				case xcBounding:
 					x.Caps.Bounding = set
-				case nsexec.XCEffective:
+				case xcEffective:
 					x.Caps.Effective = set
-				case nsexec.XCInheritable:
+				case xcInheritable:
 					x.Caps.Inheritable = set
-				case nsexec.XCPermitted:
+				case xcPermitted:
 					x.Caps.Permitted = set
-				case nsexec.XCAmbient:
+				case xcAmbient:
 					x.Caps.Ambient = set
 				default:
 					return unknown(f)
 				}
 				return nil
 			})
-		case nsexec.XMasked:
+		case xMasked:
 			x.MaskedPaths = append(x.MaskedPaths, a.String())
-		case nsexec.XReadonly:
+		case xReadonly:
 			x.ReadonlyPaths = append(x.ReadonlyPaths, a.String())
-		case nsexec.XSysctl:
+		case xSysctl:
 			var s Sysctl
-			err = eachField(a, func(f nsexec.Attr) error {
+			err = eachField(a, func(f Attr) error {
 				switch f.Type {
-				case nsexec.XFKey:
+				case xfKey:
 					s.Key = f.String()
-				case nsexec.XFValue:
+				case xfValue:
 					s.Value = f.String()
 				default:
 					return unknown(f)
@@ -180,26 +178,26 @@ func DecodeExtras(b []byte) (*Extras, error) {
 				return nil
 			})
 			x.Sysctl = append(x.Sysctl, s)
-		case nsexec.XDevice:
+		case xDevice:
 			var d Device
-			err = eachField(a, func(f nsexec.Attr) (err error) {
+			err = eachField(a, func(f Attr) (err error) {
 				var u uint64
 				switch f.Type {
-				case nsexec.XFPath:
+				case xfPath:
 					d.Path = f.String()
-				case nsexec.XFType:
+				case xfType:
 					d.Type = f.String()
-				case nsexec.XFMajor:
+				case xfMajor:
 					u, err = f.U64()
 					d.Major = int64(u)
-				case nsexec.XFMinor:
+				case xfMinor:
 					u, err = f.U64()
 					d.Minor = int64(u)
-				case nsexec.XFMode:
+				case xfMode:
 					d.Mode, err = f.U32()
-				case nsexec.XFUID:
+				case xfUID:
 					d.UID, err = f.U32()
-				case nsexec.XFGID:
+				case xfGID:
 					d.GID, err = f.U32()
 				default:
 					return unknown(f)
@@ -207,23 +205,23 @@ func DecodeExtras(b []byte) (*Extras, error) {
 				return err
 			})
 			x.Devices = append(x.Devices, d)
-		case nsexec.XReadonlyRoot:
+		case xReadonlyRoot:
 			v, err = a.U32()
 			x.ReadonlyRoot = v != 0
-		case nsexec.XSeccomp:
+		case xSeccomp:
 			x.Seccomp = append([]byte(nil), a.Val...)
-		case nsexec.XSeccompFlags:
+		case xSeccompFlags:
 			v, err = a.U32()
 			x.SeccompFlags = uint(v)
-		case nsexec.XHookCreateCtr, nsexec.XHookStartCtr:
+		case xHookCreateCtr, xHookStartCtr:
 			var h Hook
 			h, err = decodeHook(a)
-			if a.Type == nsexec.XHookCreateCtr {
+			if a.Type == xHookCreateCtr {
 				x.Hooks.CreateContainer = append(x.Hooks.CreateContainer, h)
 			} else {
 				x.Hooks.StartContainer = append(x.Hooks.StartContainer, h)
 			}
-		case nsexec.XHookState:
+		case xHookState:
 			x.Hooks.State = append([]byte(nil), a.Val...)
 		default:
 			err = unknown(a)
@@ -235,17 +233,17 @@ func DecodeExtras(b []byte) (*Extras, error) {
 	return x, nil
 }
 
-func decodeHook(a nsexec.Attr) (Hook, error) {
+func decodeHook(a Attr) (Hook, error) {
 	var h Hook
-	err := eachField(a, func(f nsexec.Attr) error {
+	err := eachField(a, func(f Attr) error {
 		switch f.Type {
-		case nsexec.XFPath:
+		case xfPath:
 			h.Path = f.String()
-		case nsexec.XFArg:
+		case xfArg:
 			h.Args = append(h.Args, f.String())
-		case nsexec.XFEnv:
+		case xfEnv:
 			h.Env = append(h.Env, f.String())
-		case nsexec.XFTimeout:
+		case xfTimeout:
 			v, err := f.U32()
 			if err != nil {
 				return err
@@ -260,8 +258,8 @@ func decodeHook(a nsexec.Attr) (Hook, error) {
 }
 
 // eachField calls fn for every attribute nested in a.
-func eachField(a nsexec.Attr, fn func(nsexec.Attr) error) error {
-	fields, err := nsexec.ParseAttrs(a.Val)
+func eachField(a Attr, fn func(Attr) error) error {
+	fields, err := ParseAttrs(a.Val)
 	if err != nil {
 		return err
 	}
@@ -273,6 +271,6 @@ func eachField(a nsexec.Attr, fn func(nsexec.Attr) error) error {
 	return nil
 }
 
-func unknown(a nsexec.Attr) error {
+func unknown(a Attr) error {
 	return fmt.Errorf("unknown attribute type %d (%d bytes)", a.Type, len(a.Val))
 }

@@ -1,11 +1,9 @@
-package containerinit
+package nsexec
 
 import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"mycontainer/nsexec"
 )
 
 func fullExtras() *Extras {
@@ -65,14 +63,14 @@ func TestFullExtrasSetsEveryField(t *testing.T) {
 
 func TestDecodeExtrasRejectsBadInput(t *testing.T) {
 	good := fullExtras().Encode()
-	unknownTop := nsexec.NewFrame(0)
+	unknownTop := NewFrame(0)
 	unknownTop.PutU32(999, 1)
-	unknownField := nsexec.NewFrame(0)
-	inner := nsexec.NewFrame(0)
+	unknownField := NewFrame(0)
+	inner := NewFrame(0)
 	inner.PutU32(99, 1)
-	unknownField.Put(nsexec.XRlimit, inner.Attrs())
-	shortUmask := nsexec.NewFrame(0)
-	shortUmask.Put(nsexec.XUmask, []byte{1, 2})
+	unknownField.Put(xRlimit, inner.Attrs())
+	shortUmask := NewFrame(0)
+	shortUmask.Put(xUmask, []byte{1, 2})
 	for name, tc := range map[string]struct {
 		b    []byte
 		want string
