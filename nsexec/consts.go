@@ -40,6 +40,7 @@ const (
 	aJoinNS       = C.MYC_A_JOIN_NS
 	aExec         = C.MYC_A_EXEC
 	aExtras       = C.MYC_A_EXTRAS
+	aGoFirst      = C.MYC_A_GO_FIRST
 	aWaitStart    = C.MYC_A_WAIT_START
 
 	mKind      = C.MYC_M_KIND

@@ -15,7 +15,6 @@ func (x *Extras) Encode() []byte {
 	if x.Umask != nil {
 		f.PutU32(xUmask, *x.Umask)
 	}
-	f.PutFlag(xNoNewPrivs, x.NoNewPrivs)
 	if x.OOMScoreAdj != nil {
 		f.PutU32(xOOMScoreAdj, uint32(int32(*x.OOMScoreAdj)))
 	}
@@ -64,13 +63,13 @@ func (x *Extras) Encode() []byte {
 		n.PutU32(xfGID, d.GID)
 		f.Put(xDevice, n.Attrs())
 	}
-	f.PutFlag(xReadonlyRoot, x.ReadonlyRoot)
 	if len(x.Seccomp) > 0 {
 		f.Put(xSeccomp, x.Seccomp)
 	}
 	if x.SeccompFlags != 0 {
 		f.PutU32(xSeccompFlags, uint32(x.SeccompFlags))
 	}
+	putFlags(f, x, extrasFlags)
 	putHooks(f, xHookCreateCtr, x.Hooks.CreateContainer)
 	putHooks(f, xHookStartCtr, x.Hooks.StartContainer)
 	if len(x.Hooks.State) > 0 {
@@ -97,8 +96,7 @@ func putHooks(f *Frame, typ uint32, hs []Hook) {
 }
 
 // DecodeExtras reads what Encode wrote. Every length is checked; an
-// attribute of unknown type is an error, since a runtime and an init of
-// different builds must not half-understand each other.
+// attribute of unknown type is an error (proto.h).
 func DecodeExtras(b []byte) (*Extras, error) {
 	attrs, err := ParseAttrs(b)
 	if err != nil {
@@ -112,9 +110,6 @@ func DecodeExtras(b []byte) (*Extras, error) {
 			if v, err = a.U32(); err == nil {
 				x.Umask = &v
 			}
-		case xNoNewPrivs:
-			v, err = a.U32()
-			x.NoNewPrivs = v != 0
 		case xOOMScoreAdj:
 			if v, err = a.U32(); err == nil {
 				adj := int(int32(v))
@@ -132,7 +127,7 @@ func DecodeExtras(b []byte) (*Extras, error) {
 				case xfHard:
 					r.Hard, err = f.U64()
 				default:
-					return unknown(f)
+					return unknownAttr(f)
 				}
 				return err
 			})
@@ -156,7 +151,7 @@ func DecodeExtras(b []byte) (*Extras, error) {
 				case xcAmbient:
 					x.Caps.Ambient = set
 				default:
-					return unknown(f)
+					return unknownAttr(f)
 				}
 				return nil
 			})
@@ -173,7 +168,7 @@ func DecodeExtras(b []byte) (*Extras, error) {
 				case xfValue:
 					s.Value = f.String()
 				default:
-					return unknown(f)
+					return unknownAttr(f)
 				}
 				return nil
 			})
@@ -200,14 +195,11 @@ func DecodeExtras(b []byte) (*Extras, error) {
 				case xfGID:
 					d.GID, err = f.U32()
 				default:
-					return unknown(f)
+					return unknownAttr(f)
 				}
 				return err
 			})
 			x.Devices = append(x.Devices, d)
-		case xReadonlyRoot:
-			v, err = a.U32()
-			x.ReadonlyRoot = v != 0
 		case xSeccomp:
 			x.Seccomp = append([]byte(nil), a.Val...)
 		case xSeccompFlags:
@@ -224,7 +216,10 @@ func DecodeExtras(b []byte) (*Extras, error) {
 		case xHookState:
 			x.Hooks.State = append([]byte(nil), a.Val...)
 		default:
-			err = unknown(a)
+			var ok bool
+			if ok, err = getFlag(a, x, extrasFlags); !ok {
+				err = unknownAttr(a)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("extras attribute %d: %w", a.Type, err)
@@ -250,7 +245,7 @@ func decodeHook(a Attr) (Hook, error) {
 			}
 			h.Timeout = int(v)
 		default:
-			return unknown(f)
+			return unknownAttr(f)
 		}
 		return nil
 	})
@@ -269,8 +264,4 @@ func eachField(a Attr, fn func(Attr) error) error {
 		}
 	}
 	return nil
-}
-
-func unknown(a Attr) error {
-	return fmt.Errorf("unknown attribute type %d (%d bytes)", a.Type, len(a.Val))
 }

@@ -27,6 +27,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -100,14 +101,55 @@ static int parse_fd(const char *s)
 	return (int)v;
 }
 
+/*
+ * The flags of the plan (u32 attributes, 1 = set, absent = unset). Adding
+ * one is one line here, beside its number in proto.h and its line in
+ * nsexec/flags.go.
+ */
+static const struct {
+	uint32_t attr;
+	size_t off; /* of an int in struct myc_plan */
+	const char *name;
+} plan_flags[] = {
+	{ MYC_A_ROOT_READONLY, offsetof(struct myc_plan, root_readonly), "root readonly" },
+	{ MYC_A_DEBUG, offsetof(struct myc_plan, debug), "debug" },
+	{ MYC_A_TTY, offsetof(struct myc_plan, tty), "tty" },
+	{ MYC_A_INIT, offsetof(struct myc_plan, init), "init" },
+	{ MYC_A_PDEATHSIG, offsetof(struct myc_plan, pdeathsig), "pdeathsig" },
+	{ MYC_A_EXEC, offsetof(struct myc_plan, exec), "exec" },
+};
+
+/*
+ * Set the flag a carries. Anything else below MYC_A_GO_FIRST is unknown
+ * to C, and a bug (proto.h): fail rather than run half-configured.
+ */
+static void decode_flag(const struct myc_attr *a, struct myc_plan *p)
+{
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(plan_flags) / sizeof(plan_flags[0]); i++) {
+		if (plan_flags[i].attr != a->type)
+			continue;
+		if (myc_attr_u32(a, &v) < 0)
+			myc_fail("decode bootstrap", plan_flags[i].name, errno, NULL);
+		*(int *)((char *)p + plan_flags[i].off) = v != 0;
+		return;
+	}
+	myc_fail("decode bootstrap", "attributes", EBADMSG,
+		 "an attribute the C constructor does not know: runtime and stages must be one build");
+}
+
 static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 {
 	struct myc_attr a;
-	uint32_t off = MYC_HDR_LEN, v;
+	uint32_t off = MYC_HDR_LEN;
 	int r;
 
 	memset(p, 0, sizeof(*p));
 	while ((r = myc_attr_next(buf, len, &off, &a)) > 0) {
+		if (a.type >= MYC_A_GO_FIRST)
+			continue; /* Go-only: the Go stage reads these */
 		switch (a.type) {
 		case MYC_A_CLONE_FLAGS:
 			if (myc_attr_u64(&a, &p->clone_flags) < 0)
@@ -120,31 +162,6 @@ static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 		case MYC_A_ROOTFS:
 			if (!(p->rootfs = myc_attr_str(&a)))
 				myc_fail("decode bootstrap", "rootfs", errno, NULL);
-			break;
-		case MYC_A_ROOT_READONLY:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "root readonly", errno, NULL);
-			p->root_readonly = v != 0;
-			break;
-		case MYC_A_INIT:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "init", errno, NULL);
-			p->init = v != 0;
-			break;
-		case MYC_A_TTY:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "tty", errno, NULL);
-			p->tty = v != 0;
-			break;
-		case MYC_A_PDEATHSIG:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "pdeathsig", errno, NULL);
-			p->pdeathsig = v != 0;
-			break;
-		case MYC_A_EXEC:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "exec", errno, NULL);
-			p->exec = v != 0;
 			break;
 		case MYC_A_EXEC_FIFO:
 			if (!(p->exec_fifo = myc_attr_str(&a)))
@@ -160,11 +177,6 @@ static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 					myc_fail("decode bootstrap", "namespace path", errno, NULL);
 			}
 			break;
-		case MYC_A_DEBUG:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "debug", errno, NULL);
-			myc_state.debug = v != 0;
-			break;
 		case MYC_A_BIND_SOURCE:
 			if (p->nbinds == MYC_MAX_BINDS)
 				myc_fail("decode bootstrap", "bind sources", E2BIG, "too many bind mounts");
@@ -172,11 +184,12 @@ static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 				myc_fail("decode bootstrap", "bind source", errno, NULL);
 			break;
 		default:
-			break; /* Go-only attributes */
+			decode_flag(&a, p);
 		}
 	}
 	if (r < 0)
 		myc_fail("decode bootstrap", "attributes", errno, NULL);
+	myc_state.debug = p->debug;
 	if (!p->exec && (!p->rootfs || p->rootfs[0] != '/'))
 		myc_fail("decode bootstrap", "rootfs", EINVAL, "the rootfs must be an absolute path");
 }

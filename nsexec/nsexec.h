@@ -76,7 +76,9 @@ struct myc_plan {
 	uint64_t clone_flags;
 	char *hostname;
 	char *rootfs;
+	/* The flags are ints: plan_flags in nsexec.c sets them by offset. */
 	int root_readonly;
+	int debug;
 	int init; /* --init: fork so the command is PID 2 under a reaper */
 	int tty;
 	int pdeathsig; /* die with the runtime */
