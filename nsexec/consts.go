@@ -103,6 +103,14 @@ const (
 	xcAmbient     = C.MYC_XC_AMBIENT
 )
 
+// Exit codes of a failed start, docker's (proto.h): the one definition
+// for the C stages, init and the CLI.
+const (
+	ExitRuntime       = C.MYC_EXIT_RUNTIME        // the runtime itself failed
+	ExitNotExecutable = C.MYC_EXIT_NOT_EXECUTABLE // the command exists but cannot be executed
+	ExitNotFound      = C.MYC_EXIT_NOT_FOUND      // the command does not exist
+)
+
 // Mount kinds, as the plan carries them.
 const (
 	MountFS      = C.MYC_MOUNT_FS

@@ -77,14 +77,15 @@ void myc_fail(const char *step, const char *path, int err, const char *hint)
 	myc_frame_put_str(&f, MYC_L_STEP, step);
 	myc_frame_put_str(&f, MYC_L_PATH, path);
 	myc_frame_put_u32(&f, MYC_L_ERRNO, (uint32_t)err);
-	myc_frame_put_u32(&f, MYC_L_EXIT, 125);
+	myc_frame_put_u32(&f, MYC_L_EXIT, MYC_EXIT_RUNTIME);
 	myc_frame_put_str(&f, MYC_L_HINT, hint);
 	/*
 	 * If even this send fails the parent is gone or the socket is broken;
-	 * the parent then sees init exit 125 without a message and says so.
+	 * the parent then sees init exit MYC_EXIT_RUNTIME without a message and
+	 * says so.
 	 */
 	(void)myc_frame_send(myc_state.sync_fd, &f);
-	_exit(125);
+	_exit(MYC_EXIT_RUNTIME);
 }
 
 static int parse_fd(const char *s)
@@ -206,7 +207,7 @@ static void die_with_parent(void)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		myc_fail("prctl PR_SET_PDEATHSIG", NULL, errno, NULL);
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
-		_exit(125);
+		_exit(MYC_EXIT_RUNTIME);
 }
 
 /*
@@ -248,10 +249,10 @@ static void split_init(const struct myc_plan *p)
 	if (p->tty) {
 		int fd = (int)syscall(SYS_memfd_create, "init-stdio", 0);
 		if (fd < 0)
-			_exit(125);
+			_exit(MYC_EXIT_RUNTIME);
 		for (i = 0; i < 3; i++)
 			if (dup2(fd, i) < 0)
-				_exit(125);
+				_exit(MYC_EXIT_RUNTIME);
 		if (fd > 2)
 			close(fd);
 	}
@@ -279,13 +280,13 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 	 * nsexec/exe.go.)
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		_exit(125);
+		_exit(MYC_EXIT_RUNTIME);
 	fd = parse_fd(env);
 	if (fd < 0)
-		_exit(125); /* no socket to report on; the parent sees exit 125 */
+		_exit(MYC_EXIT_RUNTIME); /* no socket to report on: the exit code is the report */
 	/* Never hand the socket to the user's command (CVE-2024-21626 class). */
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-		_exit(125);
+		_exit(MYC_EXIT_RUNTIME);
 	/*
 	 * Close every other inherited fd now. The Go parent's fork+exec only
 	 * replaces fds 0-3; anything else its caller left open without
@@ -294,7 +295,7 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 	 */
 	if ((fd > 3 && syscall(SYS_close_range, 3, fd - 1, 0) < 0) ||
 	    syscall(SYS_close_range, fd + 1, ~0U, 0) < 0)
-		_exit(125);
+		_exit(MYC_EXIT_RUNTIME);
 	myc_state.sync_fd = fd;
 	unsetenv(MYC_ENV_INITPIPE);
 	if (argc > 0)
@@ -331,7 +332,7 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 		if (myc_frame_send(fd, &f) < 0) {
 			/* The parent cannot learn about init: do not leave it behind. */
 			kill((pid_t)pid, SIGKILL);
-			_exit(125);
+			_exit(MYC_EXIT_RUNTIME);
 		}
 		myc_log_step("clone", t0, t1);
 		_exit(0);

@@ -20,6 +20,9 @@
  * every reader fails on one. The one exception is explicit: bootstrap
  * attributes are numbered in two ranges, and C skips the Go-only range
  * (from MYC_A_GO_FIRST on) whole, so a Go-only attribute needs no C change.
+ * Reports (MSG_LOG, MSG_ERROR) are the other way round on purpose: the
+ * parent reads what it can of them, because dropping a failure's report
+ * over one odd attribute would hide why the container failed.
  */
 #ifndef MYC_PROTO_H
 #define MYC_PROTO_H
@@ -33,6 +36,16 @@
 #define MYC_MAX_FRAME (4u << 20)
 #define MYC_HDR_LEN 8u
 #define MYC_ATTR_HDR_LEN 8u
+
+/*
+ * Exit codes of a failed start, as docker's `run` defines them, for every
+ * stage and the CLI alike (Go reads them through cgo: nsexec/consts.go).
+ */
+enum {
+	MYC_EXIT_RUNTIME = 125,        /* the runtime itself failed */
+	MYC_EXIT_NOT_EXECUTABLE = 126, /* the command exists but cannot be executed */
+	MYC_EXIT_NOT_FOUND = 127,      /* the command does not exist */
+};
 
 /* Message types. */
 enum {
