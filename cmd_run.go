@@ -245,7 +245,7 @@ func commandErr(err error) error {
 	case errors.Is(err, rootfs.ErrNotExecutable):
 		code = container.ExitNotExecutable
 	}
-	return &container.Error{Code: code, Msg: "find command in rootfs: " + err.Error()}
+	return &container.Error{Code: code, Msg: "find command in rootfs: " + err.Error(), Err: err}
 }
 
 // validateHostname applies RFC 1123 and the kernel's 64-byte limit.
