@@ -2,6 +2,7 @@ package nsexec
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -65,7 +66,7 @@ func TestConstructorUnknownAttributeRule(t *testing.T) {
 		errno unix.Errno
 	}{
 		{"unknown C-range attribute", frame(MsgBootstrap, attr(aGoFirst-1, 4, make([]byte, 4))),
-			"attributes", unix.EBADMSG},
+			fmt.Sprint("attribute ", aGoFirst-1), unix.EBADMSG},
 		// Skipped: decoding goes on to the missing rootfs.
 		{"unknown Go-range attribute", frame(MsgBootstrap, attr(aGoFirst+500, 1, []byte{1})),
 			"rootfs", unix.EINVAL},

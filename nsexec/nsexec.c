@@ -28,6 +28,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -126,6 +127,7 @@ static const struct {
  */
 static void decode_flag(const struct myc_attr *a, struct myc_plan *p)
 {
+	char what[32];
 	uint32_t v;
 	size_t i;
 
@@ -137,8 +139,9 @@ static void decode_flag(const struct myc_attr *a, struct myc_plan *p)
 		*(int *)((char *)p + plan_flags[i].off) = v != 0;
 		return;
 	}
-	myc_fail("decode bootstrap", "attributes", EBADMSG,
-		 "an attribute the C constructor does not know: runtime and stages must be one build");
+	snprintf(what, sizeof(what), "attribute %u", a->type);
+	myc_fail("decode bootstrap", what, EBADMSG,
+		 "the C constructor does not know it: runtime and stages must be one build");
 }
 
 static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
