@@ -2,9 +2,12 @@ package container
 
 import (
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"testing"
 
 	"mycontainer/nsexec"
+	"mycontainer/state"
 
 	"golang.org/x/sys/unix"
 )
@@ -67,5 +70,41 @@ func TestErrorf(t *testing.T) {
 	e := Errorf(ExitNotFound, "command %q not found", "x")
 	if e.Error() != `command "x" not found` || e.ExitCode() != 127 {
 		t.Errorf("Errorf = %q code %d", e.Error(), e.ExitCode())
+	}
+}
+
+// Error keeps its cause: the CLI and the OCI verbs can ask errors.Is about
+// what went wrong, through any number of wrappings.
+func TestErrorKeepsItsCause(t *testing.T) {
+	missing := fmt.Errorf("load c1: %w", state.ErrNotExist)
+	e := Errorf(ExitRuntime, "start container: %w", missing)
+	if !errors.Is(e, state.ErrNotExist) {
+		t.Errorf("errors.Is(%v, state.ErrNotExist) is false", e)
+	}
+	if e.Error() != "start container: load c1: "+state.ErrNotExist.Error() {
+		t.Errorf("message %q", e.Error())
+	}
+	outer := fmt.Errorf("run: %w", Errorf(ExitNotFound, "attach terminal: %w", unix.ENOENT))
+	var ce *Error
+	if !errors.Is(outer, unix.ENOENT) || !errors.As(outer, &ce) || ce.ExitCode() != ExitNotFound {
+		t.Errorf("through a wrapping: Is ENOENT %v, As *Error %v", errors.Is(outer, unix.ENOENT), ce)
+	}
+	both := Errorf(ExitRuntime, "%w and %w", unix.EPERM, state.ErrNotExist)
+	if !errors.Is(both, unix.EPERM) || !errors.Is(both, state.ErrNotExist) {
+		t.Errorf("two causes: %v", both)
+	}
+	if plain := Errorf(ExitRuntime, "no cause: %v", unix.EPERM); plain.Unwrap() != nil || errors.Is(plain, unix.EPERM) {
+		t.Errorf("%%v must not make a cause: %#v", plain)
+	}
+	// A stage's errno is the cause of the error its report becomes.
+	if e := decodeError([]nsexec.Attr{str(nsexec.LStep, "s"), u32(nsexec.LErrno, uint32(unix.EPERM))}); !errors.Is(e, unix.EPERM) {
+		t.Errorf("decodeError lost the errno: %#v", e)
+	}
+}
+
+// The exit codes are proto.h's, and docker's.
+func TestExitCodes(t *testing.T) {
+	if ExitRuntime != 125 || ExitNotExecutable != 126 || ExitNotFound != 127 {
+		t.Errorf("exit codes %d %d %d, want docker's 125 126 127", ExitRuntime, ExitNotExecutable, ExitNotFound)
 	}
 }

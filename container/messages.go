@@ -71,5 +71,10 @@ func decodeError(attrs []nsexec.Attr) *Error {
 	for _, h := range hints {
 		msg += " (" + h + ")"
 	}
-	return &Error{Code: int(code), Msg: msg}
+	e := &Error{Code: int(code), Msg: msg}
+	if errno != 0 {
+		// The stage's errno is the cause: errors.Is(err, unix.EPERM) works.
+		e.Err = syscall.Errno(errno)
+	}
+	return e
 }

@@ -46,7 +46,7 @@ func runRuntimeHooks(kind string, hooks []specs.Hook, st *state.State, status st
 		err := cmd.Run()
 		cancel()
 		if err != nil {
-			return fmt.Errorf("%s hook %d (%s): %v: %s", kind, i, h.Path, err, strings.TrimSpace(stderr.String()))
+			return fmt.Errorf("%s hook %d (%s): %w: %s", kind, i, h.Path, err, strings.TrimSpace(stderr.String()))
 		}
 	}
 	return nil

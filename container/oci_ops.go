@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"mycontainer/cgroups"
-	containerinit "mycontainer/init"
 	"mycontainer/nsexec"
 	"mycontainer/seccomp"
 	"mycontainer/state"
@@ -282,7 +281,7 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 	if err != nil {
 		return 255, err
 	}
-	x := &containerinit.Extras{}
+	x := &nsexec.Extras{}
 	if err := planProcess(pr, bs, x); err != nil {
 		return 255, err
 	}

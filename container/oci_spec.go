@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"mycontainer/cgroups"
-	containerinit "mycontainer/init"
 	"mycontainer/nsexec"
 	"mycontainer/rootfs"
 	"mycontainer/seccomp"
@@ -21,7 +20,7 @@ import (
 // stages and the cgroup manager understand.
 type bundlePlan struct {
 	bs     *nsexec.Bootstrap
-	extras *containerinit.Extras
+	extras *nsexec.Extras
 	res    *cgroups.Resources
 	rootfs string
 }
@@ -55,7 +54,7 @@ func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bun
 	default:
 		return nil, fmt.Errorf("linux.rootfsPropagation: %q is not supported (mounts never propagate back to the host)", s.Linux.RootfsPropagation)
 	}
-	p := &bundlePlan{rootfs: root, extras: &containerinit.Extras{ReadonlyRoot: s.Root.Readonly}}
+	p := &bundlePlan{rootfs: root, extras: &nsexec.Extras{ReadonlyRoot: s.Root.Readonly}}
 	bs := &nsexec.Bootstrap{Rootfs: root, Hostname: s.Hostname}
 	p.bs = bs
 	for _, ns := range s.Linux.Namespaces {
@@ -90,10 +89,10 @@ func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bun
 	x := p.extras
 	x.MaskedPaths, x.ReadonlyPaths = s.Linux.MaskedPaths, s.Linux.ReadonlyPaths
 	for k, v := range s.Linux.Sysctl {
-		x.Sysctl = append(x.Sysctl, containerinit.Sysctl{Key: k, Value: v})
+		x.Sysctl = append(x.Sysctl, nsexec.Sysctl{Key: k, Value: v})
 	}
 	for _, d := range s.Linux.Devices {
-		dev := containerinit.Device{Path: d.Path, Type: d.Type, Major: d.Major, Minor: d.Minor, Mode: 0o666}
+		dev := nsexec.Device{Path: d.Path, Type: d.Type, Major: d.Major, Minor: d.Minor, Mode: 0o666}
 		if d.FileMode != nil {
 			dev.Mode = uint32(*d.FileMode)
 		}
@@ -130,10 +129,10 @@ func (p *bundlePlan) encodeExtras(state []byte) {
 	p.bs.Extras = p.extras.Encode()
 }
 
-func hooks(hs []specs.Hook) []containerinit.Hook {
-	var out []containerinit.Hook
+func hooks(hs []specs.Hook) []nsexec.Hook {
+	var out []nsexec.Hook
 	for _, h := range hs {
-		ch := containerinit.Hook{Path: h.Path, Args: h.Args, Env: h.Env}
+		ch := nsexec.Hook{Path: h.Path, Args: h.Args, Env: h.Env}
 		if h.Timeout != nil {
 			ch.Timeout = *h.Timeout
 		}
@@ -143,7 +142,7 @@ func hooks(hs []specs.Hook) []containerinit.Hook {
 }
 
 // planProcess fills the command, its user and its attributes.
-func planProcess(pr *specs.Process, bs *nsexec.Bootstrap, x *containerinit.Extras) error {
+func planProcess(pr *specs.Process, bs *nsexec.Bootstrap, x *nsexec.Extras) error {
 	if pr == nil {
 		return fmt.Errorf("process: missing")
 	}
@@ -171,10 +170,10 @@ func planProcess(pr *specs.Process, bs *nsexec.Bootstrap, x *containerinit.Extra
 		if !ok {
 			return fmt.Errorf("process.rlimits[%d].type: %q is not supported", i, rl.Type)
 		}
-		x.Rlimits = append(x.Rlimits, containerinit.Rlimit{Type: n, Soft: rl.Soft, Hard: rl.Hard})
+		x.Rlimits = append(x.Rlimits, nsexec.Rlimit{Type: n, Soft: rl.Soft, Hard: rl.Hard})
 	}
 	if c := pr.Capabilities; c != nil {
-		caps := &containerinit.Capabilities{}
+		caps := &nsexec.Capabilities{}
 		for _, set := range []struct {
 			name string
 			in   []string

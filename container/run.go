@@ -81,7 +81,7 @@ func Run(o Options) (int, error) {
 		// Before the removal is deferred: a cgroup found frozen may be
 		// someone else's, and nothing was created yet.
 		if err := cg.checkThawed(); err != nil {
-			return ExitRuntime, Errorf(ExitRuntime, "start container: %v", err)
+			return ExitRuntime, Errorf(ExitRuntime, "start container: %w", err)
 		}
 		// Removed on every way out of Run: normal exit, start-up error,
 		// signal. A SIGKILLed runtime leaves it to SweepDeadRuns.
@@ -96,7 +96,7 @@ func Run(o Options) (int, error) {
 		t := Now()
 		fd, err := cg.prepare()
 		if err != nil {
-			return ExitRuntime, Errorf(ExitRuntime, "create cgroup %s/%s: %v", cg.Parent, cg.ID, err)
+			return ExitRuntime, Errorf(ExitRuntime, "create cgroup %s/%s: %w", cg.Parent, cg.ID, err)
 		}
 		if fd >= 0 {
 			defer unix.Close(fd)
@@ -114,13 +114,13 @@ func Run(o Options) (int, error) {
 	t := Now()
 	st, err := nsexec.Start(o.Bootstrap, so)
 	if err != nil {
-		return ExitRuntime, Errorf(ExitRuntime, "start container: %v", err)
+		return ExitRuntime, Errorf(ExitRuntime, "start container: %w", err)
 	}
 	// The socket goes through Go's poller for the same reason.
 	sock, err := pollable(st.Sock)
 	if err != nil {
 		killAndReap(st.PID)
-		return ExitRuntime, Errorf(ExitRuntime, "start container: %v", err)
+		return ExitRuntime, Errorf(ExitRuntime, "start container: %w", err)
 	}
 	defer sock.Close()
 	o.Timeline.Add("spawn", t, Now())
@@ -138,7 +138,7 @@ func Run(o Options) (int, error) {
 	if err != nil && su.failure == nil {
 		// The read itself failed: that is the error to report, not the
 		// missing PID it leads to.
-		su.failure = &Error{Code: ExitRuntime, Msg: err.Error()}
+		su.failure = &Error{Code: ExitRuntime, Msg: err.Error(), Err: err}
 	}
 	reapStage1(st.PID, su, chld, o.Timeline)
 	if err != nil || su.failure != nil {
@@ -162,7 +162,7 @@ func Run(o Options) (int, error) {
 	if o.Bootstrap.WaitStart {
 		if err := nsexec.Send(int(sock.Fd()), nsexec.NewFrame(nsexec.MsgStart)); err != nil {
 			killAndReap(su.initPID)
-			return ExitRuntime, Errorf(ExitRuntime, "start container: send the start message: %v", err)
+			return ExitRuntime, Errorf(ExitRuntime, "start container: send the start message: %w", err)
 		}
 		if o.Released != nil {
 			o.Released()
@@ -212,7 +212,7 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 	}()
 	rc, err := sock.SyscallConn()
 	if err != nil {
-		return su, Errorf(ExitRuntime, "read from container stages: %v", err)
+		return su, Errorf(ExitRuntime, "read from container stages: %w", err)
 	}
 	for {
 		var b []byte
@@ -225,7 +225,7 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 			err = rerr
 		}
 		if err != nil {
-			return su, Errorf(ExitRuntime, "read from container stages: %v", err)
+			return su, Errorf(ExitRuntime, "read from container stages: %w", err)
 		}
 		if b == nil {
 			break // end of stream: the command is running
@@ -233,13 +233,13 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 		typ, attrs, err := nsexec.ParseFrame(b)
 		if err != nil {
 			closeAll(fds)
-			return su, Errorf(ExitRuntime, "read from container stages: %v", err)
+			return su, Errorf(ExitRuntime, "read from container stages: %w", err)
 		}
 		switch typ {
 		case nsexec.MsgPID:
 			pid, err := attrU32(attrs, nsexec.LPID)
 			if err != nil || pid == 0 {
-				return su, Errorf(ExitRuntime, "stage-1 sent a bad init PID: %v", err)
+				return su, Errorf(ExitRuntime, "stage-1 sent a bad init PID: %w", err)
 			}
 			su.initPID = int(pid)
 			initPID.Store(int64(pid))
@@ -270,13 +270,13 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 			}
 			if o.OnPTY != nil {
 				if err := o.OnPTY(fds[0]); err != nil {
-					return su, Errorf(ExitRuntime, "hand over the terminal: %v", err)
+					return su, Errorf(ExitRuntime, "hand over the terminal: %w", err)
 				}
 				continue
 			}
 			c, err := startConsole(fds[0], o.Stdin, o.Stdout)
 			if err != nil {
-				return su, Errorf(ExitRuntime, "attach terminal: %v", err)
+				return su, Errorf(ExitRuntime, "attach terminal: %w", err)
 			}
 			con.Store(c)
 		default:
@@ -292,11 +292,11 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 // along (init/main.go: adopted).
 func handOver(sock *os.File) error {
 	if err := nsexec.Send(int(sock.Fd()), nsexec.NewFrame(nsexec.MsgStart)); err != nil {
-		return Errorf(ExitRuntime, "hand the container over to its engine: send: %v", err)
+		return Errorf(ExitRuntime, "hand the container over to its engine: send: %w", err)
 	}
 	rc, err := sock.SyscallConn()
 	if err != nil {
-		return Errorf(ExitRuntime, "hand the container over to its engine: %v", err)
+		return Errorf(ExitRuntime, "hand the container over to its engine: %w", err)
 	}
 	for {
 		var b []byte
@@ -310,7 +310,7 @@ func handOver(sock *os.File) error {
 			err = rerr
 		}
 		if err != nil {
-			return Errorf(ExitRuntime, "hand the container over to its engine: wait for init: %v", err)
+			return Errorf(ExitRuntime, "hand the container over to its engine: wait for init: %w", err)
 		}
 		if b == nil {
 			return nil // init closed its end: adopted
@@ -338,7 +338,7 @@ func waitInit(pid int, chld <-chan os.Signal, tl *Timeline) (int, error) {
 	ws, err := waitPID(pid, chld, &ru)
 	tl.addCPU("init", &ru)
 	if err != nil {
-		return ExitRuntime, Errorf(ExitRuntime, "wait for container init (pid %d): %v", pid, err)
+		return ExitRuntime, Errorf(ExitRuntime, "wait for container init (pid %d): %w", pid, err)
 	}
 	if ws.Signaled() {
 		return 128 + int(ws.Signal()), nil

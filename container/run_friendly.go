@@ -30,28 +30,28 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 	t := Now()
 	s, hostRoot, err := f.Spec()
 	if err != nil {
-		return friendlyCode(err), &Error{Code: friendlyCode(err), Msg: err.Error(), Err: err}
+		return friendlyCode(err), Errorf(friendlyCode(err), "%w", err)
 	}
 	if err := spec.Validate(s); err != nil {
-		return ExitRuntime, causeErr(ExitRuntime, spec.FriendlyError(err))
+		return ExitRuntime, Errorf(ExitRuntime, "%w", spec.FriendlyError(err))
 	}
 	var res *cgroups.Resources
 	if s.Linux.Resources != nil {
 		if res, err = resources(s.Linux.Resources); err != nil {
-			return ExitRuntime, causeErr(ExitRuntime, err)
+			return ExitRuntime, Errorf(ExitRuntime, "%w", err)
 		}
 	}
 	cg, err := NewCgroup(o.CgroupParent, res)
 	if err != nil {
-		return ExitRuntime, causeErr(ExitRuntime, err)
+		return ExitRuntime, Errorf(ExitRuntime, "%w", err)
 	}
 	layout, err := cg.Layout()
 	if err != nil {
-		return ExitRuntime, causeErr(ExitRuntime, err)
+		return ExitRuntime, Errorf(ExitRuntime, "%w", err)
 	}
 	bs, err := PlanRun(s, layout)
 	if err != nil {
-		return ExitRuntime, causeErr(ExitRuntime, err)
+		return ExitRuntime, Errorf(ExitRuntime, "%w", err)
 	}
 	bs.Init, bs.Debug = o.Init, o.Debug
 	// `run` owns its container: it must not outlive the runtime.
@@ -77,9 +77,4 @@ func friendlyCode(err error) int {
 		return ExitNotExecutable
 	}
 	return ExitRuntime
-}
-
-// causeErr makes an *Error that keeps err as its cause.
-func causeErr(code int, err error) *Error {
-	return &Error{Code: code, Msg: err.Error(), Err: err}
 }

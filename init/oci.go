@@ -15,7 +15,7 @@ func decodeExtras(r *reporter, bs *nsexec.Bootstrap) *Extras {
 	if len(bs.Extras) == 0 {
 		return nil
 	}
-	x, err := DecodeExtras(bs.Extras)
+	x, err := nsexec.DecodeExtras(bs.Extras)
 	if err != nil {
 		r.fail("decode bootstrap", "extras", err, "", exitRuntime)
 	}

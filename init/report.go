@@ -14,11 +14,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Exit codes, as docker uses them.
+// Exit codes, as docker uses them: proto.h's, like the C stages' and
+// the CLI's.
 const (
-	exitRuntime       = 125
-	exitNotExecutable = 126
-	exitNotFound      = 127
+	exitRuntime       = nsexec.ExitRuntime
+	exitNotExecutable = nsexec.ExitNotExecutable
+	exitNotFound      = nsexec.ExitNotFound
 )
 
 // reporter sends timeline steps and the one fatal error to the parent over

@@ -46,7 +46,7 @@ type Bootstrap struct {
 	WaitStart bool     // wait for MsgStart on the socket (`run --bundle`)
 	Join      []JoinNS // namespaces to enter before cloning
 	Exec      bool     // join a running container (`exec`): no new root
-	Extras    []byte   // containerinit.Extras (MYC_X_* attributes), for OCI bundles
+	Extras    []byte   // Extras.Encode (MYC_X_* attributes), for OCI bundles
 }
 
 // JoinNS is an existing namespace to enter.
@@ -63,11 +63,9 @@ func (b *Bootstrap) Frame() *Frame {
 		f.PutString(aHostname, b.Hostname)
 	}
 	f.PutString(aRootfs, b.Rootfs)
-	f.PutFlag(aRootReadonly, b.RootReadonly)
 	for _, s := range b.BindSources {
 		f.PutString(aBindSource, s)
 	}
-	f.PutFlag(aDebug, b.Debug)
 	for _, a := range b.Args {
 		f.PutString(aArg, a)
 	}
@@ -80,13 +78,9 @@ func (b *Bootstrap) Frame() *Frame {
 	for _, g := range b.AddGIDs {
 		f.PutU32(aAddGID, g)
 	}
-	f.PutFlag(aTTY, b.TTY)
-	f.PutFlag(aInit, b.Init)
 	if b.Rows != 0 || b.Cols != 0 {
 		f.PutU32(aWinsize, uint32(b.Rows)|uint32(b.Cols)<<16)
 	}
-	f.PutFlag(aLoopback, b.Loopback)
-	f.PutFlag(aPdeathsig, b.Pdeathsig)
 	if b.ExecFifo != "" {
 		f.PutString(aExecFifo, b.ExecFifo)
 	}
@@ -94,8 +88,7 @@ func (b *Bootstrap) Frame() *Frame {
 		v := binary.NativeEndian.AppendUint32(nil, j.Type)
 		f.Put(aJoinNS, append(v, j.Path...))
 	}
-	f.PutFlag(aExec, b.Exec)
-	f.PutFlag(aWaitStart, b.WaitStart)
+	putFlags(f, b, bootstrapFlags)
 	if len(b.Extras) > 0 {
 		f.Put(aExtras, b.Extras)
 	}
@@ -107,15 +100,15 @@ func (b *Bootstrap) Frame() *Frame {
 		n.PutString(mFstype, m.FSType)
 		n.PutString(mData, m.Data)
 		n.PutU64(mAttr, m.Attr)
-		n.PutFlag(mNofollow, m.NoFollow)
-		n.PutFlag(mFile, m.File)
+		putFlags(n, &m, mountFlags)
 		n.PutU32(mBindIndex, m.BindIdx)
 		f.Put(aMount, n.Attrs())
 	}
 	return f
 }
 
-// ParseBootstrap decodes a bootstrap frame, header included.
+// ParseBootstrap decodes a bootstrap frame, header included. An attribute
+// it does not know is an error (proto.h).
 func ParseBootstrap(b []byte) (*Bootstrap, error) {
 	typ, attrs, err := ParseFrame(b)
 	if err != nil {
@@ -136,14 +129,8 @@ func ParseBootstrap(b []byte) (*Bootstrap, error) {
 			bs.Hostname = a.String()
 		case aRootfs:
 			bs.Rootfs = a.String()
-		case aRootReadonly:
-			v, err = a.U32()
-			bs.RootReadonly = v != 0
 		case aBindSource:
 			bs.BindSources = append(bs.BindSources, a.String())
-		case aDebug:
-			v, err = a.U32()
-			bs.Debug = v != 0
 		case aArg:
 			bs.Args = append(bs.Args, a.String())
 		case aEnv:
@@ -157,21 +144,9 @@ func ParseBootstrap(b []byte) (*Bootstrap, error) {
 		case aAddGID:
 			v, err = a.U32()
 			bs.AddGIDs = append(bs.AddGIDs, v)
-		case aTTY:
-			v, err = a.U32()
-			bs.TTY = v != 0
-		case aInit:
-			v, err = a.U32()
-			bs.Init = v != 0
 		case aWinsize:
 			v, err = a.U32()
 			bs.Rows, bs.Cols = uint16(v), uint16(v>>16)
-		case aLoopback:
-			v, err = a.U32()
-			bs.Loopback = v != 0
-		case aPdeathsig:
-			v, err = a.U32()
-			bs.Pdeathsig = v != 0
 		case aExecFifo:
 			bs.ExecFifo = a.String()
 		case aJoinNS:
@@ -180,18 +155,17 @@ func ParseBootstrap(b []byte) (*Bootstrap, error) {
 				break
 			}
 			bs.Join = append(bs.Join, JoinNS{Type: binary.NativeEndian.Uint32(a.Val), Path: string(a.Val[4:])})
-		case aExec:
-			v, err = a.U32()
-			bs.Exec = v != 0
-		case aWaitStart:
-			v, err = a.U32()
-			bs.WaitStart = v != 0
 		case aExtras:
 			bs.Extras = append([]byte(nil), a.Val...)
 		case aMount:
 			var m Mount
 			m, err = parseMount(a.Val)
 			bs.Mounts = append(bs.Mounts, m)
+		default:
+			var ok bool
+			if ok, err = getFlag(a, bs, bootstrapFlags); !ok {
+				err = unknownAttr(a)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("decode bootstrap attribute %d: %w", a.Type, err)
@@ -207,7 +181,6 @@ func parseMount(b []byte) (Mount, error) {
 		return m, err
 	}
 	for _, a := range attrs {
-		var v uint32
 		switch a.Type {
 		case mKind:
 			m.Kind, err = a.U32()
@@ -221,14 +194,13 @@ func parseMount(b []byte) (Mount, error) {
 			m.Data = a.String()
 		case mAttr:
 			m.Attr, err = a.U64()
-		case mNofollow:
-			v, err = a.U32()
-			m.NoFollow = v != 0
-		case mFile:
-			v, err = a.U32()
-			m.File = v != 0
 		case mBindIndex:
 			m.BindIdx, err = a.U32()
+		default:
+			var ok bool
+			if ok, err = getFlag(a, &m, mountFlags); !ok {
+				err = unknownAttr(a)
+			}
 		}
 		if err != nil {
 			return m, err

@@ -40,6 +40,7 @@ const (
 	aJoinNS       = C.MYC_A_JOIN_NS
 	aExec         = C.MYC_A_EXEC
 	aExtras       = C.MYC_A_EXTRAS
+	aGoFirst      = C.MYC_A_GO_FIRST
 	aWaitStart    = C.MYC_A_WAIT_START
 
 	mKind      = C.MYC_M_KIND
@@ -62,44 +63,52 @@ const (
 	LPID   = C.MYC_L_PID
 )
 
-// Attributes of the Extras blob (containerinit encodes and decodes it).
+// Attributes of the Extras blob (extras_wire.go).
 const (
-	XUmask         = C.MYC_X_UMASK
-	XNoNewPrivs    = C.MYC_X_NO_NEW_PRIVS
-	XOOMScoreAdj   = C.MYC_X_OOM_SCORE_ADJ
-	XRlimit        = C.MYC_X_RLIMIT
-	XCaps          = C.MYC_X_CAPS
-	XMasked        = C.MYC_X_MASKED
-	XReadonly      = C.MYC_X_READONLY
-	XSysctl        = C.MYC_X_SYSCTL
-	XDevice        = C.MYC_X_DEVICE
-	XReadonlyRoot  = C.MYC_X_READONLY_ROOT
-	XSeccomp       = C.MYC_X_SECCOMP
-	XSeccompFlags  = C.MYC_X_SECCOMP_FLAGS
-	XHookCreateCtr = C.MYC_X_HOOK_CREATE_CTR
-	XHookStartCtr  = C.MYC_X_HOOK_START_CTR
-	XHookState     = C.MYC_X_HOOK_STATE
+	xUmask         = C.MYC_X_UMASK
+	xNoNewPrivs    = C.MYC_X_NO_NEW_PRIVS
+	xOOMScoreAdj   = C.MYC_X_OOM_SCORE_ADJ
+	xRlimit        = C.MYC_X_RLIMIT
+	xCaps          = C.MYC_X_CAPS
+	xMasked        = C.MYC_X_MASKED
+	xReadonly      = C.MYC_X_READONLY
+	xSysctl        = C.MYC_X_SYSCTL
+	xDevice        = C.MYC_X_DEVICE
+	xReadonlyRoot  = C.MYC_X_READONLY_ROOT
+	xSeccomp       = C.MYC_X_SECCOMP
+	xSeccompFlags  = C.MYC_X_SECCOMP_FLAGS
+	xHookCreateCtr = C.MYC_X_HOOK_CREATE_CTR
+	xHookStartCtr  = C.MYC_X_HOOK_START_CTR
+	xHookState     = C.MYC_X_HOOK_STATE
 
-	XFType    = C.MYC_XF_TYPE
-	XFSoft    = C.MYC_XF_SOFT
-	XFHard    = C.MYC_XF_HARD
-	XFKey     = C.MYC_XF_KEY
-	XFValue   = C.MYC_XF_VALUE
-	XFPath    = C.MYC_XF_PATH
-	XFMajor   = C.MYC_XF_MAJOR
-	XFMinor   = C.MYC_XF_MINOR
-	XFMode    = C.MYC_XF_MODE
-	XFUID     = C.MYC_XF_UID
-	XFGID     = C.MYC_XF_GID
-	XFArg     = C.MYC_XF_ARG
-	XFEnv     = C.MYC_XF_ENV
-	XFTimeout = C.MYC_XF_TIMEOUT
+	xfType    = C.MYC_XF_TYPE
+	xfSoft    = C.MYC_XF_SOFT
+	xfHard    = C.MYC_XF_HARD
+	xfKey     = C.MYC_XF_KEY
+	xfValue   = C.MYC_XF_VALUE
+	xfPath    = C.MYC_XF_PATH
+	xfMajor   = C.MYC_XF_MAJOR
+	xfMinor   = C.MYC_XF_MINOR
+	xfMode    = C.MYC_XF_MODE
+	xfUID     = C.MYC_XF_UID
+	xfGID     = C.MYC_XF_GID
+	xfArg     = C.MYC_XF_ARG
+	xfEnv     = C.MYC_XF_ENV
+	xfTimeout = C.MYC_XF_TIMEOUT
 
-	XCBounding    = C.MYC_XC_BOUNDING
-	XCEffective   = C.MYC_XC_EFFECTIVE
-	XCInheritable = C.MYC_XC_INHERITABLE
-	XCPermitted   = C.MYC_XC_PERMITTED
-	XCAmbient     = C.MYC_XC_AMBIENT
+	xcBounding    = C.MYC_XC_BOUNDING
+	xcEffective   = C.MYC_XC_EFFECTIVE
+	xcInheritable = C.MYC_XC_INHERITABLE
+	xcPermitted   = C.MYC_XC_PERMITTED
+	xcAmbient     = C.MYC_XC_AMBIENT
+)
+
+// Exit codes of a failed start, docker's (proto.h): the one definition
+// for the C stages, init and the CLI.
+const (
+	ExitRuntime       = C.MYC_EXIT_RUNTIME        // the runtime itself failed
+	ExitNotExecutable = C.MYC_EXIT_NOT_EXECUTABLE // the command exists but cannot be executed
+	ExitNotFound      = C.MYC_EXIT_NOT_FOUND      // the command does not exist
 )
 
 // Mount kinds, as the plan carries them.

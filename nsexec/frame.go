@@ -92,6 +92,15 @@ func (a Attr) U64() (uint64, error) {
 
 var errBadFrame = errors.New("malformed frame")
 
+// errUnknownAttr: the runtime and its stages are one binary, so an
+// attribute the reader does not know is a bug on one side, and guessing
+// past it could run a container half-configured (proto.h).
+var errUnknownAttr = errors.New("unknown attribute")
+
+func unknownAttr(a Attr) error {
+	return fmt.Errorf("%w type %d (%d bytes)", errUnknownAttr, a.Type, len(a.Val))
+}
+
 // ParseFrame checks a received frame's header and returns its type and
 // attributes. Every length is checked against the bytes present.
 func ParseFrame(b []byte) (uint32, []Attr, error) {

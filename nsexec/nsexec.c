@@ -27,6 +27,8 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -76,14 +78,15 @@ void myc_fail(const char *step, const char *path, int err, const char *hint)
 	myc_frame_put_str(&f, MYC_L_STEP, step);
 	myc_frame_put_str(&f, MYC_L_PATH, path);
 	myc_frame_put_u32(&f, MYC_L_ERRNO, (uint32_t)err);
-	myc_frame_put_u32(&f, MYC_L_EXIT, 125);
+	myc_frame_put_u32(&f, MYC_L_EXIT, MYC_EXIT_RUNTIME);
 	myc_frame_put_str(&f, MYC_L_HINT, hint);
 	/*
 	 * If even this send fails the parent is gone or the socket is broken;
-	 * the parent then sees init exit 125 without a message and says so.
+	 * the parent then sees init exit MYC_EXIT_RUNTIME without a message and
+	 * says so.
 	 */
 	(void)myc_frame_send(myc_state.sync_fd, &f);
-	_exit(125);
+	_exit(MYC_EXIT_RUNTIME);
 }
 
 static int parse_fd(const char *s)
@@ -100,14 +103,57 @@ static int parse_fd(const char *s)
 	return (int)v;
 }
 
+/*
+ * The flags of the plan (u32 attributes, 1 = set, absent = unset). Adding
+ * one is one line here, beside its number in proto.h and its line in
+ * nsexec/flags.go.
+ */
+static const struct {
+	uint32_t attr;
+	size_t off; /* of an int in struct myc_plan */
+	const char *name;
+} plan_flags[] = {
+	{ MYC_A_ROOT_READONLY, offsetof(struct myc_plan, root_readonly), "root readonly" },
+	{ MYC_A_DEBUG, offsetof(struct myc_plan, debug), "debug" },
+	{ MYC_A_TTY, offsetof(struct myc_plan, tty), "tty" },
+	{ MYC_A_INIT, offsetof(struct myc_plan, init), "init" },
+	{ MYC_A_PDEATHSIG, offsetof(struct myc_plan, pdeathsig), "pdeathsig" },
+	{ MYC_A_EXEC, offsetof(struct myc_plan, exec), "exec" },
+};
+
+/*
+ * Set the flag a carries. Anything else below MYC_A_GO_FIRST is unknown
+ * to C, and a bug (proto.h): fail rather than run half-configured.
+ */
+static void decode_flag(const struct myc_attr *a, struct myc_plan *p)
+{
+	char what[32];
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(plan_flags) / sizeof(plan_flags[0]); i++) {
+		if (plan_flags[i].attr != a->type)
+			continue;
+		if (myc_attr_u32(a, &v) < 0)
+			myc_fail("decode bootstrap", plan_flags[i].name, errno, NULL);
+		*(int *)((char *)p + plan_flags[i].off) = v != 0;
+		return;
+	}
+	snprintf(what, sizeof(what), "attribute %u", a->type);
+	myc_fail("decode bootstrap", what, EBADMSG,
+		 "the C constructor does not know it: runtime and stages must be one build");
+}
+
 static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 {
 	struct myc_attr a;
-	uint32_t off = MYC_HDR_LEN, v;
+	uint32_t off = MYC_HDR_LEN;
 	int r;
 
 	memset(p, 0, sizeof(*p));
 	while ((r = myc_attr_next(buf, len, &off, &a)) > 0) {
+		if (a.type >= MYC_A_GO_FIRST)
+			continue; /* Go-only: the Go stage reads these */
 		switch (a.type) {
 		case MYC_A_CLONE_FLAGS:
 			if (myc_attr_u64(&a, &p->clone_flags) < 0)
@@ -120,31 +166,6 @@ static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 		case MYC_A_ROOTFS:
 			if (!(p->rootfs = myc_attr_str(&a)))
 				myc_fail("decode bootstrap", "rootfs", errno, NULL);
-			break;
-		case MYC_A_ROOT_READONLY:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "root readonly", errno, NULL);
-			p->root_readonly = v != 0;
-			break;
-		case MYC_A_INIT:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "init", errno, NULL);
-			p->init = v != 0;
-			break;
-		case MYC_A_TTY:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "tty", errno, NULL);
-			p->tty = v != 0;
-			break;
-		case MYC_A_PDEATHSIG:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "pdeathsig", errno, NULL);
-			p->pdeathsig = v != 0;
-			break;
-		case MYC_A_EXEC:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "exec", errno, NULL);
-			p->exec = v != 0;
 			break;
 		case MYC_A_EXEC_FIFO:
 			if (!(p->exec_fifo = myc_attr_str(&a)))
@@ -160,11 +181,6 @@ static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 					myc_fail("decode bootstrap", "namespace path", errno, NULL);
 			}
 			break;
-		case MYC_A_DEBUG:
-			if (myc_attr_u32(&a, &v) < 0)
-				myc_fail("decode bootstrap", "debug", errno, NULL);
-			myc_state.debug = v != 0;
-			break;
 		case MYC_A_BIND_SOURCE:
 			if (p->nbinds == MYC_MAX_BINDS)
 				myc_fail("decode bootstrap", "bind sources", E2BIG, "too many bind mounts");
@@ -172,11 +188,12 @@ static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 				myc_fail("decode bootstrap", "bind source", errno, NULL);
 			break;
 		default:
-			break; /* Go-only attributes */
+			decode_flag(&a, p);
 		}
 	}
 	if (r < 0)
 		myc_fail("decode bootstrap", "attributes", errno, NULL);
+	myc_state.debug = p->debug;
 	if (!p->exec && (!p->rootfs || p->rootfs[0] != '/'))
 		myc_fail("decode bootstrap", "rootfs", EINVAL, "the rootfs must be an absolute path");
 }
@@ -193,7 +210,7 @@ static void die_with_parent(void)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		myc_fail("prctl PR_SET_PDEATHSIG", NULL, errno, NULL);
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
-		_exit(125);
+		_exit(MYC_EXIT_RUNTIME);
 }
 
 /*
@@ -235,10 +252,10 @@ static void split_init(const struct myc_plan *p)
 	if (p->tty) {
 		int fd = (int)syscall(SYS_memfd_create, "init-stdio", 0);
 		if (fd < 0)
-			_exit(125);
+			_exit(MYC_EXIT_RUNTIME);
 		for (i = 0; i < 3; i++)
 			if (dup2(fd, i) < 0)
-				_exit(125);
+				_exit(MYC_EXIT_RUNTIME);
 		if (fd > 2)
 			close(fd);
 	}
@@ -266,13 +283,13 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 	 * nsexec/exe.go.)
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		_exit(125);
+		_exit(MYC_EXIT_RUNTIME);
 	fd = parse_fd(env);
 	if (fd < 0)
-		_exit(125); /* no socket to report on; the parent sees exit 125 */
+		_exit(MYC_EXIT_RUNTIME); /* no socket to report on: the exit code is the report */
 	/* Never hand the socket to the user's command (CVE-2024-21626 class). */
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-		_exit(125);
+		_exit(MYC_EXIT_RUNTIME);
 	/*
 	 * Close every other inherited fd now. The Go parent's fork+exec only
 	 * replaces fds 0-3; anything else its caller left open without
@@ -281,7 +298,7 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 	 */
 	if ((fd > 3 && syscall(SYS_close_range, 3, fd - 1, 0) < 0) ||
 	    syscall(SYS_close_range, fd + 1, ~0U, 0) < 0)
-		_exit(125);
+		_exit(MYC_EXIT_RUNTIME);
 	myc_state.sync_fd = fd;
 	unsetenv(MYC_ENV_INITPIPE);
 	if (argc > 0)
@@ -318,7 +335,7 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 		if (myc_frame_send(fd, &f) < 0) {
 			/* The parent cannot learn about init: do not leave it behind. */
 			kill((pid_t)pid, SIGKILL);
-			_exit(125);
+			_exit(MYC_EXIT_RUNTIME);
 		}
 		myc_log_step("clone", t0, t1);
 		_exit(0);

@@ -66,7 +66,7 @@ char *myc_attr_str(const struct myc_attr *a);
 int myc_attr_u32(const struct myc_attr *a, uint32_t *v);
 int myc_attr_u64(const struct myc_attr *a, uint64_t *v);
 
-/* Report a failed step to the parent and exit with code 125. */
+/* Report a failed step to the parent and exit with MYC_EXIT_RUNTIME. */
 __attribute__((noreturn)) void myc_fail(const char *step, const char *path, int err, const char *hint);
 /* Send one timeline step when the parent asked for --debug. */
 void myc_log_step(const char *step, uint64_t start, uint64_t end);
@@ -76,7 +76,9 @@ struct myc_plan {
 	uint64_t clone_flags;
 	char *hostname;
 	char *rootfs;
+	/* The flags are ints: plan_flags in nsexec.c sets them by offset. */
 	int root_readonly;
+	int debug;
 	int init; /* --init: fork so the command is PID 2 under a reaper */
 	int tty;
 	int pdeathsig; /* die with the runtime */

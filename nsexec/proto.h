@@ -3,7 +3,7 @@
  * stage of the container (C stage-1, C init, Go init).
  *
  * It is the single source of truth: the Go side reads these constants
- * through cgo (proto_consts.go), so the two sides cannot drift apart.
+ * through cgo (consts.go), so the two sides cannot drift apart.
  *
  * Transport: an AF_UNIX SOCK_SEQPACKET socketpair. SEQPACKET keeps message
  * boundaries and carries SCM_RIGHTS (the pty master travels that way).
@@ -11,9 +11,18 @@
  * Frame:   u32 payload_len | u32 type | payload
  * Payload: a sequence of attributes, each u32 attr_type | u32 len | bytes.
  * All integers are host-endian (both ends are the same machine). Strings
- * are sent without a terminating NUL. Readers skip attributes they do not
- * know, so the C side only ever looks at the handful it needs: it never
- * parses JSON or anything else that is not length-checked.
+ * are sent without a terminating NUL. The C side only ever looks at the
+ * handful of attributes it needs: it never parses JSON or anything else
+ * that is not length-checked.
+ *
+ * Unknown attributes: the runtime and every stage are the same binary, so
+ * an attribute a reader does not know is a bug, never a newer sender, and
+ * every reader fails on one. The one exception is explicit: bootstrap
+ * attributes are numbered in two ranges, and C skips the Go-only range
+ * (from MYC_A_GO_FIRST on) whole, so a Go-only attribute needs no C change.
+ * Reports (MSG_LOG, MSG_ERROR) are the other way round on purpose: the
+ * parent reads what it can of them, because dropping a failure's report
+ * over one odd attribute would hide why the container failed.
  */
 #ifndef MYC_PROTO_H
 #define MYC_PROTO_H
@@ -28,6 +37,16 @@
 #define MYC_HDR_LEN 8u
 #define MYC_ATTR_HDR_LEN 8u
 
+/*
+ * Exit codes of a failed start, as docker's `run` defines them, for every
+ * stage and the CLI alike (Go reads them through cgo: nsexec/consts.go).
+ */
+enum {
+	MYC_EXIT_RUNTIME = 125,        /* the runtime itself failed */
+	MYC_EXIT_NOT_EXECUTABLE = 126, /* the command exists but cannot be executed */
+	MYC_EXIT_NOT_FOUND = 127,      /* the command does not exist */
+};
+
 /* Message types. */
 enum {
 	MYC_MSG_BOOTSTRAP = 1, /* parent -> stage-1: the whole container plan */
@@ -39,34 +58,42 @@ enum {
 	MYC_MSG_START = 7,     /* parent -> init: go on to the command (MYC_A_WAIT_START) */
 };
 
-/* Bootstrap attributes. The C constructor reads those marked (C). */
+/*
+ * Bootstrap attributes. Below MYC_A_GO_FIRST: read by the C constructor
+ * (and by Go); C fails on an unknown one. From MYC_A_GO_FIRST on: read by
+ * Go only; C skips them. Go fails on any attribute it does not know.
+ * A u32 flag (1 = set, absent = unset) is one line in the flag tables:
+ * nsexec/flags.go for Go, plan_flags in nsexec.c for C-range ones.
+ */
 enum {
-	MYC_A_CLONE_FLAGS = 1,   /* (C) u64 namespace flags for clone() */
-	MYC_A_HOSTNAME = 2,      /* (C) string */
-	MYC_A_ROOTFS = 3,        /* (C) absolute host path of the root */
-	MYC_A_ROOT_READONLY = 4, /* (C) u32: make the whole root tree read-only */
-	MYC_A_BIND_SOURCE = 5,   /* (C) host path, repeated, opened with open_tree */
-	MYC_A_DEBUG = 6,         /* (C) u32: send MSG_LOG timeline steps */
-	MYC_A_ARG = 20,          /* argv, repeated, in order */
-	MYC_A_ENV = 21,          /* KEY=VALUE, repeated */
-	MYC_A_CWD = 22,
-	MYC_A_UID = 23,          /* u32 */
-	MYC_A_GID = 24,          /* u32 */
-	MYC_A_ADDGID = 25,       /* u32, repeated */
-	MYC_A_TTY = 26,          /* (C) u32 */
-	MYC_A_INIT = 27,         /* (C) u32: PID 1 stays as a reaping init */
-	MYC_A_WINSIZE = 28,      /* u16 rows, u16 cols */
-	MYC_A_LOOPBACK = 29,     /* u32: bring lo up (new network namespace) */
-	MYC_A_MOUNT = 30,        /* nested attributes, one mount step, in order */
-	MYC_A_PDEATHSIG = 32,    /* (C) u32: init dies with the runtime (`run`) */
-	MYC_A_EXEC_FIFO = 33,    /* (C) host path of the fifo `start` opens */
-	MYC_A_JOIN_NS = 34,      /* (C) u32 CLONE_NEW* type, then a host path; repeated */
-	MYC_A_EXEC = 35,         /* (C) u32: join a running container (`exec`), no new root */
-	MYC_A_EXTRAS = 36,       /* Go-only: containerinit.Extras, MYC_X_* attributes nested */
-	MYC_A_WAIT_START = 37,   /* Go-only u32: after READY, wait for MSG_START on the socket */
+	MYC_A_CLONE_FLAGS = 1,   /* u64 namespace flags for clone() */
+	MYC_A_HOSTNAME = 2,      /* string */
+	MYC_A_ROOTFS = 3,        /* absolute host path of the root */
+	MYC_A_ROOT_READONLY = 4, /* flag: make the whole root tree read-only */
+	MYC_A_BIND_SOURCE = 5,   /* host path, repeated, opened with open_tree */
+	MYC_A_DEBUG = 6,         /* flag: send MSG_LOG timeline steps */
+	MYC_A_TTY = 7,           /* flag */
+	MYC_A_INIT = 8,          /* flag: PID 1 stays as a reaping init */
+	MYC_A_PDEATHSIG = 9,     /* flag: init dies with the runtime (`run`) */
+	MYC_A_EXEC_FIFO = 10,    /* host path of the fifo `start` opens */
+	MYC_A_JOIN_NS = 11,      /* u32 CLONE_NEW* type, then a host path; repeated */
+	MYC_A_EXEC = 12,         /* flag: join a running container (`exec`), no new root */
+
+	MYC_A_GO_FIRST = 64,
+	MYC_A_ARG = 64,          /* argv, repeated, in order */
+	MYC_A_ENV = 65,          /* KEY=VALUE, repeated */
+	MYC_A_CWD = 66,
+	MYC_A_UID = 67,          /* u32 */
+	MYC_A_GID = 68,          /* u32 */
+	MYC_A_ADDGID = 69,       /* u32, repeated */
+	MYC_A_WINSIZE = 70,      /* u16 rows, u16 cols */
+	MYC_A_LOOPBACK = 71,     /* flag: bring lo up (new network namespace) */
+	MYC_A_MOUNT = 72,        /* nested attributes, one mount step, in order */
+	MYC_A_EXTRAS = 73,       /* nsexec.Extras, MYC_X_* attributes nested */
+	MYC_A_WAIT_START = 74,   /* flag: after READY, wait for MSG_START on the socket */
 };
 
-/* Attributes nested in MYC_A_MOUNT. */
+/* Attributes nested in MYC_A_MOUNT (Go-only). */
 enum {
 	MYC_M_KIND = 1,       /* u32, see MYC_MOUNT_* */
 	MYC_M_SOURCE = 2,
@@ -74,9 +101,9 @@ enum {
 	MYC_M_FSTYPE = 4,
 	MYC_M_DATA = 5,       /* fs options, comma separated key[=value] */
 	MYC_M_ATTR = 6,       /* u64 MOUNT_ATTR_* flags */
-	MYC_M_NOFOLLOW = 7,   /* u32: the target must not be a symlink */
+	MYC_M_NOFOLLOW = 7,   /* flag: the target must not be a symlink */
 	MYC_M_BIND_INDEX = 8, /* u32: which MYC_A_BIND_SOURCE fd to attach */
-	MYC_M_FILE = 9,       /* u32: the target is a file, not a directory */
+	MYC_M_FILE = 9,       /* flag: the target is a file, not a directory */
 };
 
 /*
@@ -86,7 +113,7 @@ enum {
  */
 enum {
 	MYC_X_UMASK = 1,            /* u32 */
-	MYC_X_NO_NEW_PRIVS = 2,     /* u32 */
+	MYC_X_NO_NEW_PRIVS = 2,     /* flag */
 	MYC_X_OOM_SCORE_ADJ = 3,    /* u32 (an int32) */
 	MYC_X_RLIMIT = 4,           /* nested XF_TYPE, XF_SOFT, XF_HARD; repeated */
 	MYC_X_CAPS = 5,             /* nested XC_*: present = set all five sets */
@@ -94,7 +121,7 @@ enum {
 	MYC_X_READONLY = 7,         /* string, repeated */
 	MYC_X_SYSCTL = 8,           /* nested XF_KEY, XF_VALUE; repeated */
 	MYC_X_DEVICE = 9,           /* nested XF_PATH ... XF_GID; repeated */
-	MYC_X_READONLY_ROOT = 10,   /* u32 */
+	MYC_X_READONLY_ROOT = 10,   /* flag */
 	MYC_X_SECCOMP = 11,         /* bytes: struct sock_filter array */
 	MYC_X_SECCOMP_FLAGS = 12,   /* u32 */
 	MYC_X_HOOK_CREATE_CTR = 13, /* nested XF_PATH, XF_ARG..., XF_ENV..., XF_TIMEOUT; repeated */

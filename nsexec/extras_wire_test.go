@@ -1,11 +1,10 @@
-package containerinit
+package nsexec
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
-
-	"mycontainer/nsexec"
 )
 
 func fullExtras() *Extras {
@@ -65,14 +64,16 @@ func TestFullExtrasSetsEveryField(t *testing.T) {
 
 func TestDecodeExtrasRejectsBadInput(t *testing.T) {
 	good := fullExtras().Encode()
-	unknownTop := nsexec.NewFrame(0)
+	unknownTop := NewFrame(0)
 	unknownTop.PutU32(999, 1)
-	unknownField := nsexec.NewFrame(0)
-	inner := nsexec.NewFrame(0)
+	unknownField := NewFrame(0)
+	inner := NewFrame(0)
 	inner.PutU32(99, 1)
-	unknownField.Put(nsexec.XRlimit, inner.Attrs())
-	shortUmask := nsexec.NewFrame(0)
-	shortUmask.Put(nsexec.XUmask, []byte{1, 2})
+	unknownField.Put(xRlimit, inner.Attrs())
+	shortFlag := NewFrame(0)
+	shortFlag.Put(xReadonlyRoot, []byte{1})
+	shortUmask := NewFrame(0)
+	shortUmask.Put(xUmask, []byte{1, 2})
 	for name, tc := range map[string]struct {
 		b    []byte
 		want string
@@ -81,9 +82,14 @@ func TestDecodeExtrasRejectsBadInput(t *testing.T) {
 		"unknown":       {unknownTop.Attrs(), "unknown attribute type 999"},
 		"unknown field": {unknownField.Attrs(), "unknown attribute type 99"},
 		"short value":   {shortUmask.Attrs(), "want 4 bytes"},
+		"short flag":    {shortFlag.Attrs(), "want 4 bytes"},
 	} {
-		if _, err := DecodeExtras(tc.b); err == nil || !strings.Contains(err.Error(), tc.want) {
+		_, err := DecodeExtras(tc.b)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want %q", name, err, tc.want)
+		}
+		if strings.HasPrefix(name, "unknown") && !errors.Is(err, errUnknownAttr) {
+			t.Errorf("%s: errors.Is(%v, errUnknownAttr) is false", name, err)
 		}
 	}
 }
