@@ -16,7 +16,6 @@ import (
 
 const exitRuntime = container.ExitRuntime
 
-
 type runCmd struct {
 	Rootfs        string   `help:"Root filesystem directory. Without it (or with /), the container sees the host's / read-only." placeholder:"DIR"`
 	Hostname      string   `help:"Hostname inside the container." default:"container-host"`

@@ -22,4 +22,3 @@ func applyRootExtras(root int, x *Extras) error {
 	// Every mount of the hardening is rootfs's job (rootfs/harden.go).
 	return rootfs.Harden(root, x.ReadonlyPaths, x.MaskedPaths, x.ReadonlyRoot)
 }
-
