@@ -58,7 +58,7 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 	bs.Pdeathsig = true
 	// The default root is the host's whole tree, read-only down to every
 	// submount (the spec's root.readonly only covers the root mount).
-	bs.RootReadonly = hostRoot
+	bs.HostRootReadonly = hostRoot
 	o.Timeline.Add("validate", t, Now())
 	return Run(Options{
 		Bootstrap: bs, Timeline: o.Timeline, Cgroup: cg, SweepDeadRuns: true,

@@ -22,12 +22,15 @@ type Mount struct {
 
 // Bootstrap is everything the container's stages need, sent once.
 type Bootstrap struct {
-	CloneFlags   uint64
-	Hostname     string
-	Rootfs       string // absolute host path
-	RootReadonly bool
-	BindSources  []string
-	Debug        bool
+	CloneFlags uint64
+	Hostname   string
+	Rootfs     string // absolute host path
+	// HostRootReadonly: the host-root form of `run`: the whole tree,
+	// every submount, read-only (root.c). Not Extras.ReadonlyRoot, the
+	// spec's root.readonly, which covers the root mount only.
+	HostRootReadonly bool
+	BindSources      []string
+	Debug            bool
 
 	Args     []string
 	Env      []string

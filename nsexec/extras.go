@@ -18,7 +18,7 @@ type Extras struct {
 	ReadonlyPaths []string
 	Sysctl        []Sysctl
 	Devices       []Device
-	ReadonlyRoot  bool
+	ReadonlyRoot  bool   // root.readonly: the root mount only (not Bootstrap.HostRootReadonly)
 	Seccomp       []byte // a compiled classic BPF program (struct sock_filter array)
 	SeccompFlags  uint
 	Hooks         HookLists

@@ -12,7 +12,7 @@ type flag[T any] struct {
 }
 
 var bootstrapFlags = []flag[Bootstrap]{
-	{aRootReadonly, func(b *Bootstrap) *bool { return &b.RootReadonly }},
+	{aHostRootReadonly, func(b *Bootstrap) *bool { return &b.HostRootReadonly }},
 	{aDebug, func(b *Bootstrap) *bool { return &b.Debug }},
 	{aTTY, func(b *Bootstrap) *bool { return &b.TTY }},
 	{aInit, func(b *Bootstrap) *bool { return &b.Init }},

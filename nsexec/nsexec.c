@@ -113,7 +113,7 @@ static const struct {
 	size_t off; /* of an int in struct myc_plan */
 	const char *name;
 } plan_flags[] = {
-	{ MYC_A_ROOT_READONLY, offsetof(struct myc_plan, root_readonly), "root readonly" },
+	{ MYC_A_HOST_ROOT_READONLY, offsetof(struct myc_plan, host_root_readonly), "host root readonly" },
 	{ MYC_A_DEBUG, offsetof(struct myc_plan, debug), "debug" },
 	{ MYC_A_TTY, offsetof(struct myc_plan, tty), "tty" },
 	{ MYC_A_INIT, offsetof(struct myc_plan, init), "init" },

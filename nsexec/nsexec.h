@@ -77,7 +77,7 @@ struct myc_plan {
 	char *hostname;
 	char *rootfs;
 	/* The flags are ints: plan_flags in nsexec.c sets them by offset. */
-	int root_readonly;
+	int host_root_readonly;
 	int debug;
 	int init; /* --init: fork so the command is PID 2 under a reaper */
 	int tty;

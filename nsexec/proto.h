@@ -69,7 +69,7 @@ enum {
 	MYC_A_CLONE_FLAGS = 1,   /* u64 namespace flags for clone() */
 	MYC_A_HOSTNAME = 2,      /* string */
 	MYC_A_ROOTFS = 3,        /* absolute host path of the root */
-	MYC_A_ROOT_READONLY = 4, /* flag: make the whole root tree read-only */
+	MYC_A_HOST_ROOT_READONLY = 4, /* flag: make the whole root tree read-only */
 	MYC_A_BIND_SOURCE = 5,   /* host path, repeated, opened with open_tree */
 	MYC_A_DEBUG = 6,         /* flag: send MSG_LOG timeline steps */
 	MYC_A_TTY = 7,           /* flag */

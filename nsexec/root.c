@@ -55,7 +55,7 @@ void myc_enter_root(const struct myc_plan *p)
 	root = open_tree_clone(p->rootfs);
 	if (root < 0)
 		myc_fail("open_tree rootfs", p->rootfs, errno, enosys_hint(errno));
-	if (p->root_readonly &&
+	if (p->host_root_readonly &&
 	    syscall(SYS_mount_setattr, root, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
 		myc_fail("make rootfs read-only", p->rootfs, errno, enosys_hint(errno));
 
