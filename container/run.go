@@ -62,85 +62,136 @@ type startup struct {
 // PID 1 and returns the exit code the CLI should use: the command's own
 // status, 128+N when signal N killed it, or a runtime error.
 func Run(o Options) (int, error) {
+	r := &runner{o: o}
 	sigs := make(chan os.Signal, 32)
 	signal.Notify(sigs, append(forwarded, unix.SIGWINCH)...)
 	defer signal.Stop(sigs)
 	// Children's exits arrive as SIGCHLD on a channel: waiting on it parks
 	// the goroutine, where a blocking wait4 would keep Go's sysmon thread
 	// polling every few microseconds for as long as the container runs.
-	chld := make(chan os.Signal, 1)
-	signal.Notify(chld, unix.SIGCHLD)
-	defer signal.Stop(chld)
+	r.chld = make(chan os.Signal, 1)
+	signal.Notify(r.chld, unix.SIGCHLD)
+	defer signal.Stop(r.chld)
 
-	so := nsexec.StartOptions{
+	r.so = nsexec.StartOptions{
 		Stdio:    [3]int{int(o.Stdin.Fd()), int(o.Stdout.Fd()), int(o.Stderr.Fd())},
 		CgroupFD: -1,
 	}
-	succeeded := false
-	if cg := o.Cgroup; cg != nil {
-		// Before the removal is deferred: a cgroup found frozen may be
-		// someone else's, and nothing was created yet.
-		if err := cg.checkThawed(); err != nil {
-			return ExitRuntime, Errorf(ExitRuntime, "start container: %w", err)
-		}
-		// Removed on every way out of Run: normal exit, start-up error,
-		// signal. A SIGKILLed runtime leaves it to SweepDeadRuns.
-		defer func() {
-			if cg.joinOnly || (o.KeepCgroup && succeeded) {
-				return
-			}
-			if err := cg.remove(); err != nil {
-				fmt.Fprintf(o.Stderr, "mycontainer: remove cgroup %s/%s: %v\n", cg.Parent, cg.ID, err)
-			}
-		}()
-		t := Now()
-		fd, err := cg.prepare()
+	if o.Cgroup != nil {
+		release, err := r.cgroupFirst()
 		if err != nil {
-			return ExitRuntime, Errorf(ExitRuntime, "create cgroup %s/%s: %w", cg.Parent, cg.ID, err)
+			return ExitRuntime, err
 		}
-		if fd >= 0 {
-			defer unix.Close(fd)
-		}
-		so.CgroupFD = fd
-		so.BeforeBootstrap = func(pid int) error {
-			if err := cg.join(pid); err != nil {
-				return fmt.Errorf("join cgroup %s/%s: %w", cg.Parent, cg.ID, err)
-			}
-			o.Timeline.Add("cgroups", t, Now())
-			return nil
-		}
+		defer release()
 	}
+	if err := r.spawn(); err != nil {
+		return ExitRuntime, err
+	}
+	defer r.sock.Close()
 
-	t := Now()
-	st, err := nsexec.Start(o.Bootstrap, so)
-	if err != nil {
-		return ExitRuntime, Errorf(ExitRuntime, "start container: %w", err)
-	}
-	// The socket goes through Go's poller for the same reason.
-	sock, err := pollable(st.Sock)
-	if err != nil {
-		killAndReap(st.PID)
-		return ExitRuntime, Errorf(ExitRuntime, "start container: %w", err)
-	}
-	defer sock.Close()
-	o.Timeline.Add("spawn", t, Now())
-
-	var con atomic.Pointer[console]
-	defer func() { con.Load().close() }()
-	var initPID atomic.Int64
+	defer func() { r.con.Load().close() }()
 	ready, done := make(chan struct{}), make(chan struct{})
 	// Once Run returns, init is reaped and its PID may be reused: the
 	// relay must never signal it again.
 	defer close(done)
-	go relaySignals(relay{sigs: sigs, ready: ready, done: done, pid: &initPID, con: &con, stop: o.Stop, stderr: o.Stderr})
+	go relaySignals(relay{sigs: sigs, ready: ready, done: done, pid: &r.initPID, con: &r.con, stop: o.Stop, stderr: o.Stderr})
 
-	su, err := readStartup(sock, o, &initPID, ready, &con)
+	su, err := readStartup(r.sock, o, &r.initPID, ready, &r.con)
+	if code, err := r.settleStartup(su, err); err != nil {
+		return code, err
+	}
+	if err := r.release(su); err != nil {
+		killAndReap(su.initPID)
+		return ExitRuntime, err
+	}
+	if o.Detach {
+		r.succeeded = true
+		return 0, nil
+	}
+	return r.wait(su)
+}
+
+// runner is one Run: what its steps share.
+type runner struct {
+	o         Options
+	chld      chan os.Signal
+	so        nsexec.StartOptions
+	stage     *nsexec.Stage
+	sock      *os.File
+	con       atomic.Pointer[console]
+	initPID   atomic.Int64
+	succeeded bool // the container started (and, in the foreground, ended) well
+}
+
+// cgroupFirst readies the container's cgroup before stage-1 exists: on
+// v2 stage-1 is born in it, on v1 it joins before it reads its bootstrap,
+// so init and everything it runs start inside. release removes it on
+// every way out of Run (normal exit, start-up error, signal) unless the
+// container outlives Run; a SIGKILLed runtime leaves it to SweepDeadRuns.
+func (r *runner) cgroupFirst() (release func(), err error) {
+	cg := r.o.Cgroup
+	// Before the removal is armed: a cgroup found frozen may be someone
+	// else's, and nothing was created yet.
+	if err := cg.checkThawed(); err != nil {
+		return nil, Errorf(ExitRuntime, "start container: %w", err)
+	}
+	remove := func() {
+		if cg.joinOnly || (r.o.KeepCgroup && r.succeeded) {
+			return
+		}
+		if err := cg.remove(); err != nil {
+			fmt.Fprintf(r.o.Stderr, "mycontainer: remove cgroup %s/%s: %v\n", cg.Parent, cg.ID, err)
+		}
+	}
+	t := Now()
+	fd, err := cg.prepare()
+	if err != nil {
+		remove()
+		return nil, Errorf(ExitRuntime, "create cgroup %s/%s: %w", cg.Parent, cg.ID, err)
+	}
+	r.so.CgroupFD = fd
+	r.so.BeforeBootstrap = func(pid int) error {
+		if err := cg.join(pid); err != nil {
+			return fmt.Errorf("join cgroup %s/%s: %w", cg.Parent, cg.ID, err)
+		}
+		r.o.Timeline.Add("cgroups", t, Now())
+		return nil
+	}
+	return func() {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+		remove()
+	}, nil
+}
+
+// spawn starts stage-1 with the bootstrap and puts the sync socket under
+// Go's poller, so reading it parks the goroutine (as the SIGCHLD wait
+// does) instead of blocking a thread.
+func (r *runner) spawn() error {
+	t := Now()
+	st, err := nsexec.Start(r.o.Bootstrap, r.so)
+	if err != nil {
+		return Errorf(ExitRuntime, "start container: %w", err)
+	}
+	r.stage = st
+	if r.sock, err = pollable(st.Sock); err != nil {
+		killAndReap(st.PID)
+		return Errorf(ExitRuntime, "start container: %w", err)
+	}
+	r.o.Timeline.Add("spawn", t, Now())
+	return nil
+}
+
+// settleStartup reaps stage-1 and turns a failed start-up into the run's
+// error, with init killed if it exists.
+func (r *runner) settleStartup(su *startup, err error) (int, error) {
 	if err != nil && su.failure == nil {
 		// The read itself failed: that is the error to report, not the
 		// missing PID it leads to.
 		su.failure = &Error{Code: ExitRuntime, Msg: err.Error(), Err: err}
 	}
-	reapStage1(st.PID, su, chld, o.Timeline)
+	reapStage1(r.stage.PID, su, r.chld, r.o.Timeline)
 	if err != nil || su.failure != nil {
 		if su.initPID > 0 {
 			killAndReap(su.initPID)
@@ -151,35 +202,39 @@ func Run(o Options) (int, error) {
 		return ExitRuntime, err
 	}
 	if su.execStart != 0 {
-		o.Timeline.Add("exec", su.execStart, Now())
+		r.o.Timeline.Add("exec", su.execStart, Now())
 	}
-	if o.Started != nil {
-		if err := o.Started(su.initPID); err != nil {
-			killAndReap(su.initPID)
-			return ExitRuntime, err
+	return 0, nil
+}
+
+// release records the started container (Started), then lets init go
+// on: the start message of a foreground run --bundle, the hand-over of a
+// created container. The caller kills init when it fails.
+func (r *runner) release(su *startup) error {
+	if r.o.Started != nil {
+		if err := r.o.Started(su.initPID); err != nil {
+			return err
 		}
 	}
-	if o.Bootstrap.WaitStart {
-		if err := nsexec.Send(int(sock.Fd()), nsexec.NewFrame(nsexec.MsgStart)); err != nil {
-			killAndReap(su.initPID)
-			return ExitRuntime, Errorf(ExitRuntime, "start container: send the start message: %w", err)
+	if r.o.Bootstrap.WaitStart {
+		if err := nsexec.Send(int(r.sock.Fd()), nsexec.NewFrame(nsexec.MsgStart)); err != nil {
+			return Errorf(ExitRuntime, "start container: send the start message: %w", err)
 		}
-		if o.Released != nil {
-			o.Released()
+		if r.o.Released != nil {
+			r.o.Released()
 		}
 	}
-	if o.Bootstrap.ExecFifo != "" {
+	if r.o.Bootstrap.ExecFifo != "" {
 		// create: the state is saved, init may now outlive us.
-		if err := handOver(sock); err != nil {
-			killAndReap(su.initPID)
-			return ExitRuntime, err
-		}
+		return handOver(r.sock)
 	}
-	if o.Detach {
-		succeeded = true
-		return 0, nil
-	}
-	// While the container runs, clear what SIGKILLed runs left behind.
+	return nil
+}
+
+// wait waits for PID 1 while sweeping what SIGKILLed runs left behind,
+// and names an OOM kill.
+func (r *runner) wait(su *startup) (int, error) {
+	o := r.o
 	swept := make(chan error, 1)
 	go func() {
 		if o.Cgroup == nil || !o.SweepDeadRuns {
@@ -188,9 +243,9 @@ func Run(o Options) (int, error) {
 		}
 		swept <- SweepDeadRuns(o.Cgroup.Mode, o.Cgroup.Parent)
 	}()
-	code, err := waitInit(su.initPID, chld, o.Timeline)
-	initPID.Store(0) // reaped: its PID is free for reuse
-	succeeded = err == nil
+	code, err := waitInit(su.initPID, r.chld, o.Timeline)
+	r.initPID.Store(0) // reaped: its PID is free for reuse
+	r.succeeded = err == nil
 	if serr := <-swept; serr != nil {
 		fmt.Fprintf(o.Stderr, "mycontainer: warning: sweep cgroups of dead runs: %v\n", serr)
 	}
@@ -235,55 +290,68 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 			closeAll(fds)
 			return su, Errorf(ExitRuntime, "read from container stages: %w", err)
 		}
-		switch typ {
-		case nsexec.MsgPID:
-			pid, err := attrU32(attrs, nsexec.LPID)
-			if err != nil || pid == 0 {
-				return su, Errorf(ExitRuntime, "stage-1 sent a bad init PID: %w", err)
-			}
-			su.initPID = int(pid)
-			initPID.Store(int64(pid))
-			if su.ready {
-				return su, nil
-			}
-		case nsexec.MsgLog:
-			name, start, end := decodeLog(attrs)
-			if name == "exec" {
-				su.execStart = start
-				continue
-			}
-			o.Timeline.Add(name, start, end)
-		case nsexec.MsgError:
-			su.failure = decodeError(attrs)
-		case nsexec.MsgReady:
-			// Set up and waiting on the exec fifo for `start`. init and
-			// stage-1 write to the socket independently: under load init's
-			// READY can come before stage-1's PID, so wait for both.
-			su.ready = true
-			if su.initPID != 0 {
-				return su, nil
-			}
-		case nsexec.MsgPTY:
-			if len(fds) != 1 {
-				closeAll(fds)
-				return su, Errorf(ExitRuntime, "container sent %d fds for its terminal, want 1", len(fds))
-			}
-			if o.OnPTY != nil {
-				if err := o.OnPTY(fds[0]); err != nil {
-					return su, Errorf(ExitRuntime, "hand over the terminal: %w", err)
-				}
-				continue
-			}
-			c, err := startConsole(fds[0], o.Stdin, o.Stdout)
-			if err != nil {
-				return su, Errorf(ExitRuntime, "attach terminal: %w", err)
-			}
-			con.Store(c)
-		default:
-			closeAll(fds)
+		done, err := su.handle(typ, attrs, fds, o, initPID, con)
+		if done || err != nil {
+			return su, err
 		}
 	}
 	return su, nil
+}
+
+// handle takes one start-up frame. done: init's PID is known and init
+// waits for its start, so nothing more comes before it.
+func (su *startup) handle(typ uint32, attrs []nsexec.Attr, fds []int, o Options, initPID *atomic.Int64, con *atomic.Pointer[console]) (done bool, err error) {
+	switch typ {
+	case nsexec.MsgPID:
+		pid, err := attrU32(attrs, nsexec.LPID)
+		if err != nil || pid == 0 {
+			return false, Errorf(ExitRuntime, "stage-1 sent a bad init PID: %w", err)
+		}
+		su.initPID = int(pid)
+		initPID.Store(int64(pid))
+		return su.ready, nil
+	case nsexec.MsgLog:
+		name, start, end := decodeLog(attrs)
+		if name == "exec" {
+			su.execStart = start
+		} else {
+			o.Timeline.Add(name, start, end)
+		}
+	case nsexec.MsgError:
+		su.failure = decodeError(attrs)
+	case nsexec.MsgReady:
+		// Set up and waiting for its start. init and stage-1 write to
+		// the socket independently: under load init's READY can come
+		// before stage-1's PID, so wait for both.
+		su.ready = true
+		return su.initPID != 0, nil
+	case nsexec.MsgPTY:
+		return false, su.takePTY(fds, o, con)
+	default:
+		closeAll(fds)
+	}
+	return false, nil
+}
+
+// takePTY hands the container's pty master to --console-socket, or
+// relays it to this process's terminal.
+func (su *startup) takePTY(fds []int, o Options, con *atomic.Pointer[console]) error {
+	if len(fds) != 1 {
+		closeAll(fds)
+		return Errorf(ExitRuntime, "container sent %d fds for its terminal, want 1", len(fds))
+	}
+	if o.OnPTY != nil {
+		if err := o.OnPTY(fds[0]); err != nil {
+			return Errorf(ExitRuntime, "hand over the terminal: %w", err)
+		}
+		return nil
+	}
+	c, err := startConsole(fds[0], o.Stdin, o.Stdout)
+	if err != nil {
+		return Errorf(ExitRuntime, "attach terminal: %w", err)
+	}
+	con.Store(c)
+	return nil
 }
 
 // handOver tells a created container's init that `create` recorded it,
