@@ -4,19 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"mycontainer/container"
 	"mycontainer/ocilog"
 	"mycontainer/spec"
 	"mycontainer/state"
-
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // The OCI verbs, with runc's names and flags, because engines call
@@ -162,17 +158,7 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 		return 0, o.Create(container.CreateOptions{ID: c.Create.ID, Bundle: c.Create.Bundle, PidFile: c.Create.PidFile,
 			ConsoleSocket: c.Create.ConsoleSocket, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	case "run":
-		r := c.RunBundle
-		if r.Bundle == "" {
-			// Parsed with run's full flag set.
-			if len(c.Run.Command) != 1 {
-				return 1, errors.New("with --bundle, run takes exactly one argument: the container ID")
-			}
-			r = runBundleCmd{Bundle: c.Run.Bundle, Detach: c.Run.Detach, PidFile: c.Run.PidFile,
-				ConsoleSocket: c.Run.ConsoleSocket, ID: c.Run.Command[0]}
-		}
-		return o.RunBundle(container.CreateOptions{ID: r.ID, Bundle: r.Bundle, PidFile: r.PidFile,
-			ConsoleSocket: r.ConsoleSocket, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, r.Detach)
+		return c.runBundle(o)
 	case "start":
 		return 0, o.Start(c.Start.ID)
 	case "state":
@@ -192,56 +178,11 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 	case "exec":
 		return c.exec(o)
 	case "ps":
-		pids, err := o.Ps(c.Ps.ID)
-		if err != nil {
-			return 1, err
-		}
-		if c.Ps.Format == "json" {
-			return 0, printJSON(pids)
-		}
-		w := tabwriter.NewWriter(os.Stdout, 0, 8, 2, ' ', 0)
-		fmt.Fprintln(w, "PID\tCMD")
-		for _, p := range pids {
-			cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-			fmt.Fprintf(w, "%d\t%s\n", p, strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " ")))
-		}
-		return 0, w.Flush()
+		return verbResult(c.ps(o))
 	case "list":
-		all, err := o.List()
-		if err != nil {
-			return 1, err
-		}
-		switch {
-		case c.List.Quiet:
-			for _, s := range all {
-				fmt.Println(s.ID)
-			}
-		case c.List.Format == "json":
-			return 0, printJSON(all)
-		default:
-			w := tabwriter.NewWriter(os.Stdout, 0, 8, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER")
-			for _, s := range all {
-				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Pid, s.Status, s.Bundle, s.Created.Format(time.RFC3339Nano), s.Owner)
-			}
-			return 0, w.Flush()
-		}
-		return 0, nil
+		return verbResult(c.list(o))
 	case "update":
-		var b []byte
-		if c.Update.Resources == "-" {
-			b, err = io.ReadAll(os.Stdin)
-		} else {
-			b, err = os.ReadFile(c.Update.Resources)
-		}
-		if err != nil {
-			return 1, fmt.Errorf("--resources: %w", err)
-		}
-		r := &specs.LinuxResources{}
-		if err := json.Unmarshal(b, r); err != nil {
-			return 1, fmt.Errorf("--resources %s: %w", c.Update.Resources, err)
-		}
-		return 0, o.Update(c.Update.ID, r)
+		return verbResult(c.update(o))
 	case "events":
 		return 0, o.Events(c.Events.ID, c.Events.Stats, c.Events.Interval, os.Stdout)
 	case "pause":

@@ -42,46 +42,75 @@ func switchCredentials(uid, gid uint32, groups []uint32, x *Extras) error {
 	admin := capBit(unix.CAP_SYS_ADMIN)
 	late := managed && len(x.Seccomp) > 0 && !x.NoNewPrivs && want.eff&admin == 0
 	last := lastCap()
+	if managed {
+		if err := beforeUIDChange(want, last); err != nil {
+			return err
+		}
+	}
+	if err := changeIDs(uid, gid, groups); err != nil {
+		return err
+	}
+	if managed {
+		install := want
+		if late {
+			install.eff, install.perm = want.eff|admin, want.perm|admin
+		}
+		if err := afterUIDChange(install, last); err != nil {
+			return err
+		}
+	}
+	return lockDown(x, want, late)
+}
 
+// beforeUIDChange (steps 1 and 2): shrink the bounding set while
+// CAP_SETPCAP is still there, and keep the permitted set across the uid
+// change.
+func beforeUIDChange(want capSets, last int) error {
+	if err := dropBounding(want.bnd, last); err != nil {
+		return err
+	}
+	if err := prctl(unix.PR_SET_KEEPCAPS, 1, 0); err != nil {
+		return fmt.Errorf("prctl PR_SET_KEEPCAPS: %w", err)
+	}
+	return nil
+}
+
+// changeIDs (step 3) sets groups, gid and uid, and re-arms the
+// parent-death signal, which the kernel clears on any euid/egid change:
+// the command must still die with the runtime (see thread.go).
+func changeIDs(uid, gid uint32, groups []uint32) error {
 	var pdeath int32
 	if err := prctl(unix.PR_GET_PDEATHSIG, uintptr(unsafe.Pointer(&pdeath)), 0); err != nil {
 		return fmt.Errorf("prctl PR_GET_PDEATHSIG: %w", err)
-	}
-	if managed {
-		if err := dropBounding(want.bnd, last); err != nil {
-			return err
-		}
-		if err := prctl(unix.PR_SET_KEEPCAPS, 1, 0); err != nil {
-			return fmt.Errorf("prctl PR_SET_KEEPCAPS: %w", err)
-		}
 	}
 	if err := setIDs(uid, gid, groups); err != nil {
 		return err
 	}
 	if pdeath != 0 {
-		// The kernel clears it on any euid/egid change; the command must
-		// still die with the runtime (see thread.go).
 		if err := prctl(unix.PR_SET_PDEATHSIG, uintptr(pdeath), 0); err != nil {
 			return fmt.Errorf("prctl PR_SET_PDEATHSIG: %w", err)
 		}
 	}
-	if managed {
-		// execve clears keepcaps anyway; clearing it now keeps the rule
-		// simple for anything that changes uid between here and there.
-		if err := prctl(unix.PR_SET_KEEPCAPS, 0, 0); err != nil {
-			return fmt.Errorf("prctl PR_SET_KEEPCAPS: %w", err)
-		}
-		eff, perm := want.eff, want.perm
-		if late {
-			eff, perm = eff|admin, perm|admin
-		}
-		if err := capset(eff, perm, want.inh); err != nil {
-			return err
-		}
-		if err := setAmbient(want.amb, last); err != nil {
-			return err
-		}
+	return nil
+}
+
+// afterUIDChange (step 4): install the sets the spec asks for.
+func afterUIDChange(want capSets, last int) error {
+	// execve clears keepcaps anyway; clearing it now keeps the rule
+	// simple for anything that changes uid between here and there.
+	if err := prctl(unix.PR_SET_KEEPCAPS, 0, 0); err != nil {
+		return fmt.Errorf("prctl PR_SET_KEEPCAPS: %w", err)
 	}
+	if err := capset(want.eff, want.perm, want.inh); err != nil {
+		return err
+	}
+	return setAmbient(want.amb, last)
+}
+
+// lockDown (step 5): no_new_privs, then the seccomp filter last; with
+// late, the sets the spec wants go in after it, which drops the
+// CAP_SYS_ADMIN kept for loading the filter.
+func lockDown(x *Extras, want capSets, late bool) error {
 	if x.NoNewPrivs {
 		if err := prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0); err != nil {
 			return fmt.Errorf("prctl PR_SET_NO_NEW_PRIVS: %w", err)

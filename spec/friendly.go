@@ -237,41 +237,8 @@ func (f *Friendly) resources() (*specs.LinuxResources, error) {
 			}
 		}
 	}
-	mem := func() *specs.LinuxMemory {
-		if r.Memory == nil {
-			r.Memory = &specs.LinuxMemory{}
-		}
-		return r.Memory
-	}
-	cpu := func() *specs.LinuxCPU {
-		if r.CPU == nil {
-			r.CPU = &specs.LinuxCPU{}
-		}
-		return r.CPU
-	}
-	bytesTo := func(parseFn func(string) (int64, error), dst func() **int64) func(string) error {
-		return func(v string) error {
-			n, e := parseFn(v)
-			*dst() = &n
-			return e
-		}
-	}
-	parse("memory", f.Memory, bytesTo(cgroups.ParseBytes, func() **int64 { return &mem().Limit }))
-	parse("memory-swap", f.MemorySwap, bytesTo(cgroups.ParseMemorySwap, func() **int64 { return &mem().Swap }))
-	parse("memory-reservation", f.MemoryReservation, bytesTo(cgroups.ParseBytes, func() **int64 { return &mem().Reservation }))
-	parse("cpus", f.CPUs, func(v string) error {
-		q, p, e := cgroups.ParseCPUs(v)
-		cpu().Quota, cpu().Period = &q, &p
-		return e
-	})
-	parse("cpu-shares", f.CPUShares, func(v string) error {
-		n, e := strconv.ParseUint(v, 10, 64)
-		cpu().Shares = &n
-		return e
-	})
-	if f.CpusetCpus != "" || f.CpusetMems != "" {
-		cpu().Cpus, cpu().Mems = f.CpusetCpus, f.CpusetMems
-	}
+	f.memory(r, parse)
+	f.cpu(r, parse)
 	parse("pids-limit", f.PidsLimit, func(v string) error {
 		n, e := strconv.ParseInt(v, 10, 64)
 		if e == nil && (n < -1 || n == 0) {
@@ -293,6 +260,50 @@ func (f *Friendly) resources() (*specs.LinuxResources, error) {
 		return nil, nil
 	}
 	return r, nil
+}
+
+// parseFunc parses one flag's value with set, keeping the first error.
+type parseFunc func(flag, v string, set func(string) error)
+
+func (f *Friendly) memory(r *specs.LinuxResources, parse parseFunc) {
+	mem := func() *specs.LinuxMemory {
+		if r.Memory == nil {
+			r.Memory = &specs.LinuxMemory{}
+		}
+		return r.Memory
+	}
+	size := func(parseFn func(string) (int64, error), dst func() **int64) func(string) error {
+		return func(v string) error {
+			n, e := parseFn(v)
+			*dst() = &n
+			return e
+		}
+	}
+	parse("memory", f.Memory, size(cgroups.ParseBytes, func() **int64 { return &mem().Limit }))
+	parse("memory-swap", f.MemorySwap, size(cgroups.ParseMemorySwap, func() **int64 { return &mem().Swap }))
+	parse("memory-reservation", f.MemoryReservation, size(cgroups.ParseBytes, func() **int64 { return &mem().Reservation }))
+}
+
+func (f *Friendly) cpu(r *specs.LinuxResources, parse parseFunc) {
+	cpu := func() *specs.LinuxCPU {
+		if r.CPU == nil {
+			r.CPU = &specs.LinuxCPU{}
+		}
+		return r.CPU
+	}
+	parse("cpus", f.CPUs, func(v string) error {
+		q, p, e := cgroups.ParseCPUs(v)
+		cpu().Quota, cpu().Period = &q, &p
+		return e
+	})
+	parse("cpu-shares", f.CPUShares, func(v string) error {
+		n, e := strconv.ParseUint(v, 10, 64)
+		cpu().Shares = &n
+		return e
+	})
+	if f.CpusetCpus != "" || f.CpusetMems != "" {
+		cpu().Cpus, cpu().Mems = f.CpusetCpus, f.CpusetMems
+	}
 }
 
 // friendlyFlags maps the JSON paths Validate names to the `run` flags

@@ -1,0 +1,168 @@
+package container
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"mycontainer/cgroups"
+	"mycontainer/nsexec"
+	"mycontainer/rootfs"
+	"mycontainer/seccomp"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// bundlePlan is everything an OCI bundle asks for, turned into what the
+// stages and the cgroup manager understand.
+type bundlePlan struct {
+	bs     *nsexec.Bootstrap
+	extras *nsexec.Extras
+	res    *cgroups.Resources
+	rootfs string
+}
+
+var nsFlags = map[specs.LinuxNamespaceType]uint32{
+	specs.PIDNamespace:     unix.CLONE_NEWPID,
+	specs.NetworkNamespace: unix.CLONE_NEWNET,
+	specs.MountNamespace:   unix.CLONE_NEWNS,
+	specs.IPCNamespace:     unix.CLONE_NEWIPC,
+	specs.UTSNamespace:     unix.CLONE_NEWUTS,
+	specs.CgroupNamespace:  unix.CLONE_NEWCGROUP,
+}
+
+// planBundle converts a validated spec. Validation (spec.Validate) has
+// already rejected what mycontainer does not support; what is left here
+// is honoured.
+func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bundlePlan, error) {
+	root, err := planRoot(s, bundle)
+	if err != nil {
+		return nil, err
+	}
+	p := &bundlePlan{rootfs: root, extras: &nsexec.Extras{ReadonlyRoot: s.Root.Readonly}}
+	bs := &nsexec.Bootstrap{Rootfs: root, Hostname: s.Hostname}
+	p.bs = bs
+	if err := planNamespaces(s.Linux.Namespaces, bs); err != nil {
+		return nil, err
+	}
+	if err := planProcess(s.Process, bs, p.extras); err != nil {
+		return nil, err
+	}
+	if bs.Mounts, bs.BindSources, err = planMounts(s.Mounts, bundle, layout); err != nil {
+		return nil, err
+	}
+	if err := planHardening(s, p.extras); err != nil {
+		return nil, err
+	}
+	if s.Linux.Resources != nil {
+		if p.res, err = resources(s.Linux.Resources); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// planRoot finds the rootfs on the host (a bundle-relative root.path is
+// the bundle's; the bundle's author may use symlinks, paths inside the
+// rootfs never count on it).
+func planRoot(s *specs.Spec, bundle string) (string, error) {
+	root := s.Root.Path
+	if !filepath.IsAbs(root) {
+		root = filepath.Join(bundle, root)
+	}
+	root, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", fmt.Errorf("root.path %s: %w", s.Root.Path, err)
+	}
+	switch s.Linux.RootfsPropagation {
+	case "", "private", "rprivate", "slave", "rslave":
+		// The whole tree is made rslave before the pivot (root.c): no
+		// mount of the container's ever reaches the host. private is the
+		// stricter wish and slave the same; both hold for the host's side.
+	default:
+		return "", fmt.Errorf("linux.rootfsPropagation: %q is not supported (mounts never propagate back to the host)", s.Linux.RootfsPropagation)
+	}
+	return root, nil
+}
+
+// planNamespaces: new namespaces become clone flags, ones with a path are
+// joined by the constructor.
+func planNamespaces(nss []specs.LinuxNamespace, bs *nsexec.Bootstrap) error {
+	for _, ns := range nss {
+		flag, ok := nsFlags[ns.Type]
+		if !ok {
+			return fmt.Errorf("linux.namespaces: %q is not supported", ns.Type)
+		}
+		if ns.Path != "" {
+			// Checked here too (join.c is the guard), so a FIFO or a
+			// wrong file fails with a clear message before any state,
+			// cgroup or process exists.
+			if err := nsexec.CheckNamespaceFile(ns.Path, flag); err != nil {
+				return fmt.Errorf("linux.namespaces: %w", err)
+			}
+			bs.Join = append(bs.Join, nsexec.JoinNS{Type: flag, Path: ns.Path})
+			continue
+		}
+		bs.CloneFlags |= uint64(flag)
+	}
+	if bs.CloneFlags&unix.CLONE_NEWNS == 0 {
+		return fmt.Errorf("linux.namespaces: a new mount namespace is required")
+	}
+	if bs.CloneFlags&unix.CLONE_NEWNET != 0 {
+		bs.Loopback = true
+	}
+	return nil
+}
+
+// planHardening is what init applies once the mounts are in: masked and
+// read-only paths, sysctls, device nodes, the seccomp filter (compiled
+// here, in the parent), and the hooks that run inside.
+func planHardening(s *specs.Spec, x *nsexec.Extras) error {
+	x.MaskedPaths, x.ReadonlyPaths = s.Linux.MaskedPaths, s.Linux.ReadonlyPaths
+	for k, v := range s.Linux.Sysctl {
+		x.Sysctl = append(x.Sysctl, nsexec.Sysctl{Key: k, Value: v})
+	}
+	for _, d := range s.Linux.Devices {
+		dev := nsexec.Device{Path: d.Path, Type: d.Type, Major: d.Major, Minor: d.Minor, Mode: 0o666}
+		if d.FileMode != nil {
+			dev.Mode = uint32(*d.FileMode)
+		}
+		if d.UID != nil {
+			dev.UID = *d.UID
+		}
+		if d.GID != nil {
+			dev.GID = *d.GID
+		}
+		x.Devices = append(x.Devices, dev)
+	}
+	if s.Linux.Seccomp != nil {
+		prog, flags, err := seccomp.Compile(s.Linux.Seccomp)
+		if err != nil {
+			return err
+		}
+		x.Seccomp, x.SeccompFlags = prog, flags
+	}
+	if s.Hooks != nil {
+		x.Hooks.CreateContainer = hooks(s.Hooks.CreateContainer)
+		x.Hooks.StartContainer = hooks(s.Hooks.StartContainer)
+	}
+	return nil
+}
+
+// encodeExtras finishes the bootstrap once the hooks' state is known.
+func (p *bundlePlan) encodeExtras(state []byte) {
+	p.extras.Hooks.State = state
+	p.bs.Extras = p.extras.Encode()
+}
+
+func hooks(hs []specs.Hook) []nsexec.Hook {
+	var out []nsexec.Hook
+	for _, h := range hs {
+		ch := nsexec.Hook{Path: h.Path, Args: h.Args, Env: h.Env}
+		if h.Timeout != nil {
+			ch.Timeout = *h.Timeout
+		}
+		out = append(out, ch)
+	}
+	return out
+}

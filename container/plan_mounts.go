@@ -1,0 +1,86 @@
+package container
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"mycontainer/nsexec"
+	"mycontainer/rootfs"
+	"mycontainer/spec"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// mountAttrs maps the MS_* flags mount options give to mount_setattr's.
+var mountAttrs = map[uintptr]uint64{
+	unix.MS_RDONLY: unix.MOUNT_ATTR_RDONLY, unix.MS_NOSUID: unix.MOUNT_ATTR_NOSUID,
+	unix.MS_NODEV: unix.MOUNT_ATTR_NODEV, unix.MS_NOEXEC: unix.MOUNT_ATTR_NOEXEC,
+	unix.MS_NOATIME: unix.MOUNT_ATTR_NOATIME, unix.MS_STRICTATIME: unix.MOUNT_ATTR_STRICTATIME,
+	unix.MS_RELATIME: unix.MOUNT_ATTR_RELATIME, unix.MS_NODIRATIME: unix.MOUNT_ATTR_NODIRATIME,
+}
+
+// planMounts turns the spec's mounts, in their order, into plan steps.
+// A tmpfs on /dev gets the minimal device nodes right after it, as every
+// runtime does; a "cgroup" mount becomes the host's layout, read-only.
+func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout) ([]nsexec.Mount, []string, error) {
+	var out []nsexec.Mount
+	var binds []string
+	for i, m := range ms {
+		path := fmt.Sprintf("mounts[%d]", i)
+		opts, err := spec.ParseMountOptions(&m)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s.options: %w", path, err)
+		}
+		if opts.TmpCopyUp {
+			return nil, nil, fmt.Errorf("%s.options: \"tmpcopyup\" is not supported yet", path)
+		}
+		for _, pr := range opts.Propagation {
+			// The container's whole tree is already a slave of the host's
+			// (see root.c), so private and slave hold; shared would need
+			// its own peer group.
+			if pr&unix.MS_SHARED != 0 {
+				return nil, nil, fmt.Errorf("%s.options: shared propagation is not supported", path)
+			}
+		}
+		var attr uint64
+		for f, a := range mountAttrs {
+			if opts.Set&f != 0 {
+				attr |= a
+			}
+		}
+		target := filepath.Clean(m.Destination)
+		switch {
+		case opts.Bind:
+			src := m.Source
+			if !filepath.IsAbs(src) {
+				src = filepath.Join(bundle, src)
+			}
+			st, err := os.Stat(src)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s.source: %w", path, err)
+			}
+			out = append(out, nsexec.Mount{Kind: nsexec.MountBind, Source: src, Target: target,
+				Attr: attr, File: !st.IsDir(), BindIdx: uint32(len(binds))})
+			binds = append(binds, src)
+		case m.Type == "cgroup" || m.Type == "cgroup2":
+			if layout != nil {
+				out = append(out, rootfs.CgroupMounts(layout)...)
+			}
+		default:
+			// A new filesystem's target must be a real directory of the
+			// rootfs, never a symlink: through /proc that was runc's
+			// CVE-2019-19921, and a /dev or /tmp link could aim the mount
+			// anywhere in the root. Bind targets may be links, followed
+			// inside the root.
+			out = append(out, nsexec.Mount{Kind: nsexec.MountFS, Source: m.Source, FSType: m.Type,
+				Target: target, Data: strings.Join(opts.Data, ","), Attr: attr, NoFollow: true})
+			if m.Type == "tmpfs" && target == "/dev" {
+				out = append(out, nsexec.Mount{Kind: nsexec.MountDevices, Target: "/dev", NoFollow: true})
+			}
+		}
+	}
+	return out, binds, nil
+}
