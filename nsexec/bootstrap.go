@@ -96,18 +96,22 @@ func (b *Bootstrap) Frame() *Frame {
 		f.Put(aExtras, b.Extras)
 	}
 	for _, m := range b.Mounts {
-		n := NewFrame(0)
-		n.PutU32(mKind, m.Kind)
-		n.PutString(mSource, m.Source)
-		n.PutString(mTarget, m.Target)
-		n.PutString(mFstype, m.FSType)
-		n.PutString(mData, m.Data)
-		n.PutU64(mAttr, m.Attr)
-		putFlags(n, &m, mountFlags)
-		n.PutU32(mBindIndex, m.BindIdx)
-		f.Put(aMount, n.Attrs())
+		f.Put(aMount, encodeMount(m))
 	}
 	return f
+}
+
+func encodeMount(m Mount) []byte {
+	n := NewFrame(0)
+	n.PutU32(mKind, m.Kind)
+	n.PutString(mSource, m.Source)
+	n.PutString(mTarget, m.Target)
+	n.PutString(mFstype, m.FSType)
+	n.PutString(mData, m.Data)
+	n.PutU64(mAttr, m.Attr)
+	putFlags(n, &m, mountFlags)
+	n.PutU32(mBindIndex, m.BindIdx)
+	return n.Attrs()
 }
 
 // ParseBootstrap decodes a bootstrap frame, header included. An attribute
@@ -122,59 +126,69 @@ func ParseBootstrap(b []byte) (*Bootstrap, error) {
 	}
 	bs := &Bootstrap{}
 	for _, a := range attrs {
-		var v uint32
-		var v64 uint64
-		switch a.Type {
-		case aCloneFlags:
-			v64, err = a.U64()
-			bs.CloneFlags = v64
-		case aHostname:
-			bs.Hostname = a.String()
-		case aRootfs:
-			bs.Rootfs = a.String()
-		case aBindSource:
-			bs.BindSources = append(bs.BindSources, a.String())
-		case aArg:
-			bs.Args = append(bs.Args, a.String())
-		case aEnv:
-			bs.Env = append(bs.Env, a.String())
-		case aCwd:
-			bs.Cwd = a.String()
-		case aUID:
-			bs.UID, err = a.U32()
-		case aGID:
-			bs.GID, err = a.U32()
-		case aAddGID:
-			v, err = a.U32()
-			bs.AddGIDs = append(bs.AddGIDs, v)
-		case aWinsize:
-			v, err = a.U32()
-			bs.Rows, bs.Cols = uint16(v), uint16(v>>16)
-		case aExecFifo:
-			bs.ExecFifo = a.String()
-		case aJoinNS:
-			if len(a.Val) < 5 {
-				err = fmt.Errorf("namespace attribute of %d bytes", len(a.Val))
-				break
-			}
-			bs.Join = append(bs.Join, JoinNS{Type: binary.NativeEndian.Uint32(a.Val), Path: string(a.Val[4:])})
-		case aExtras:
-			bs.Extras = append([]byte(nil), a.Val...)
-		case aMount:
-			var m Mount
-			m, err = parseMount(a.Val)
-			bs.Mounts = append(bs.Mounts, m)
-		default:
-			var ok bool
-			if ok, err = getFlag(a, bs, bootstrapFlags); !ok {
-				err = unknownAttr(a)
-			}
-		}
-		if err != nil {
+		if err := bs.decodeAttr(a); err != nil {
 			return nil, fmt.Errorf("decode bootstrap attribute %d: %w", a.Type, err)
 		}
 	}
 	return bs, nil
+}
+
+// decodeAttr reads one attribute of the bootstrap into bs.
+func (bs *Bootstrap) decodeAttr(a Attr) (err error) {
+	var v uint32
+	switch a.Type {
+	case aCloneFlags:
+		bs.CloneFlags, err = a.U64()
+	case aHostname:
+		bs.Hostname = a.String()
+	case aRootfs:
+		bs.Rootfs = a.String()
+	case aBindSource:
+		bs.BindSources = append(bs.BindSources, a.String())
+	case aArg:
+		bs.Args = append(bs.Args, a.String())
+	case aEnv:
+		bs.Env = append(bs.Env, a.String())
+	case aCwd:
+		bs.Cwd = a.String()
+	case aUID:
+		bs.UID, err = a.U32()
+	case aGID:
+		bs.GID, err = a.U32()
+	case aAddGID:
+		v, err = a.U32()
+		bs.AddGIDs = append(bs.AddGIDs, v)
+	case aWinsize:
+		v, err = a.U32()
+		bs.Rows, bs.Cols = uint16(v), uint16(v>>16)
+	case aExecFifo:
+		bs.ExecFifo = a.String()
+	case aJoinNS:
+		var j JoinNS
+		if j, err = parseJoin(a.Val); err == nil {
+			bs.Join = append(bs.Join, j)
+		}
+	case aExtras:
+		bs.Extras = append([]byte(nil), a.Val...)
+	case aMount:
+		var m Mount
+		m, err = parseMount(a.Val)
+		bs.Mounts = append(bs.Mounts, m)
+	default:
+		var ok bool
+		if ok, err = getFlag(a, bs, bootstrapFlags); !ok {
+			err = unknownAttr(a)
+		}
+	}
+	return err
+}
+
+// parseJoin reads a namespace to join: its CLONE_NEW* type, then its path.
+func parseJoin(b []byte) (JoinNS, error) {
+	if len(b) < 5 {
+		return JoinNS{}, fmt.Errorf("namespace attribute of %d bytes", len(b))
+	}
+	return JoinNS{Type: binary.NativeEndian.Uint32(b), Path: string(b[4:])}, nil
 }
 
 func parseMount(b []byte) (Mount, error) {

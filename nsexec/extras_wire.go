@@ -19,26 +19,10 @@ func (x *Extras) Encode() []byte {
 		f.PutU32(xOOMScoreAdj, uint32(int32(*x.OOMScoreAdj)))
 	}
 	for _, r := range x.Rlimits {
-		n := NewFrame(0)
-		n.PutU32(xfType, uint32(r.Type))
-		n.PutU64(xfSoft, r.Soft)
-		n.PutU64(xfHard, r.Hard)
-		f.Put(xRlimit, n.Attrs())
+		f.Put(xRlimit, encodeRlimit(r))
 	}
-	if c := x.Caps; c != nil {
-		n := NewFrame(0)
-		for _, s := range []struct {
-			typ uint32
-			set []int
-		}{{xcBounding, c.Bounding}, {xcEffective, c.Effective}, {xcInheritable, c.Inheritable},
-			{xcPermitted, c.Permitted}, {xcAmbient, c.Ambient}} {
-			b := make([]byte, len(s.set))
-			for i, v := range s.set {
-				b[i] = byte(v) // capability numbers are < 64 (CAP_LAST_CAP is 40)
-			}
-			n.Put(s.typ, b)
-		}
-		f.Put(xCaps, n.Attrs())
+	if x.Caps != nil {
+		f.Put(xCaps, encodeCaps(x.Caps))
 	}
 	for _, p := range x.MaskedPaths {
 		f.PutString(xMasked, p)
@@ -47,21 +31,10 @@ func (x *Extras) Encode() []byte {
 		f.PutString(xReadonly, p)
 	}
 	for _, s := range x.Sysctl {
-		n := NewFrame(0)
-		n.PutString(xfKey, s.Key)
-		n.PutString(xfValue, s.Value)
-		f.Put(xSysctl, n.Attrs())
+		f.Put(xSysctl, encodeSysctl(s))
 	}
 	for _, d := range x.Devices {
-		n := NewFrame(0)
-		n.PutString(xfPath, d.Path)
-		n.PutString(xfType, d.Type)
-		n.PutU64(xfMajor, uint64(d.Major))
-		n.PutU64(xfMinor, uint64(d.Minor))
-		n.PutU32(xfMode, d.Mode)
-		n.PutU32(xfUID, d.UID)
-		n.PutU32(xfGID, d.GID)
-		f.Put(xDevice, n.Attrs())
+		f.Put(xDevice, encodeDevice(d))
 	}
 	if len(x.Seccomp) > 0 {
 		f.Put(xSeccomp, x.Seccomp)
@@ -76,6 +49,49 @@ func (x *Extras) Encode() []byte {
 		f.Put(xHookState, x.Hooks.State)
 	}
 	return f.Attrs()
+}
+
+func encodeRlimit(r Rlimit) []byte {
+	n := NewFrame(0)
+	n.PutU32(xfType, uint32(r.Type))
+	n.PutU64(xfSoft, r.Soft)
+	n.PutU64(xfHard, r.Hard)
+	return n.Attrs()
+}
+
+func encodeCaps(c *Capabilities) []byte {
+	n := NewFrame(0)
+	for _, s := range []struct {
+		typ uint32
+		set []int
+	}{{xcBounding, c.Bounding}, {xcEffective, c.Effective}, {xcInheritable, c.Inheritable},
+		{xcPermitted, c.Permitted}, {xcAmbient, c.Ambient}} {
+		b := make([]byte, len(s.set))
+		for i, v := range s.set {
+			b[i] = byte(v) // capability numbers are < 64 (CAP_LAST_CAP is 40)
+		}
+		n.Put(s.typ, b)
+	}
+	return n.Attrs()
+}
+
+func encodeSysctl(s Sysctl) []byte {
+	n := NewFrame(0)
+	n.PutString(xfKey, s.Key)
+	n.PutString(xfValue, s.Value)
+	return n.Attrs()
+}
+
+func encodeDevice(d Device) []byte {
+	n := NewFrame(0)
+	n.PutString(xfPath, d.Path)
+	n.PutString(xfType, d.Type)
+	n.PutU64(xfMajor, uint64(d.Major))
+	n.PutU64(xfMinor, uint64(d.Minor))
+	n.PutU32(xfMode, d.Mode)
+	n.PutU32(xfUID, d.UID)
+	n.PutU32(xfGID, d.GID)
+	return n.Attrs()
 }
 
 func putHooks(f *Frame, typ uint32, hs []Hook) {
@@ -104,128 +120,165 @@ func DecodeExtras(b []byte) (*Extras, error) {
 	}
 	x := &Extras{}
 	for _, a := range attrs {
-		var v uint32
-		switch a.Type {
-		case xUmask:
-			if v, err = a.U32(); err == nil {
-				x.Umask = &v
-			}
-		case xOOMScoreAdj:
-			if v, err = a.U32(); err == nil {
-				adj := int(int32(v))
-				x.OOMScoreAdj = &adj
-			}
-		case xRlimit:
-			var r Rlimit
-			err = eachField(a, func(f Attr) (err error) {
-				switch f.Type {
-				case xfType:
-					v, err = f.U32()
-					r.Type = int(v)
-				case xfSoft:
-					r.Soft, err = f.U64()
-				case xfHard:
-					r.Hard, err = f.U64()
-				default:
-					return unknownAttr(f)
-				}
-				return err
-			})
-			x.Rlimits = append(x.Rlimits, r)
-		case xCaps:
-			x.Caps = &Capabilities{}
-			err = eachField(a, func(f Attr) error {
-				set := make([]int, len(f.Val))
-				for i, c := range f.Val {
-					set[i] = int(c)
-				}
-				switch f.Type {
-				case xcBounding:
-					x.Caps.Bounding = set
-				case xcEffective:
-					x.Caps.Effective = set
-				case xcInheritable:
-					x.Caps.Inheritable = set
-				case xcPermitted:
-					x.Caps.Permitted = set
-				case xcAmbient:
-					x.Caps.Ambient = set
-				default:
-					return unknownAttr(f)
-				}
-				return nil
-			})
-		case xMasked:
-			x.MaskedPaths = append(x.MaskedPaths, a.String())
-		case xReadonly:
-			x.ReadonlyPaths = append(x.ReadonlyPaths, a.String())
-		case xSysctl:
-			var s Sysctl
-			err = eachField(a, func(f Attr) error {
-				switch f.Type {
-				case xfKey:
-					s.Key = f.String()
-				case xfValue:
-					s.Value = f.String()
-				default:
-					return unknownAttr(f)
-				}
-				return nil
-			})
-			x.Sysctl = append(x.Sysctl, s)
-		case xDevice:
-			var d Device
-			err = eachField(a, func(f Attr) (err error) {
-				var u uint64
-				switch f.Type {
-				case xfPath:
-					d.Path = f.String()
-				case xfType:
-					d.Type = f.String()
-				case xfMajor:
-					u, err = f.U64()
-					d.Major = int64(u)
-				case xfMinor:
-					u, err = f.U64()
-					d.Minor = int64(u)
-				case xfMode:
-					d.Mode, err = f.U32()
-				case xfUID:
-					d.UID, err = f.U32()
-				case xfGID:
-					d.GID, err = f.U32()
-				default:
-					return unknownAttr(f)
-				}
-				return err
-			})
-			x.Devices = append(x.Devices, d)
-		case xSeccomp:
-			x.Seccomp = append([]byte(nil), a.Val...)
-		case xSeccompFlags:
-			v, err = a.U32()
-			x.SeccompFlags = uint(v)
-		case xHookCreateCtr, xHookStartCtr:
-			var h Hook
-			h, err = decodeHook(a)
-			if a.Type == xHookCreateCtr {
-				x.Hooks.CreateContainer = append(x.Hooks.CreateContainer, h)
-			} else {
-				x.Hooks.StartContainer = append(x.Hooks.StartContainer, h)
-			}
-		case xHookState:
-			x.Hooks.State = append([]byte(nil), a.Val...)
-		default:
-			var ok bool
-			if ok, err = getFlag(a, x, extrasFlags); !ok {
-				err = unknownAttr(a)
-			}
-		}
-		if err != nil {
+		if err := x.decodeAttr(a); err != nil {
 			return nil, fmt.Errorf("extras attribute %d: %w", a.Type, err)
 		}
 	}
 	return x, nil
+}
+
+// decodeAttr reads one top-level attribute into x. A nested group
+// (rlimit, capabilities, sysctl, device, hook) has its own decoder.
+func (x *Extras) decodeAttr(a Attr) error {
+	switch a.Type {
+	case xUmask:
+		v, err := a.U32()
+		if err == nil {
+			x.Umask = &v
+		}
+		return err
+	case xOOMScoreAdj:
+		v, err := a.U32()
+		if err == nil {
+			adj := int(int32(v))
+			x.OOMScoreAdj = &adj
+		}
+		return err
+	case xRlimit:
+		r, err := decodeRlimit(a)
+		x.Rlimits = append(x.Rlimits, r)
+		return err
+	case xCaps:
+		var err error
+		x.Caps, err = decodeCaps(a)
+		return err
+	case xMasked:
+		x.MaskedPaths = append(x.MaskedPaths, a.String())
+	case xReadonly:
+		x.ReadonlyPaths = append(x.ReadonlyPaths, a.String())
+	case xSysctl:
+		s, err := decodeSysctl(a)
+		x.Sysctl = append(x.Sysctl, s)
+		return err
+	case xDevice:
+		d, err := decodeDevice(a)
+		x.Devices = append(x.Devices, d)
+		return err
+	case xSeccomp:
+		x.Seccomp = append([]byte(nil), a.Val...)
+	case xSeccompFlags:
+		v, err := a.U32()
+		x.SeccompFlags = uint(v)
+		return err
+	case xHookCreateCtr:
+		h, err := decodeHook(a)
+		x.Hooks.CreateContainer = append(x.Hooks.CreateContainer, h)
+		return err
+	case xHookStartCtr:
+		h, err := decodeHook(a)
+		x.Hooks.StartContainer = append(x.Hooks.StartContainer, h)
+		return err
+	case xHookState:
+		x.Hooks.State = append([]byte(nil), a.Val...)
+	default:
+		ok, err := getFlag(a, x, extrasFlags)
+		if !ok {
+			return unknownAttr(a)
+		}
+		return err
+	}
+	return nil
+}
+
+func decodeRlimit(a Attr) (Rlimit, error) {
+	var r Rlimit
+	err := eachField(a, func(f Attr) (err error) {
+		var v uint32
+		switch f.Type {
+		case xfType:
+			v, err = f.U32()
+			r.Type = int(v)
+		case xfSoft:
+			r.Soft, err = f.U64()
+		case xfHard:
+			r.Hard, err = f.U64()
+		default:
+			return unknownAttr(f)
+		}
+		return err
+	})
+	return r, err
+}
+
+func decodeCaps(a Attr) (*Capabilities, error) {
+	c := &Capabilities{}
+	err := eachField(a, func(f Attr) error {
+		set := make([]int, len(f.Val))
+		for i, n := range f.Val {
+			set[i] = int(n)
+		}
+		switch f.Type {
+		case xcBounding:
+			c.Bounding = set
+		case xcEffective:
+			c.Effective = set
+		case xcInheritable:
+			c.Inheritable = set
+		case xcPermitted:
+			c.Permitted = set
+		case xcAmbient:
+			c.Ambient = set
+		default:
+			return unknownAttr(f)
+		}
+		return nil
+	})
+	return c, err
+}
+
+func decodeSysctl(a Attr) (Sysctl, error) {
+	var s Sysctl
+	err := eachField(a, func(f Attr) error {
+		switch f.Type {
+		case xfKey:
+			s.Key = f.String()
+		case xfValue:
+			s.Value = f.String()
+		default:
+			return unknownAttr(f)
+		}
+		return nil
+	})
+	return s, err
+}
+
+func decodeDevice(a Attr) (Device, error) {
+	var d Device
+	err := eachField(a, func(f Attr) (err error) {
+		var u uint64
+		switch f.Type {
+		case xfPath:
+			d.Path = f.String()
+		case xfType:
+			d.Type = f.String()
+		case xfMajor:
+			u, err = f.U64()
+			d.Major = int64(u)
+		case xfMinor:
+			u, err = f.U64()
+			d.Minor = int64(u)
+		case xfMode:
+			d.Mode, err = f.U32()
+		case xfUID:
+			d.UID, err = f.U32()
+		case xfGID:
+			d.GID, err = f.U32()
+		default:
+			return unknownAttr(f)
+		}
+		return err
+	})
+	return d, err
 }
 
 func decodeHook(a Attr) (Hook, error) {

@@ -261,30 +261,15 @@ static void split_init(const struct myc_plan *p)
 	}
 }
 
-__attribute__((constructor)) static void nsexec(int argc, char **argv)
+/*
+ * Take the sync socket named by MYC_ENV_INITPIPE and close every other
+ * inherited fd above 2. Until the socket is known there is nowhere to
+ * report to, so a failure here is only the exit code.
+ */
+static void take_sync_socket(const char *env)
 {
-	const char *env = getenv(MYC_ENV_INITPIPE);
-	struct myc_plan plan;
-	struct myc_frame f;
-	uint64_t t0, t1;
-	long pid;
-	int fd;
+	int fd = parse_fd(env);
 
-	/* Normal CLI runs pay for one getenv and nothing else. */
-	if (!env)
-		return;
-	/*
-	 * CVE-2019-5736: from here until the user's command is exec'd, this
-	 * binary runs where the container can see it (init, exec, the --init
-	 * reaper are in its PID namespace). A non-dumpable process's
-	 * /proc/PID/exe, fd/, mem and environ open only for CAP_SYS_PTRACE
-	 * holders. The flag is inherited by every clone below and reset by
-	 * execve of the command. (The binary itself is a read-only bind:
-	 * nsexec/exe.go.)
-	 */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		_exit(MYC_EXIT_RUNTIME);
-	fd = parse_fd(env);
 	if (fd < 0)
 		_exit(MYC_EXIT_RUNTIME); /* no socket to report on: the exit code is the report */
 	/* Never hand the socket to the user's command (CVE-2024-21626 class). */
@@ -301,20 +286,25 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 		_exit(MYC_EXIT_RUNTIME);
 	myc_state.sync_fd = fd;
 	unsetenv(MYC_ENV_INITPIPE);
-	if (argc > 0)
-		myc_argv0 = argv[0];
-	set_name("myc:[stage-1]", "mycontainer:[stage-1]");
+}
 
-	if (myc_frame_recv(fd, MYC_MSG_BOOTSTRAP, &myc_state.bootstrap, &myc_state.bootstrap_len) < 0)
+/* Read the bootstrap frame from the parent and decode what C needs of it. */
+static void read_plan(struct myc_plan *plan)
+{
+	if (myc_frame_recv(myc_state.sync_fd, MYC_MSG_BOOTSTRAP, &myc_state.bootstrap, &myc_state.bootstrap_len) < 0)
 		myc_fail("read bootstrap", NULL, errno, NULL);
-	decode_plan(myc_state.bootstrap, myc_state.bootstrap_len, &plan);
-	/*
-	 * Join existing namespaces (a bind-mounted netns from the engine, or
-	 * all of a running container's for `exec`) while still one thread:
-	 * setns(CLONE_NEWNS) refuses a multi-threaded caller, and a joined PID
-	 * namespace only applies to children, which the clone below makes.
-	 */
-	myc_join_namespaces(&plan);
+	decode_plan(myc_state.bootstrap, myc_state.bootstrap_len, plan);
+}
+
+/*
+ * Clone init into the plan's new namespaces. In stage-1 this reports
+ * init's PID to the parent and exits; it returns only in init.
+ */
+static void clone_init(const struct myc_plan *plan)
+{
+	struct myc_frame f;
+	uint64_t t0, t1;
+	long pid;
 
 	/*
 	 * CLONE_PARENT makes init a child of the Go parent, not of this stage,
@@ -322,56 +312,110 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 	 * Without a stack argument clone() behaves like fork().
 	 */
 	t0 = myc_now_ns();
-	pid = syscall(SYS_clone, (unsigned long)plan.clone_flags | CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+	pid = syscall(SYS_clone, (unsigned long)plan->clone_flags | CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0) {
 		int err = errno;
 		myc_fail("clone", NULL, err,
 			 err == EINVAL || err == EPERM ? "does this kernel support every namespace asked for, and are you root?" : NULL);
 	}
-	if (pid > 0) {
-		t1 = myc_now_ns();
-		myc_frame_init(&f, MYC_MSG_PID);
-		myc_frame_put_u32(&f, MYC_L_PID, (uint32_t)pid);
-		if (myc_frame_send(fd, &f) < 0) {
-			/* The parent cannot learn about init: do not leave it behind. */
-			kill((pid_t)pid, SIGKILL);
-			_exit(MYC_EXIT_RUNTIME);
-		}
-		myc_log_step("clone", t0, t1);
-		_exit(0);
-	}
-
-	if (plan.exec) {
-		/* Already inside the container's mount namespace and root. */
-		set_name("myc:[exec]", "mycontainer:[exec]");
-		if (plan.pdeathsig)
-			die_with_parent();
-		myc_state.role = MYC_ROLE_EXEC;
+	if (pid == 0)
 		return;
+	t1 = myc_now_ns();
+	myc_frame_init(&f, MYC_MSG_PID);
+	myc_frame_put_u32(&f, MYC_L_PID, (uint32_t)pid);
+	if (myc_frame_send(myc_state.sync_fd, &f) < 0) {
+		/* The parent cannot learn about init: do not leave it behind. */
+		kill((pid_t)pid, SIGKILL);
+		_exit(MYC_EXIT_RUNTIME);
 	}
+	myc_log_step("clone", t0, t1);
+	_exit(0);
+}
+
+/* The `exec` role: already inside the container's mount namespace and root. */
+static void become_exec(const struct myc_plan *plan)
+{
+	set_name("myc:[exec]", "mycontainer:[exec]");
+	if (plan->pdeathsig)
+		die_with_parent();
+	myc_state.role = MYC_ROLE_EXEC;
+}
+
+/*
+ * The init role: PID 1 of the new PID namespace. Set the hostname, keep
+ * what the pivot would hide, enter the new root, and with --init fork the
+ * command's process.
+ */
+static void become_init(const struct myc_plan *plan)
+{
 	set_name("myc:[init]", "mycontainer:[init]");
 	/*
 	 * `run` ties the container to the runtime's life. `create` does not:
 	 * the engine's monitor (conmon, the shim) adopts init when we exit.
 	 */
-	if (plan.pdeathsig)
+	if (plan->pdeathsig)
 		die_with_parent();
 	myc_state.role = MYC_ROLE_INIT;
 
-	if (plan.hostname && sethostname(plan.hostname, strlen(plan.hostname)) < 0)
-		myc_fail("sethostname", plan.hostname, errno, NULL);
+	if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
+		myc_fail("sethostname", plan->hostname, errno, NULL);
 
 	/*
 	 * The exec fifo lives in the runtime's state dir on the host: open it
 	 * (O_PATH, no blocking) before the pivot hides that path.
 	 */
-	if (plan.exec_fifo) {
-		myc_state.fifo_fd = open(plan.exec_fifo, O_PATH | O_CLOEXEC);
+	if (plan->exec_fifo) {
+		myc_state.fifo_fd = open(plan->exec_fifo, O_PATH | O_CLOEXEC);
 		if (myc_state.fifo_fd < 0)
-			myc_fail("open exec fifo", plan.exec_fifo, errno, NULL);
+			myc_fail("open exec fifo", plan->exec_fifo, errno, NULL);
 	}
-	myc_enter_root(&plan);
-	if (plan.init)
-		split_init(&plan);
+	myc_enter_root(plan);
+	if (plan->init)
+		split_init(plan);
+}
+
+/*
+ * The steps run in this order, and the order matters: not dumpable before
+ * anything else; inherited fds closed before any input is read; namespaces
+ * joined while still one thread; then the clone.
+ */
+__attribute__((constructor)) static void nsexec(int argc, char **argv)
+{
+	const char *env = getenv(MYC_ENV_INITPIPE);
+	struct myc_plan plan;
+
+	/* Normal CLI runs pay for one getenv and nothing else. */
+	if (!env)
+		return;
+	/*
+	 * CVE-2019-5736: from here until the user's command is exec'd, this
+	 * binary runs where the container can see it (init, exec, the --init
+	 * reaper are in its PID namespace). A non-dumpable process's
+	 * /proc/PID/exe, fd/, mem and environ open only for CAP_SYS_PTRACE
+	 * holders. The flag is inherited by every clone below and reset by
+	 * execve of the command. (The binary itself is a read-only bind:
+	 * nsexec/exe.go.)
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(MYC_EXIT_RUNTIME);
+	take_sync_socket(env);
+	if (argc > 0)
+		myc_argv0 = argv[0];
+	set_name("myc:[stage-1]", "mycontainer:[stage-1]");
+
+	read_plan(&plan);
+	/*
+	 * Join existing namespaces (a bind-mounted netns from the engine, or
+	 * all of a running container's for `exec`) while still one thread:
+	 * setns(CLONE_NEWNS) refuses a multi-threaded caller, and a joined PID
+	 * namespace only applies to children, which the clone below makes.
+	 */
+	myc_join_namespaces(&plan);
+	clone_init(&plan);
+
+	if (plan.exec)
+		become_exec(&plan);
+	else
+		become_init(&plan);
 	/* Return: the Go runtime now boots inside the container. */
 }
