@@ -41,7 +41,13 @@ func attachDeviceProgram(cgroupDir string, prog []bpfInsn) error {
 		runtime.KeepAlive(logBuf)
 		return fd, errno
 	}
+	// The verifier gives up with EAGAIN when a signal is pending, and Go
+	// preempts its threads with SIGURG: on a slow machine (the v2 VM
+	// under emulation) a load can be interrupted. Retry, as libbpf does.
 	fd, errno := load(nil)
+	for try := 0; errno == unix.EAGAIN && try < 10; try++ {
+		fd, errno = load(nil)
+	}
 	if errno != 0 {
 		logBuf := make([]byte, 1<<20)
 		_, _ = load(logBuf)
