@@ -27,6 +27,11 @@ type runCmd struct {
 	Net           string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
 	Volume        []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
 	StopTimeout   int      `help:"After a SIGTERM or SIGINT to mycontainer, wait this long for the container to stop, then SIGKILL it (-1: wait for ever). A second Ctrl-C (SIGINT) kills at once." default:"10" placeholder:"SECONDS"`
+	Privileged    bool     `help:"Give the container every capability and no seccomp filter, masked paths or device rules (the defaults are docker's)." group:"Security"`
+	CapAdd        []string `name:"cap-add" help:"Add a capability to docker's default 14 (ALL for every one)." placeholder:"CAP" group:"Security"`
+	CapDrop       []string `name:"cap-drop" help:"Drop a capability (ALL for every one)." placeholder:"CAP" group:"Security"`
+	SecurityOpt   []string `name:"security-opt" help:"seccomp=unconfined, seccomp=FILE (a docker profile), no-new-privileges." placeholder:"OPT" group:"Security"`
+	ReadOnly      bool     `name:"read-only" help:"Mount the container's root filesystem read-only." group:"Security"`
 	Bundle        string   `short:"b" help:"OCI form: run the bundle in DIR; the one argument is the container ID." placeholder:"DIR" group:"OCI (with --bundle)"`
 	Detach        bool     `short:"d" help:"OCI form: return once the container runs." group:"OCI (with --bundle)"`
 	PidFile       string   `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI (with --bundle)"`
@@ -95,6 +100,8 @@ func (r *runCmd) run(start uint64, debug bool) int {
 		Memory: r.Memory, MemorySwap: r.MemorySwap, MemoryReservation: r.MemoryReservation,
 		CPUs: r.CPUs, CPUShares: r.CPUShares, CpusetCpus: r.CpusetCpus, CpusetMems: r.CpusetMems,
 		PidsLimit: r.PidsLimit, BlkioWeight: r.BlkioWeight,
+		Security: spec.Security{Privileged: r.Privileged, CapAdd: r.CapAdd, CapDrop: r.CapDrop,
+			SecurityOpt: r.SecurityOpt, ReadOnly: r.ReadOnly},
 	}
 	code, err := container.RunFriendly(f, container.FriendlyOptions{
 		Init: r.Init, CgroupParent: r.CgroupParent, StopTimeout: time.Duration(r.StopTimeout) * time.Second,

@@ -8,3 +8,5 @@ require (
 	github.com/seccomp/libseccomp-golang v0.11.1
 	golang.org/x/sys v0.47.0
 )
+
+require github.com/moby/profiles/seccomp v0.3.0 // indirect

@@ -23,6 +23,12 @@ type Cgroup struct {
 	// joinOnly: the cgroup belongs to a running container (`exec`): join
 	// it, never create or remove it.
 	joinOnly bool
+	// devices, when set, are applied as soon as the cgroup exists, before
+	// init is cloned: the friendly `run` execs its command as soon as the
+	// set-up is done, with nobody waiting for a start in between.
+	devices []cgroups.DeviceRule
+	// warn receives a warning (no devices controller on this host).
+	warn func(string)
 }
 
 // OpenCgroup names the cgroup of an OCI container: parent/id from its
@@ -95,6 +101,9 @@ func (c *Cgroup) prepare() (int, error) {
 	if err := c.manager.Create(); err != nil {
 		return -1, err
 	}
+	if err := c.applyDevices(); err != nil {
+		return -1, err
+	}
 	return c.manager.OpenFD()
 }
 
@@ -108,7 +117,26 @@ func (c *Cgroup) join(pid int) error {
 	if c.joinOnly {
 		return c.manager.AddProc(pid)
 	}
-	return c.manager.Apply(pid)
+	if err := c.manager.Apply(pid); err != nil {
+		return err
+	}
+	// stage-1 waits for its bootstrap: nothing of the container runs yet.
+	return c.applyDevices()
+}
+
+// applyDevices installs the early device rules, if any.
+func (c *Cgroup) applyDevices() error {
+	if c.devices == nil {
+		return nil
+	}
+	err := c.manager.SetDevices(c.devices)
+	if errors.Is(err, cgroups.ErrNoDevicesController) {
+		if c.warn != nil {
+			c.warn("no devices cgroup is mounted: the device allow-list is not enforced")
+		}
+		return nil
+	}
+	return err
 }
 
 // checkThawed refuses to start a process into a frozen cgroup (its own

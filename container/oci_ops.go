@@ -287,7 +287,7 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 	}
 	if l.spec.Linux.Seccomp != nil {
 		// The bundle's profile applies to every process of the container.
-		if x.Seccomp, x.SeccompFlags, err = seccomp.Compile(l.spec.Linux.Seccomp); err != nil {
+		if x.Seccomp, x.SeccompFlags, err = seccomp.CompileCached(l.spec.Linux.Seccomp, seccomp.DefaultCacheDir); err != nil {
 			return 255, err
 		}
 	}

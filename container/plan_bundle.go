@@ -136,7 +136,7 @@ func planHardening(s *specs.Spec, x *nsexec.Extras) error {
 		x.Devices = append(x.Devices, dev)
 	}
 	if s.Linux.Seccomp != nil {
-		prog, flags, err := seccomp.Compile(s.Linux.Seccomp)
+		prog, flags, err := seccomp.CompileCached(s.Linux.Seccomp, seccomp.DefaultCacheDir)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package container
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"time"
 
@@ -44,6 +45,15 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 	cg, err := NewCgroup(o.CgroupParent, res)
 	if err != nil {
 		return ExitRuntime, Errorf(ExitRuntime, "%w", err)
+	}
+	if r := s.Linux.Resources; r != nil && len(r.Devices) > 0 {
+		if cg.devices, err = deviceRules(r.Devices); err != nil {
+			return ExitRuntime, Errorf(ExitRuntime, "%w", err)
+		}
+		cg.warn = func(msg string) { fmt.Fprintf(o.Stderr, "mycontainer: warning: %s\n", msg) }
+	}
+	if o.Debug {
+		fmt.Fprintf(o.Stderr, "mycontainer: policy: %s\n", spec.DescribePolicy(s))
 	}
 	layout, err := cg.Layout()
 	if err != nil {

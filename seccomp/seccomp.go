@@ -93,7 +93,7 @@ func CompileReport(s *specs.LinuxSeccomp) (prog []byte, flags uint, skipped []st
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("%s: exporting BPF: %w", path, err)
 	}
-	return prog, flags, skipped, nil
+	return withENOSYS(prog, s), flags, skipped, nil
 }
 
 // addRules adds the rules of one syscalls[] entry, and returns the names it

@@ -26,6 +26,9 @@ type Friendly struct {
 	TTY                                  bool       // resolved by the caller (default: stdin is a terminal)
 	Console                              *specs.Box // the caller's terminal size, with TTY
 
+	// Security: docker's defaults and the flags that change them.
+	Security Security
+
 	// Docker-style limits, with units (64m, 0.5 CPUs, -1).
 	Memory, MemorySwap, MemoryReservation, CPUs, CPUShares string
 	CpusetCpus, CpusetMems, PidsLimit, BlkioWeight         string
@@ -86,14 +89,18 @@ func (f *Friendly) Spec() (s *specs.Spec, hostRoot bool, err error) {
 	default:
 		return nil, false, fmt.Errorf("--net %q: want host or none", f.Net)
 	}
-	return &specs.Spec{
+	s = &specs.Spec{
 		Version:  specs.Version,
 		Root:     &specs.Root{Path: rootPath},
 		Hostname: f.Hostname,
 		Process:  proc,
 		Mounts:   rootfs.DefaultMounts(hostRoot, vols),
 		Linux:    &specs.Linux{Namespaces: namespaces, Resources: res},
-	}, hostRoot, nil
+	}
+	if err := f.Security.secure(s); err != nil {
+		return nil, false, err
+	}
+	return s, hostRoot, nil
 }
 
 func (f *Friendly) rootPath() (string, error) {

@@ -254,7 +254,9 @@ func TestCVE2019_5736InitReaperRunsProtectedCopy(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(a.shared, "stop"), nil, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			r := runBin(t, a.bin, "run", "--rootfs", rootfs, "--init", "-v", a.shared+":/shared", "--", "sh", "-c", "/shared/exe_overwrite /shared/report /shared/stop 1")
+			// CAP_SYS_PTRACE: the guard under test is the protected copy, not
+			// the capability or non-dumpability.
+			r := runBin(t, a.bin, "run", "--rootfs", rootfs, "--init", "--cap-add", "SYS_PTRACE", "-v", a.shared+":/shared", "--", "sh", "-c", "/shared/exe_overwrite /shared/report /shared/stop 1")
 			if r.code != 0 {
 				t.Fatalf("run: exit %d: %s", r.code, r.stderr)
 			}
