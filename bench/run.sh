@@ -195,6 +195,9 @@ TMPL[net]=$(jq '.linux.namespaces += [{type: "network"}]' <<<"$base")
 TMPL[limits]=$(jq '.linux.resources.memory = {limit: 67108864} |
 	.linux.resources.pids = {limit: 64} |
 	.linux.resources.cpu = {quota: 50000, period: 100000}' <<<"$base")
+# docker's default seccomp profile, as podman sends it with every config.
+DOCKER_SECCOMP=$(cd "$(dirname "$0")/.." && go run ./bench/dockerprofile)
+TMPL[seccomp]=$(jq --argjson sc "$DOCKER_SECCOMP" '.linux.seccomp = $sc' <<<"$base")
 TMPL[sleep]=$(jq '.process.args = ["/bin/sleep", "2"]' <<<"$base")
 
 # bundle VARIANT ID: a bundle whose cgroup is named after its container.
@@ -227,7 +230,7 @@ runtimes_for() {
 	case "$1" in
 	base) echo "${RUNTIMES[@]}" ;;
 	net) echo mycontainer runc crun bwrap unshare ;;
-	limits) echo "${OCI[@]}" ;;
+	limits | seccomp) echo "${OCI[@]}" ;;
 	esac
 }
 
@@ -246,7 +249,7 @@ wipe_hidden
 # 1. One container: one interleaved loop over every variant and runtime.
 echo "bench: one container, $ROUNDS rounds" >&2
 for ((r = 0; r < ROUNDS; r++)); do
-	for v in base net limits; do
+	for v in base net limits seccomp; do
 		for rt in $(runtimes_for $v); do
 			id=$v-$rt-$r
 			[ "$rt" = bwrap ] || [ "$rt" = unshare ] || [ "$rt" = exec ] || bundle "$v" "$id"
@@ -344,12 +347,13 @@ report() {
 	echo
 	echo "Median, with p10–p90 in brackets, in ms. CPU is user+sys of the whole"
 	echo "process tree. Ratios are to mycontainer in the same variant."
-	for v in base net limits; do
+	for v in base net limits seccomp; do
 		echo
 		case $v in
 		base) echo "### PID, mount, UTS, IPC namespaces" ;;
 		net) echo "### Plus a network namespace" ;;
 		limits) echo "### Plus limits: memory 64 MiB, pids 64, CPU 0.5" ;;
+		seccomp) echo "### Plus docker's default seccomp profile (as podman sends it)" ;;
 		esac
 		echo
 		echo "| runtime | wall | × | CPU | × | peak RSS MB | failures |"

@@ -95,6 +95,7 @@ func benchProblems(text string) []string {
 		"### PID, mount, UTS, IPC namespaces": all,
 		"### Plus a network namespace":        {"mycontainer", "runc", "crun", "bwrap", "unshare"},
 		"### Plus limits":                     {"mycontainer", "runc", "crun"},
+		"### Plus docker's default seccomp":   {"mycontainer", "runc", "crun"},
 		"## Many containers":                  all,
 		"## Memory":                           all,
 	}
