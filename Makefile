@@ -11,7 +11,7 @@ BUSYBOX  ?= /bin/busybox
 LDFLAGS  := -s -w -extldflags -static
 TAGS     := netgo,osusergo
 
-.PHONY: all build run test check unit integration rootfs deps clean test-v2 test-engines bench
+.PHONY: all build run test check unit integration rootfs deps clean test-v2 test-engines bench mutants mutants-fast
 
 all: build
 
@@ -55,7 +55,7 @@ unit:
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/
 
-test: deps check unit integration test-engines test-v2
+test: deps check unit integration mutants-fast test-engines test-v2
 
 # podman and containerd, installed from Debian, driving this runtime
 # through run, exec (with and without a tty), stop, kill, pause, rm.
@@ -66,6 +66,15 @@ bench: build rootfs
 
 test-engines: build
 	tests/engines/run.sh --runtime $(CURDIR)/$(BIN)
+
+# Tests that can fail: each mutation removes one guard from a copy of the
+# tree and the tests named for it must fail (tests/mutants). make test
+# runs the fast subset; make mutants all of them.
+mutants: rootfs
+	$(GO) run ./tests/mutants
+
+mutants-fast: rootfs
+	$(GO) run ./tests/mutants -fast
 
 clean:
 	rm -rf $(BIN) $(ROOTFS)

@@ -1,0 +1,77 @@
+package main
+
+// A mutation removes one guard. Old must occur exactly once in File; the
+// runner replaces it with New in a copy of the tree and runs Tests (a go
+// test -run pattern) in Pkg, which must then fail. Fast marks the subset
+// `make test` runs.
+type mutation struct {
+	Name     string
+	File     string
+	Old, New string
+	Pkg      string
+	Tests    string
+	Fast     bool
+}
+
+var mutations = []mutation{
+	{Name: "no RESOLVE_IN_ROOT (paths resolved like the host's)", File: "rootfs/resolve.go",
+		Old: "const inRoot = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS", New: "const inRoot = unix.RESOLVE_NO_MAGICLINKS",
+		// The integration tests cannot see this one: mounts are made after
+		// pivot_root, where "/" is already the container's. The unit tests
+		// resolve against a directory of the host.
+		Pkg: "./rootfs/", Tests: "^TestOpenInRootStaysInRoot$", Fast: true},
+	{Name: "stage-1 runs the binary on disk (CVE-2019-5736)", File: "nsexec/exe.go",
+		Old: "\t\tfd, err = readOnlyBind()\n", New: "\t\treturn \"/proc/self/exe\", func() {}, nil\n",
+		Pkg: "./tests/", Tests: "^TestCVE2019_5736ExecCannotOverwriteRuntime$", Fast: true},
+	{Name: "the fallback copy is not sealed", File: "nsexec/exe.go",
+		Old: "unix.F_ADD_SEALS, SealsWanted)", New: "unix.F_ADD_SEALS, 0)",
+		Pkg: "./tests/", Tests: "^TestCVE2019_5736InitReaperRunsProtectedCopy$"},
+	{Name: "stages stay dumpable (CVE-2019-5736)", File: "nsexec/nsexec.c",
+		Old: "if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)", New: "if (0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)",
+		Pkg: "./tests/", Tests: "^TestCVE2019_5736StagesAreNotDumpable$"},
+	{Name: "exec starts from an empty process (every capability)", File: "container/exec_process.go",
+		Old: "\t\tp = *stored\n", New: "\t\tp = specs.Process{Cwd: \"/\", Env: stored.Env}\n",
+		Pkg: "./tests/", Tests: "^TestAttackExecRemountsReadonlyRoot$", Fast: true},
+	{Name: "delete signals pid 0 of a creating container", File: "container/oci_ops.go",
+		Old: "st.Pid > 0 && (s == state.StatusCreated || s == state.StatusRunning)", New: "s != state.StatusStopped",
+		Pkg: "./tests/", Tests: "^TestAttackDeleteCreatingKillsCallerGroup$"},
+	{Name: "a created init outlives its killed create", File: "container/oci_create.go",
+		Old: "\tk.plan.bs.Pdeathsig = true\n", New: "\n",
+		Pkg: "./tests/", Tests: "^TestOCIDeleteAfterRuntimeKilledInCreate$"},
+	{Name: "the run sweep looks in one hierarchy", File: "container/cgroup.go",
+		Old: "names, err := cgroups.Children(mode, parent)", New: "names, err := cgroups.Children(mode, parent)\n\tif len(names) > 0 {\n\t\tnames = nil\n\t}",
+		Pkg: "./tests/", Tests: "^TestSweepFindsDeadRunInAnyHierarchy$"},
+	{Name: "friendly run keeps every capability", File: "spec/friendly_security.go",
+		Old: "\tbase := DockerCaps\n", New: "\tbase := AllCapabilities()\n",
+		Pkg: "./tests/", Tests: "^TestAttackFriendlyDefaultsHoldRoot$", Fast: true},
+	{Name: "friendly run without masked and read-only paths", File: "spec/friendly_security.go",
+		Old: "\ts.Linux.MaskedPaths, s.Linux.ReadonlyPaths = maskedPaths(), readonlyPaths()\n", New: "\n",
+		Pkg: "./tests/", Tests: "^TestAttackFriendlyDefaultsHoldRoot$"},
+	{Name: "friendly run without device rules", File: "spec/friendly_security.go",
+		Old: "\ts.Linux.Resources.Devices = defaultDeviceRules()\n", New: "\n",
+		Pkg: "./tests/", Tests: "^TestAttackFriendlyDefaultsHoldRoot$"},
+	{Name: "friendly run without seccomp", File: "spec/friendly_security.go",
+		Old: "\t\tp, err := mobyseccomp.GetDefaultProfile(s)\n", New: "\t\tp, err := (*specs.LinuxSeccomp)(nil), error(nil)\n",
+		Pkg: "./tests/", Tests: "^TestFriendlyPolicyFlags$"},
+	{Name: "no ENOSYS stub for new syscalls", File: "seccomp/seccomp.go",
+		Old: "return withENOSYS(prog, s), flags, skipped, nil", New: "return prog, flags, skipped, nil",
+		Pkg: "./seccomp/", Tests: "^TestENOSYSStubFront$", Fast: true},
+	{Name: "a damaged seccomp cache file is loaded", File: "seccomp/cache.go",
+		Old: "!bytes.Equal(got[:], sum) || ", New: "",
+		Pkg: "./seccomp/", Tests: "^TestCompileCached$"},
+	{Name: "masking binds whatever /dev/null is (CVE-2025-31133)", File: "rootfs/harden.go",
+		Old: "st.Mode&unix.S_IFMT != unix.S_IFCHR || st.Rdev != unix.Mkdev(1, 3)", New: "false",
+		Pkg: "./init/", Tests: "DevNull|Mask"},
+	{Name: "state appears before it is complete", File: "state/store.go",
+		Old: "err = unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, s.Dir(st.ID), unix.RENAME_NOREPLACE)", New: "err = unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, s.Dir(st.ID), 0)",
+		Pkg: "./state/", Tests: "^TestCreate"},
+	{Name: "--rootfs / is the host's root read-write", File: "container/run_friendly.go",
+		Old: "\tbs.HostRootReadonly = hostRoot\n", New: "\tbs.HostRootReadonly = hostRoot && f.Rootfs == \"\"\n",
+		Pkg: "./tests/", Tests: "^TestRootfsSlashIsReadOnly$"},
+	{Name: "a frozen cgroup is not refused", File: "container/run.go",
+		Old: "\tif err := cg.checkThawed(); err != nil {\n", New: "\tif err := cg.checkThawed(); false && err != nil {\n",
+		Pkg: "./tests/", Tests: "^TestFrozenCgroupRun$"},
+	{Name: "cwd in /proc/self/fd accepted (CVE-2024-21626)", File: "spec/cwd.go",
+		Old: "func CheckCwd(cwd string) error {\n", New: "func CheckCwd(cwd string) error {\n\treturn nil\n",
+		Pkg: "./spec/", Tests: "Cwd|Process"},
+}
