@@ -2,6 +2,7 @@ package tests
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,11 +68,19 @@ func TestIsolationHostnameAndUTS(t *testing.T) {
 // Files outside the rootfs are out of reach: / is the rootfs, ".." at /
 // stays at /, and the host's root is not reachable through /proc/1/root.
 func TestIsolationRootfsIsRoot(t *testing.T) {
-	r := inRootfs(t, nil, "sh", "-c", "ls /../../..; ls /proc/1/root/; test -e /work && echo HOST-VISIBLE; true")
+	// A directory of the host's / that no rootfs has: made by the test,
+	// so this holds on any machine.
+	probe, err := os.MkdirTemp("/", "mycontainer-host-probe-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(probe)
+	name := filepath.Base(probe)
+	r := inRootfs(t, nil, "sh", "-c", "ls /../../..; ls /proc/1/root/; test -e /"+name+" && echo HOST-VISIBLE; true")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	if strings.Contains(r.stdout, "HOST-VISIBLE") || strings.Contains(r.stdout, "work") {
+	if strings.Contains(r.stdout, "HOST-VISIBLE") || strings.Contains(r.stdout, name) {
 		t.Errorf("host files visible:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stdout, "bin") {
@@ -104,9 +113,25 @@ func TestDevMinimal(t *testing.T) {
 }
 
 func TestSysReadOnlyAndTmp(t *testing.T) {
-	r := inRootfs(t, nil, "sh", "-c", "touch /sys/x 2>/dev/null && echo SYS-WRITABLE; touch /tmp/x && echo tmp-ok; grep ' /tmp ' /proc/self/mountinfo")
+	r := inRootfs(t, nil, "sh", "-c", "touch /sys/x 2>/dev/null && echo SYS-WRITABLE; touch /tmp/x && echo tmp-ok; grep -E ' /(tmp|sys|sys/fs/cgroup) ' /proc/self/mountinfo")
 	if strings.Contains(r.stdout, "SYS-WRITABLE") {
 		t.Error("/sys is writable")
+	}
+	// A touch in /sys fails on a writable sysfs too (EACCES): read the
+	// mount's own options, which must say ro.
+	for _, mnt := range []string{"/sys", "/sys/fs/cgroup"} {
+		found := false
+		for _, l := range strings.Split(r.stdout, "\n") {
+			if f := strings.Fields(l); len(f) > 5 && f[4] == mnt {
+				found = true
+				if !strings.HasPrefix(f[5], "ro") {
+					t.Errorf("%s is mounted %s, want ro: %s", mnt, f[5], l)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no %s mount:\n%s", mnt, r.stdout)
+		}
 	}
 	if !strings.Contains(r.stdout, "tmp-ok") || !strings.Contains(r.stdout, "tmpfs") {
 		t.Errorf("/tmp is not a writable tmpfs:\n%s%s", r.stdout, r.stderr)

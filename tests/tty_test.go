@@ -203,8 +203,32 @@ func TestTTYRestoredAfterSignal(t *testing.T) {
 
 // --no-tty on a terminal: no pty, the caller's fds are used directly.
 func TestNoTTY(t *testing.T) {
-	r := inRootfs(t, []string{"--no-tty"}, "sh", "-c", "tty; true")
-	if !strings.Contains(r.stdout, "not a tty") {
-		t.Errorf("got %q", r.stdout)
+	// stdin is a terminal, so without --no-tty a pty would be made: the
+	// flag, not the harness's /dev/null stdin, must be what turns it off.
+	master, slave := ptyPair(t)
+	defer master.Close()
+	out, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	for _, c := range []struct {
+		flag, want string
+	}{{"--no-tty", "not a tty"}, {"--tty", "/dev/pts/0"}} {
+		if err := out.Truncate(0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := out.Seek(0, 0); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(binary, "run", "--rootfs", rootfs, c.flag, "--", "sh", "-c", "tty; true")
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, out, out
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: %v", c.flag, err)
+		}
+		b, _ := os.ReadFile(out.Name())
+		if !strings.Contains(string(b), c.want) {
+			t.Errorf("%s with a terminal on stdin: got %q, want %q", c.flag, b, c.want)
+		}
 	}
 }
