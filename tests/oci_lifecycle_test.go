@@ -111,13 +111,27 @@ func TestOCIExec(t *testing.T) {
 	if r.code != 3 || len(lines) < 3 || lines[0] != "mycontainer" || !strings.HasPrefix(lines[1], "sleep 1"+m) {
 		t.Errorf("exec: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
-	// The exec'd process is in the container's cgroup: ps lists it.
-	r = e.oci(t, "exec", "ex", "sh", "-c", "sleep 0.3")
+	// The exec'd process is in the container's cgroup while it runs: its
+	// own /proc/self/cgroup says so (the cgroup namespace shows the
+	// container's cgroup as "/"), and the host sees its PID in the
+	// container's cgroup.procs, which `ps` lists.
+	r = e.oci(t, "exec", "ex", "cat", "/proc/self/cgroup")
 	if r.code != 0 {
-		t.Errorf("exec sleep: %d %s", r.code, r.stderr)
+		t.Errorf("exec cat: %d %s", r.code, r.stderr)
 	}
-	if r := e.oci(t, "ps", "--format", "json", "ex"); r.code != 0 || !strings.HasPrefix(r.stdout, "[") {
-		t.Errorf("ps: %d %q", r.code, r.stdout)
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		if f := strings.SplitN(l, ":", 3); len(f) == 3 && f[1] != "name=systemd" && f[2] != "/" {
+			t.Errorf("the exec'd process is outside the container's cgroup: %s", l)
+		}
+	}
+	pidFile := filepath.Join(t.TempDir(), "exec.pid")
+	if r := e.oci(t, "exec", "--detach", "--pid-file", pidFile, "ex", "sleep", "2"+m); r.code != 0 {
+		t.Fatalf("exec -d: %d %s", r.code, r.stderr)
+	}
+	pid, _ := os.ReadFile(pidFile)
+	r = e.oci(t, "ps", "--format", "json", "ex")
+	if r.code != 0 || !strings.Contains(r.stdout, strings.TrimSpace(string(pid))) || len(pid) == 0 {
+		t.Errorf("ps does not list the exec'd process %q: %d %q", pid, r.code, r.stdout)
 	}
 	if r := e.oci(t, "delete", "--force", "ex"); r.code != 0 {
 		t.Errorf("delete --force running: %d %s", r.code, r.stderr)
