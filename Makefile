@@ -11,7 +11,7 @@ BUSYBOX  ?= /bin/busybox
 LDFLAGS  := -s -w -extldflags -static
 TAGS     := netgo,osusergo
 
-.PHONY: all build run test check unit integration rootfs deps clean test-v2 test-engines bench
+.PHONY: all build run test check unit integration rootfs deps clean test-v2 test-engines bench soak
 
 all: build
 
@@ -55,7 +55,15 @@ unit:
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/
 
-test: deps check unit integration test-engines test-v2
+test: deps check unit integration soak test-engines test-v2
+
+# Containers started in a loop, the runtime SIGKILLed at random moments
+# of the start and of the OCI verbs; then, after one sweeping run, nothing
+# may be left (tests/soak/README.md). It starts containers as root; run it
+# alone under /tmp/mycontainer-root-suite.lock, as the bench.
+N ?= 200
+soak: build rootfs
+	$(GO) run ./tests/soak -n $(N) -bin $(CURDIR)/$(BIN) -rootfs $(CURDIR)/$(ROOTFS) $(SOAK_ARGS)
 
 # podman and containerd, installed from Debian, driving this runtime
 # through run, exec (with and without a tty), stop, kill, pause, rm.
