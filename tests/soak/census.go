@@ -40,6 +40,9 @@ type leak struct {
 	kind  string
 	items []string
 	na    string // set when the kind cannot leak yet, and why
+	// foreign are new entries of this kind that live processes outside
+	// the soak use: printed, not counted.
+	foreign []string
 }
 
 // census counts what the soak left, after its sweep and clean-up.
@@ -59,18 +62,27 @@ func census(e *env, before *snapshot) ([]leak, error) {
 		}
 	}
 	sort.Strings(added)
-	var newTemps []string
+	var newTemps, foreign []string
 	for _, t := range sortedKeys(temps()) {
-		if !before.temps[t] {
-			newTemps = append(newTemps, t)
+		if before.temps[t] {
+			continue
 		}
+		// Other engineers' tools on this shared host make mycontainer*
+		// entries too. By now no process of the soak lives (or the
+		// process row says so), so an entry a live process still uses
+		// is someone else's; an unused one is counted, by name.
+		if pid := user(t); pid > 0 {
+			foreign = append(foreign, fmt.Sprintf("%s (used by PID %d)", t, pid))
+			continue
+		}
+		newTemps = append(newTemps, t)
 	}
 	return []leak{
 		{kind: "mounts", items: added},
 		{kind: "cgroups", items: cgs},
 		{kind: "processes", items: describePIDs(ours(e))},
 		{kind: "state entries", items: dirEntries(e.root)},
-		{kind: "temp files", items: newTemps},
+		{kind: "temp files", items: newTemps, foreign: foreign},
 		{kind: "IP leases", na: "n/a (no such feature yet)"},
 		{kind: "overlay dirs", na: "n/a (no such feature yet)"},
 	}, nil
@@ -260,6 +272,24 @@ func temps() map[string]bool {
 		}
 	}
 	return out
+}
+
+// user returns a live process whose working directory, root,
+// executable or open file is path or below it, or 0.
+func user(path string) int {
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		links := []string{p + "/cwd", p + "/root", p + "/exe"}
+		fds, _ := filepath.Glob(p + "/fd/*")
+		for _, l := range append(links, fds...) {
+			t, err := os.Readlink(l)
+			if err == nil && (t == path || strings.HasPrefix(t, path+"/")) {
+				pid, _ := strconv.Atoi(filepath.Base(p))
+				return pid
+			}
+		}
+	}
+	return 0
 }
 
 // dirEntries lists a directory's entries, hidden ones included.

@@ -48,6 +48,9 @@ func (s *soak) report(leaks []leak, loop, total time.Duration) string {
 			}
 			fmt.Fprintf(&b, "    %s: %s\n", l.kind, it)
 		}
+		for _, it := range l.foreign {
+			fmt.Fprintf(&b, "    %s, not the soak's: %s\n", l.kind, it)
+		}
 	}
 	return b.String()
 }
