@@ -50,7 +50,7 @@ check:
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only tests/attack/*.c
 
 unit:
-	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/
+	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./tests/soak/
 
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/

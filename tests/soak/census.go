@@ -234,14 +234,17 @@ func marked(pid int, marker string) bool {
 	return err == nil && bytes.Contains(b, []byte(marker))
 }
 
-// inCgroup reports whether pid is in parent or below it in any hierarchy
-// (lines of /proc/PID/cgroup read "ID:CONTROLLERS:/PATH").
+// inCgroup reports whether pid is in parent or below it in any hierarchy.
 func inCgroup(pid int, parent string) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
+	return err == nil && cgroupsUnder(string(b), parent)
+}
+
+// cgroupsUnder reports whether a /proc/PID/cgroup text, lines of
+// "ID:CONTROLLERS:/PATH", names parent or a cgroup below it. A sibling
+// whose name only starts with parent's ("-soak-1" and "-soak-12") is not.
+func cgroupsUnder(text, parent string) bool {
+	for _, line := range strings.Split(text, "\n") {
 		f := strings.SplitN(line, ":", 3)
 		if len(f) < 3 {
 			continue
