@@ -26,10 +26,7 @@ type soak struct {
 	rng     *rand.Rand
 	windows map[string]time.Duration // 1.2 × the verb's measured duration
 	tally   map[string]map[string]int
-	// lastFriendly is when the last friendly run died: the sweep leaves
-	// younger cgroups alone (they may belong to a run still starting).
-	lastFriendly time.Time
-	noSweep      bool // -no-sweep: count before the recovery, to test the census
+	noSweep bool // -no-sweep: count before the recovery, to test the census
 }
 
 // forms are the ways one iteration starts (and kills) a container.
@@ -144,9 +141,7 @@ func (s *soak) friendly(init bool) error {
 	if init {
 		verb = vRunInit
 	}
-	err := s.kill(verb, s.e.friendly(init, s.command()))
-	s.lastFriendly = time.Now()
-	return err
+	return s.kill(verb, s.e.friendly(init, s.command()))
 }
 
 // runBundle is the OCI `run --bundle`, mostly in the foreground, killed

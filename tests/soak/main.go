@@ -20,8 +20,6 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
-
-	"mycontainer/cgroups"
 )
 
 func main() {
@@ -110,7 +108,7 @@ func (s *soak) main(n int, seed uint64, before *snapshot, stop <-chan os.Signal)
 	loop := time.Since(start)
 
 	if !s.noSweep {
-		if code := s.sweep(stop); code != 0 {
+		if code := s.sweep(); code != 0 {
 			return code
 		}
 	}
@@ -133,17 +131,9 @@ func (s *soak) main(n int, seed uint64, before *snapshot, stop <-chan os.Signal)
 // run (which sweeps dead runs' cgroups), then what an engine does,
 // `list -q` (which also removes the half-made state of dead runtimes)
 // and `delete --force` of every container it shows.
-func (s *soak) sweep(stop <-chan os.Signal) int {
-	// The sweep leaves a cgroup alone while it is younger than its grace
-	// (it may be a run still starting), so wait that long after the last
-	// killed run before the one sweeping run.
-	wait := time.Until(s.lastFriendly.Add(cgroups.DefaultSweepGrace + time.Second))
-	select {
-	case sig := <-stop:
-		fmt.Fprintf(os.Stderr, "soak: %v while waiting for the sweep; cleaning up\n", sig)
-		return 2
-	case <-time.After(wait):
-	}
+func (s *soak) sweep() int {
+	// No wait: a run judges another run's cgroup dead by the PID and
+	// start time in its name (container.SweepDeadRuns), not by its age.
 	if _, err := runToEnd(s.e.command(s.e.friendly(false, s.e.quick()))); err != nil {
 		fmt.Fprintln(os.Stderr, "soak: the sweeping run failed:", err)
 		return 2

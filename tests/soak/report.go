@@ -15,7 +15,7 @@ const maxListed = 20
 // report prints the kill windows, where the kills landed and the leaks.
 func (s *soak) report(leaks []leak, loop, total time.Duration) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "soak: loop %v, total %v (with the sweep's grace wait)\n",
+	fmt.Fprintf(&b, "soak: loop %v, total %v\n",
 		loop.Round(time.Second), total.Round(time.Second))
 	w := tabwriter.NewWriter(&b, 0, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "verb\twindow\t%s\t\n", strings.Join(points, "\t"))
