@@ -11,7 +11,7 @@ BUSYBOX  ?= /bin/busybox
 LDFLAGS  := -s -w -extldflags -static
 TAGS     := netgo,osusergo
 
-.PHONY: all build run test check unit integration rootfs deps clean test-v2 test-engines bench mutants mutants-fast
+.PHONY: all build run test check unit integration rootfs deps clean test-v2 test-engines bench soak mutants mutants-fast
 
 all: build
 
@@ -50,12 +50,20 @@ check:
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only tests/attack/*.c
 
 unit:
-	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/
+	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./tests/soak/
 
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/
 
-test: deps check unit integration mutants-fast test-engines test-v2
+test: deps check unit integration soak mutants-fast test-engines test-v2
+
+# Containers started in a loop, the runtime SIGKILLed at random moments
+# of the start and of the OCI verbs; then, after one sweeping run, nothing
+# may be left (tests/soak/README.md). It starts containers as root; run it
+# alone under /tmp/mycontainer-root-suite.lock, as the bench.
+N ?= 200
+soak: build rootfs
+	$(GO) run ./tests/soak -n $(N) -bin $(CURDIR)/$(BIN) -rootfs $(CURDIR)/$(ROOTFS) $(SOAK_ARGS)
 
 # podman and containerd, installed from Debian, driving this runtime
 # through run, exec (with and without a tty), stop, kill, pause, rm.
