@@ -22,9 +22,10 @@
 //
 // Life cycle, as `run` uses it:
 //
-//  1. Sweep(mode, parent) removes the cgroups of containers whose runtime
-//     died without cleaning up (SIGKILL of the runtime parent). A cgroup is
-//     stale when no process is left in it and it is older than SweepGrace.
+//  1. Children(mode, parent) lists the child cgroups in every hierarchy;
+//     `run` removes those of runs whose runtime died (their names carry
+//     the runtime's PID and start time: container.SweepDeadRuns). Sweep
+//     does the same by age and emptiness, for names without an owner.
 //  2. New validates the Resources and returns a Manager.
 //  3. Apply(pid) (or Create, then AddProc or OpenFD for CLONE_INTO_CGROUP)
 //     places the container's PID 1 before any of the user's code runs.

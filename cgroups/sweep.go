@@ -18,8 +18,9 @@ const DefaultSweepGrace = 10 * time.Second
 
 // Sweep removes stale cgroups under parent: those of containers whose
 // runtime died without cleaning up (the runtime was SIGKILLed; its
-// container then died of PDEATHSIG, leaving an empty cgroup). `run` calls
-// it at start. A cgroup is stale when neither it nor any child cgroup
+// container then died of PDEATHSIG, leaving an empty cgroup). `run` does
+// not call it (it sweeps by name: container.SweepDeadRuns); it is for a
+// parent whose children carry no owner in their names. A cgroup is stale when neither it nor any child cgroup
 // holds a process and it is older than DefaultSweepGrace. Parent ""
 // means DefaultParent; a missing parent is not an error.
 func Sweep(mode Mode, parent string) error {

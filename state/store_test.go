@@ -311,8 +311,9 @@ func TestParallelCreateRemove(t *testing.T) {
 }
 
 // A runtime SIGKILLed inside CreateLocked or Remove leaves a hidden
-// directory; List removes it once the PID in its name is dead, and
-// never one whose runtime still lives.
+// directory; List removes it once the PID in its name is dead (or now
+// names a process with another start time), and never one whose runtime
+// still lives.
 func TestListEmptiesTrashOfDeadRuntimes(t *testing.T) {
 	s := newStore(t)
 	dead := exec.Command("true")
@@ -322,7 +323,8 @@ func TestListEmptiesTrashOfDeadRuntimes(t *testing.T) {
 	deadPID := dead.ProcessState.Pid()
 	for _, n := range []string{
 		fmt.Sprintf(".new.%d.1.a", deadPID), fmt.Sprintf(".del.%d.2.b", deadPID),
-		".new.1.3.c", // PID 1 lives
+		".new.1.3.c",           // PID 1 lives
+		".del.1-999999999.4.d", // PID 1 lives, but started at another time: reused
 	} {
 		if err := os.MkdirAll(filepath.Join(s.Root, n, "sub"), 0o700); err != nil {
 			t.Fatal(err)
