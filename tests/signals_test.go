@@ -156,12 +156,17 @@ func TestSIGKILLOfPID1(t *testing.T) {
 
 // If the runtime itself is SIGKILLed, the container dies with it.
 func TestRuntimeSIGKILLTakesContainerDown(t *testing.T) {
-	before := snapshot(t)
-	m := marker()
-	cmd, _ := startContainer(t, "run", "--rootfs", rootfs, "--", "sh", "-c", "echo ready; exec sleep 1"+m)
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	before.assertClean(t, m)
+	// -u 1000: the uid change clears the parent-death signal (kernel
+	// rule); init must arm it again after it (init/creds.go).
+	for _, user := range [][]string{nil, {"-u", "1000"}} {
+		before := snapshot(t)
+		m := marker()
+		args := append(append([]string{"run", "--rootfs", rootfs}, user...), "--", "sh", "-c", "echo ready; exec sleep 1"+m)
+		cmd, _ := startContainer(t, args...)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		before.assertClean(t, m)
+	}
 	// The dead run's cgroup is the next run's to sweep (README, Clean-up):
 	// run once more, so the test leaves nothing even when run alone.
 	if r := inRootfs(t, nil, "true"); r.code != 0 {
