@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nsexec.h"
@@ -54,6 +55,21 @@ static void decode_flag(const struct myc_attr *a, struct myc_plan *p)
 		 "the C constructor does not know it: runtime and stages must be one build");
 }
 
+/*
+ * Set a single-valued string of the plan. A repeated one replaces the
+ * value before it, as in Go's ParseBootstrap, and the earlier copy is
+ * freed rather than lost (the fuzz harness found that leak).
+ */
+static void set_str(char **dst, const struct myc_attr *a, const char *what)
+{
+	char *s = myc_attr_str(a);
+
+	if (!s)
+		myc_fail("decode bootstrap", what, errno, NULL);
+	free(*dst);
+	*dst = s;
+}
+
 void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 {
 	struct myc_attr a;
@@ -70,16 +86,13 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 				myc_fail("decode bootstrap", "clone flags", errno, NULL);
 			break;
 		case MYC_A_HOSTNAME:
-			if (!(p->hostname = myc_attr_str(&a)))
-				myc_fail("decode bootstrap", "hostname", errno, NULL);
+			set_str(&p->hostname, &a, "hostname");
 			break;
 		case MYC_A_ROOTFS:
-			if (!(p->rootfs = myc_attr_str(&a)))
-				myc_fail("decode bootstrap", "rootfs", errno, NULL);
+			set_str(&p->rootfs, &a, "rootfs");
 			break;
 		case MYC_A_EXEC_FIFO:
-			if (!(p->exec_fifo = myc_attr_str(&a)))
-				myc_fail("decode bootstrap", "exec fifo", errno, NULL);
+			set_str(&p->exec_fifo, &a, "exec fifo");
 			break;
 		case MYC_A_JOIN_NS:
 			if (p->njoin == MYC_MAX_JOIN || a.len < 5)
