@@ -11,7 +11,7 @@ BUSYBOX  ?= /bin/busybox
 LDFLAGS  := -s -w -extldflags -static
 TAGS     := netgo,osusergo
 
-.PHONY: all build run test check unit integration rootfs deps clean test-v2 test-engines bench soak mutants mutants-fast
+.PHONY: all build run test check unit fuzz integration rootfs deps clean test-v2 test-engines bench soak mutants mutants-fast
 
 all: build
 
@@ -20,8 +20,9 @@ build: deps
 
 # What the build and the tests need, from Debian: libseccomp (linked in
 # statically) and pkg-config, a static busybox for the test rootfs, strace
-# for the tracing test, qemu and friends for the cgroup v2 VM.
-DEB_DEPS := busybox-static strace file qemu-system-x86 cpio kmod libseccomp-dev pkg-config
+# for the tracing test, qemu and friends for the cgroup v2 VM, clang (with
+# its libFuzzer runtime) for the C side of `make fuzz`.
+DEB_DEPS := busybox-static strace file qemu-system-x86 cpio kmod libseccomp-dev pkg-config clang
 deps:
 	@missing=""; for p in $(DEB_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -47,6 +48,7 @@ check:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only nsexec/*.c
+	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only -I nsexec nsexec/fuzz/*.c
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only tests/attack/*.c
 
 unit:
@@ -55,7 +57,39 @@ unit:
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/
 
-test: deps check unit integration soak mutants-fast test-engines test-v2
+# Fuzzing, one target after another: Go runs one -fuzz target per
+# invocation, then the libFuzzer harness of the C frame parser. Each runs
+# for FUZZTIME (a Go duration in s, m or h: make fuzz FUZZTIME=5m); the Go
+# targets on FUZZPAR workers and the C one in one process, because the test
+# machines are small and shared.
+# Interesting inputs are minimized for at most 1s: the podman seed is 6 KiB
+# and the default minute per input stalls a short run. A Go crasher lands in
+# the package's testdata/fuzz/ (commit it with the fix: it becomes a unit
+# test); the C harness keeps its corpus and crashes in a temporary
+# directory, kept and printed when it fails. Commit a C crasher to
+# nsexec/fuzz/corpus/, which every run replays first.
+FUZZTIME ?= 10s
+FUZZPAR  ?= 1
+GO_FUZZ  := nsexec:FuzzParseFrame nsexec:FuzzParseBootstrap nsexec:FuzzDecodeExtras spec:FuzzLoadValidate
+fuzz: deps
+	@for t in $(GO_FUZZ); do pkg=$${t%%:*}; fn=$${t#*:}; \
+	  echo "fuzz: $$fn in ./$$pkg for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=1s \
+	    -parallel $(FUZZPAR) ./$$pkg/ || exit 1; \
+	done
+	@d=$$(mktemp -d /tmp/mycontainer-fuzz.XXXXXX) && mkdir "$$d/corpus" && \
+	secs=$$(( $$(echo $(FUZZTIME) | sed 's/s$$//; s/m$$/*60/; s/h$$/*3600/') )) && \
+	echo "fuzz: nsexec/fuzz/frame_fuzz.c for $${secs}s" && \
+	clang -g -O1 -fsanitize=fuzzer,address -Wall -Wextra -Werror -I nsexec \
+	  -o "$$d/frame_fuzz" nsexec/fuzz/frame_fuzz.c nsexec/frame.c nsexec/plan.c && \
+	if "$$d/frame_fuzz" -max_total_time=$$secs \
+	     -artifact_prefix="$$d/" "$$d/corpus" nsexec/fuzz/corpus >"$$d/log" 2>&1; then \
+	  tail -n 3 "$$d/log"; rm -rf "$$d"; \
+	else tail -n 40 "$$d/log"; echo "fuzz: the C harness failed; log, corpus and crash in $$d"; exit 1; fi
+
+# CI fuzzes briefly; make test FUZZTIME=1m for longer.
+test: FUZZTIME = 3s
+test: deps check unit fuzz integration soak mutants-fast test-engines test-v2
 
 # Containers started in a loop, the runtime SIGKILLed at random moments
 # of the start and of the OCI verbs; then, after one sweeping run, nothing

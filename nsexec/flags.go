@@ -3,7 +3,7 @@ package nsexec
 // A flag is a u32 attribute that is 1 when set and absent when not. Every
 // flag of every message is one line in a table below, read by both the
 // encoder and the decoder, so adding a flag is one line here (and one in
-// nsexec.c's plan_flags if the C constructor reads it too).
+// plan.c's plan_flags if the C constructor reads it too).
 
 // flag ties an attribute number to the bool field of T it carries.
 type flag[T any] struct {

@@ -104,101 +104,6 @@ static int parse_fd(const char *s)
 }
 
 /*
- * The flags of the plan (u32 attributes, 1 = set, absent = unset). Adding
- * one is one line here, beside its number in proto.h and its line in
- * nsexec/flags.go.
- */
-static const struct {
-	uint32_t attr;
-	size_t off; /* of an int in struct myc_plan */
-	const char *name;
-} plan_flags[] = {
-	{ MYC_A_HOST_ROOT_READONLY, offsetof(struct myc_plan, host_root_readonly), "host root readonly" },
-	{ MYC_A_DEBUG, offsetof(struct myc_plan, debug), "debug" },
-	{ MYC_A_TTY, offsetof(struct myc_plan, tty), "tty" },
-	{ MYC_A_INIT, offsetof(struct myc_plan, init), "init" },
-	{ MYC_A_PDEATHSIG, offsetof(struct myc_plan, pdeathsig), "pdeathsig" },
-	{ MYC_A_EXEC, offsetof(struct myc_plan, exec), "exec" },
-};
-
-/*
- * Set the flag a carries. Anything else below MYC_A_GO_FIRST is unknown
- * to C, and a bug (proto.h): fail rather than run half-configured.
- */
-static void decode_flag(const struct myc_attr *a, struct myc_plan *p)
-{
-	char what[32];
-	uint32_t v;
-	size_t i;
-
-	for (i = 0; i < sizeof(plan_flags) / sizeof(plan_flags[0]); i++) {
-		if (plan_flags[i].attr != a->type)
-			continue;
-		if (myc_attr_u32(a, &v) < 0)
-			myc_fail("decode bootstrap", plan_flags[i].name, errno, NULL);
-		*(int *)((char *)p + plan_flags[i].off) = v != 0;
-		return;
-	}
-	snprintf(what, sizeof(what), "attribute %u", a->type);
-	myc_fail("decode bootstrap", what, EBADMSG,
-		 "the C constructor does not know it: runtime and stages must be one build");
-}
-
-static void decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
-{
-	struct myc_attr a;
-	uint32_t off = MYC_HDR_LEN;
-	int r;
-
-	memset(p, 0, sizeof(*p));
-	while ((r = myc_attr_next(buf, len, &off, &a)) > 0) {
-		if (a.type >= MYC_A_GO_FIRST)
-			continue; /* Go-only: the Go stage reads these */
-		switch (a.type) {
-		case MYC_A_CLONE_FLAGS:
-			if (myc_attr_u64(&a, &p->clone_flags) < 0)
-				myc_fail("decode bootstrap", "clone flags", errno, NULL);
-			break;
-		case MYC_A_HOSTNAME:
-			if (!(p->hostname = myc_attr_str(&a)))
-				myc_fail("decode bootstrap", "hostname", errno, NULL);
-			break;
-		case MYC_A_ROOTFS:
-			if (!(p->rootfs = myc_attr_str(&a)))
-				myc_fail("decode bootstrap", "rootfs", errno, NULL);
-			break;
-		case MYC_A_EXEC_FIFO:
-			if (!(p->exec_fifo = myc_attr_str(&a)))
-				myc_fail("decode bootstrap", "exec fifo", errno, NULL);
-			break;
-		case MYC_A_JOIN_NS:
-			if (p->njoin == MYC_MAX_JOIN || a.len < 5)
-				myc_fail("decode bootstrap", "namespace to join", EINVAL, NULL);
-			memcpy(&p->join_type[p->njoin], a.val, 4);
-			{
-				struct myc_attr path = { .type = a.type, .len = a.len - 4, .val = a.val + 4 };
-				if (!(p->join_path[p->njoin++] = myc_attr_str(&path)))
-					myc_fail("decode bootstrap", "namespace path", errno, NULL);
-			}
-			break;
-		case MYC_A_BIND_SOURCE:
-			if (p->nbinds == MYC_MAX_BINDS)
-				myc_fail("decode bootstrap", "bind sources", E2BIG, "too many bind mounts");
-			if (!(p->bind_sources[p->nbinds++] = myc_attr_str(&a)))
-				myc_fail("decode bootstrap", "bind source", errno, NULL);
-			break;
-		default:
-			decode_flag(&a, p);
-		}
-	}
-	if (r < 0)
-		myc_fail("decode bootstrap", "attributes", errno, NULL);
-	myc_state.debug = p->debug;
-	if (!p->exec && (!p->rootfs || p->rootfs[0] != '/'))
-		myc_fail("decode bootstrap", "rootfs", EINVAL, "the rootfs must be an absolute path");
-}
-
-/*
  * init must not outlive the runtime in `run` mode. PDEATHSIG fires when the
  * parent dies; the parent could already have died before prctl(), which a
  * hang-up on the sync socket reveals.
@@ -293,7 +198,7 @@ static void read_plan(struct myc_plan *plan)
 {
 	if (myc_frame_recv(myc_state.sync_fd, MYC_MSG_BOOTSTRAP, &myc_state.bootstrap, &myc_state.bootstrap_len) < 0)
 		myc_fail("read bootstrap", NULL, errno, NULL);
-	decode_plan(myc_state.bootstrap, myc_state.bootstrap_len, plan);
+	myc_decode_plan(myc_state.bootstrap, myc_state.bootstrap_len, plan);
 }
 
 /*

@@ -76,7 +76,7 @@ struct myc_plan {
 	uint64_t clone_flags;
 	char *hostname;
 	char *rootfs;
-	/* The flags are ints: plan_flags in nsexec.c sets them by offset. */
+	/* The flags are ints: plan_flags in plan.c sets them by offset. */
 	int host_root_readonly;
 	int debug;
 	int init; /* --init: fork so the command is PID 2 under a reaper */
@@ -90,6 +90,12 @@ struct myc_plan {
 	int nbinds;
 	char *bind_sources[MYC_MAX_BINDS];
 };
+
+/*
+ * Decode a whole bootstrap frame (header included, already checked by
+ * myc_frame_recv) into p. Fails through myc_fail on anything malformed.
+ */
+void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p);
 
 void myc_join_namespaces(const struct myc_plan *p);
 

@@ -63,7 +63,7 @@ enum {
  * (and by Go); C fails on an unknown one. From MYC_A_GO_FIRST on: read by
  * Go only; C skips them. Go fails on any attribute it does not know.
  * A u32 flag (1 = set, absent = unset) is one line in the flag tables:
- * nsexec/flags.go for Go, plan_flags in nsexec.c for C-range ones.
+ * nsexec/flags.go for Go, plan_flags in plan.c for C-range ones.
  */
 enum {
 	MYC_A_CLONE_FLAGS = 1,   /* u64 namespace flags for clone() */
