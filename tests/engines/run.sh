@@ -546,6 +546,20 @@ if want podman && [ -n "${PODMAN_READY:-}" ]; then pm rm -af -t 0 >/dev/null 2>&
 left=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -path "*/$TAG/*" 2>/dev/null |
 	sed "s|^/sys/fs/cgroup/[^/]*/$TAG/||" | sort | uniq -c | awk '{ printf "%s%s(x%s)", sep, $2, $1; sep = " " }')
 echo "cgroups left under /$TAG before clean-up: ${left:-none}"
+# conmon's own cgroups are podman's to remove (it leaves them with the
+# cgroupfs manager, whatever the runtime); any other one is a container's
+# cgroup that the runtime leaked, and fails the suite.
+ours=$(printf '%s\n' $left | grep -v '^conmon(' || true)
+if [ -n "$ours" ]; then
+	echo "FAIL container cgroups left behind: $ours"
+	FAILED+=(cgroups-left)
+fi
+# A skipped flow tested nothing: only a comparison run (runc, which lacks
+# a flag podman sends) may skip, and says so.
+if [ ${#SKIPPED[@]} -gt 0 ] && [ -z "${ENGINES_ALLOW_SKIP:-}" ]; then
+	echo "FAIL flows skipped: ${SKIPPED[*]} (ENGINES_ALLOW_SKIP=1 accepts that, for runc)"
+	FAILED+=(skipped)
+fi
 if command -v du >/dev/null; then echo "temp dir use: $(du -sxh "$T" 2>/dev/null | cut -f1)"; fi
 echo "total $(ms_since "$T0") ms"
 echo "${#PASSED[@]} passed, ${#FAILED[@]} failed, ${#SKIPPED[@]} skipped"
