@@ -20,8 +20,8 @@ import (
 // (or a volume over /proc) took the runtime's write to whatever file was
 // mounted there, a host file or another procfs file such as
 // /proc/sysrq-trigger (CVE-2025-52881's shape). So /proc is opened with no
-// symlinks, checked to be procfs, and the file opened beneath it by our
-// own PID, with no symlink and no mount crossed.
+// symlinks, checked to be procfs, and self/oom_score_adj opened beneath
+// it with no magic link and no mount crossed.
 func setOOMScoreAdj(v int) error {
 	if v < -1000 || v > 1000 {
 		return fmt.Errorf("oom_score_adj %d: out of range -1000..1000", v)
@@ -42,8 +42,11 @@ func setOOMScoreAdj(v int) error {
 	return nil
 }
 
-// openProcSelf opens /proc/<our pid>/name in the procfs mounted at /proc,
-// refusing anything that is not that procfs's own file.
+// openProcSelf opens /proc/self/name in the procfs mounted at /proc,
+// refusing anything that is not that procfs's own file. "self" is read by
+// procfs itself, never taken from getpid(): a /proc of another PID
+// namespace (a bind of the host's /proc) must not turn our PID into some
+// other process's directory there; it has no "self" for us (ENOENT).
 func openProcSelf(name string, flags int) (int, error) {
 	root, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -62,10 +65,10 @@ func openProcSelf(name string, flags int) (int, error) {
 	if fs.Type != unix.PROC_SUPER_MAGIC {
 		return -1, fmt.Errorf("/proc is not procfs (type %#x); refusing to write to it", fs.Type)
 	}
-	p := strconv.Itoa(unix.Getpid()) + "/" + name
+	p := "self/" + name
 	how := unix.OpenHow{
 		Flags:   uint64(flags | unix.O_CLOEXEC | unix.O_NOCTTY),
-		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_XDEV,
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV,
 	}
 	fd, err := unix.Openat2(proc, p, &how)
 	if err != nil {
