@@ -2,7 +2,6 @@ package containerinit
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -58,17 +57,27 @@ func capList(m uint64) string {
 	return strings.Join(out, ",")
 }
 
-// lastCap is the highest capability this kernel knows. It is read at run
-// time because a kernel newer than x/sys knows more (and a bounding loop
-// that stops at the compile-time CAP_LAST_CAP would leave those raised).
+// lastCap is the highest capability this kernel knows. It is asked of the
+// kernel itself (PR_CAPBSET_READ fails with EINVAL past the last one),
+// because a kernel newer than x/sys knows more and a bounding loop that
+// stopped at the compile-time CAP_LAST_CAP would leave those raised. It
+// used to read /proc/sys/kernel/cap_last_cap, but that is the container's
+// /proc: a fake one (a volume over /proc, or a tmpfs a container with
+// CAP_SYS_ADMIN mounted over /proc/sys/kernel before an `exec`) saying 0
+// left the whole bounding set raised (the CVE-2019-16884 / CVE-2023-27561
+// class: a fake /proc defeats the hardening).
 func lastCap() int {
-	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
-	if err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n >= 0 && n < 64 {
-			return n
+	last := -1
+	for c := 0; c < 64; c++ {
+		if _, _, e := unix.RawSyscall6(unix.SYS_PRCTL, unix.PR_CAPBSET_READ, uintptr(c), 0, 0, 0, 0); e != 0 {
+			break
 		}
+		last = c
 	}
-	return unix.CAP_LAST_CAP
+	if last < 0 {
+		return unix.CAP_LAST_CAP
+	}
+	return last
 }
 
 // prctl is a raw per-thread prctl: capabilities, securebits, no_new_privs
