@@ -192,6 +192,44 @@ func TestOCIDeleteAfterRuntimeKilledInCreate(t *testing.T) {
 	time.Sleep(2 * time.Second) // the orphaned hook ends on its own
 }
 
+// A create SIGKILLed while its init is still setting up (here: inside a
+// createContainer hook, which holds init away from its socket, so no
+// end-of-file can tell it) takes that init down at once: PDEATHSIG until
+// create has recorded it. Without it init would wait for the hook, then
+// for a start that nobody can give.
+func TestOCIKilledCreateTakesInitDuringSetup(t *testing.T) {
+	e := newOCIEnv(t)
+	m := marker()
+	b := e.bundle(t, "setup", []string{"true"}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{{Path: "/bin/sleep", Args: []string{"sleep", "3" + m}}}}
+	})
+	dir := t.TempDir()
+	out, err := os.Create(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(binary, "--root", e.root, "create", "--bundle", b, "setup")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the createContainer hook to run", func() bool { return len(processesWith(m)) > 0 })
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	waitFor(t, "init and its hook to die with create", func() bool {
+		return len(processesWith(m)) == 0 && len(processesInCgroup(e.parent)) == 0
+	})
+	if r := e.oci(t, "delete", "--force", "setup"); r.code != 0 {
+		t.Errorf("delete --force: %d %s", r.code, r.stderr)
+	}
+	if d := childCgroups(t, e.parent); len(d) != 0 {
+		t.Errorf("cgroups left: %v", d)
+	}
+}
+
 // 20 creates and deletes at once, each its own container.
 func TestOCIParallelCreateDelete(t *testing.T) {
 	e := newOCIEnv(t)

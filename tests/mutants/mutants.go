@@ -37,7 +37,7 @@ var mutations = []mutation{
 		Pkg: "./tests/", Tests: "^TestAttackDeleteCreatingKillsCallerGroup$"},
 	{Name: "a created init outlives its killed create", File: "container/oci_create.go",
 		Old: "\tk.plan.bs.Pdeathsig = true\n", New: "\n",
-		Pkg: "./tests/", Tests: "^TestOCIDeleteAfterRuntimeKilledInCreate$"},
+		Pkg: "./tests/", Tests: "^TestOCIKilledCreateTakesInitDuringSetup$"},
 	{Name: "the run sweep looks in one hierarchy", File: "container/cgroup.go",
 		Old: "names, err := cgroups.Children(mode, parent)", New: "names, err := cgroups.Children(mode, parent)\n\tif len(names) > 0 {\n\t\tnames = nil\n\t}",
 		Pkg: "./tests/", Tests: "^TestSweepFindsDeadRunInAnyHierarchy$"},
