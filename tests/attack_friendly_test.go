@@ -50,7 +50,7 @@ func TestAttackFriendlyDefaultsHoldRoot(t *testing.T) {
 // The host-root form binds the host's / read-only: a default container
 // must not remount it and write a host file.
 func TestAttackFriendlyHostRootRemount(t *testing.T) {
-	dir, err := os.MkdirTemp(filepath.Dir(rootfs), "host-remount-")
+	dir, err := os.MkdirTemp("/", "mycontainer-host-remount-")
 	if err != nil {
 		t.Fatal(err)
 	}

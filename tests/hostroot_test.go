@@ -10,10 +10,11 @@ import (
 // form (no --rootfs) binds the host's / read-only. A container could then
 // write anywhere on the host. Both forms must be the same read-only root.
 func TestRootfsSlashIsReadOnly(t *testing.T) {
-	// Not under /tmp or /run: the container gets its own tmpfs there.
-	// Beside the test rootfs, which exists on every machine (in the v2 VM
-	// too, where /var/tmp does not).
-	dir, err := os.MkdirTemp(filepath.Dir(rootfs), "rootfs-slash-")
+	// In the host's / itself: not under /tmp or /run, where the container
+	// gets its own tmpfs (the tree may itself live under /tmp: make
+	// mutants copies it there), and present on every machine, the v2 VM
+	// too (it has no /var/tmp).
+	dir, err := os.MkdirTemp("/", "mycontainer-rootfs-slash-")
 	if err != nil {
 		t.Fatal(err)
 	}
