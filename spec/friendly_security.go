@@ -3,10 +3,12 @@ package spec
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // Security is what the friendly `run` applies unless told otherwise:
@@ -146,11 +148,30 @@ func capSet(base, add, drop []string) ([]string, error) {
 	}
 	out := []string{}
 	for _, c := range AllCapabilities() {
-		if set[c] {
-			out = append(out, c)
+		if !set[c] {
+			continue
 		}
+		// ALL means every capability this runtime can give: inside a
+		// container or a sandbox its own bounding set may lack some
+		// (CAP_SYS_RESOURCE on this project's build VM), and capset
+		// would then refuse the whole set.
+		if !canGive(c) {
+			if slices.Contains(adds, c) {
+				return nil, fmt.Errorf("--cap-add %s: this runtime does not hold it (its bounding set lacks it), so it cannot give it", c)
+			}
+			continue
+		}
+		out = append(out, c)
 	}
 	return out, nil
+}
+
+// canGive reports whether the capability is in this process's bounding
+// set (PR_CAPBSET_READ; a number this kernel does not know is not).
+func canGive(c string) bool {
+	n, _ := Capability(c)
+	r, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(n), 0, 0, 0)
+	return err == nil && r == 1
 }
 
 // flagCaps canonicalises capability names (net_admin, NET_ADMIN and

@@ -47,6 +47,23 @@ func TestAttackFriendlyDefaultsHoldRoot(t *testing.T) {
 	}
 }
 
+// The device allow-list on its own: with every capability and no seccomp
+// filter (which would also stop some of it), a node of the host's disk
+// made in the container's /dev still does not open. --privileged is the
+// contrast, where it does.
+func TestAttackFriendlyDeviceRulesHoldHostDisk(t *testing.T) {
+	disk := hostBlockDevice(t)
+	script := "mknod /dev/disk b " + disk + " && head -c 512 /dev/disk > /dev/null && echo OPENED; true"
+	r := inRootfs(t, []string{"--cap-add", "ALL", "--security-opt", "seccomp=unconfined"}, "sh", "-c", script)
+	if r.code != 0 || strings.Contains(r.stdout, "OPENED") {
+		t.Errorf("the host's disk opened without --privileged: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = inRootfs(t, []string{"--privileged"}, "sh", "-c", script)
+	if !strings.Contains(r.stdout, "OPENED") {
+		t.Errorf("--privileged: the disk did not open (so the test above proves nothing): %q %q", r.stdout, r.stderr)
+	}
+}
+
 // The host-root form binds the host's / read-only: a default container
 // must not remount it and write a host file.
 func TestAttackFriendlyHostRootRemount(t *testing.T) {
@@ -98,17 +115,38 @@ func TestFriendlyPolicyFlags(t *testing.T) {
 	}
 }
 
-// hostBlockDevice is "MAJOR MINOR" of the block device holding the
-// host's root filesystem (read from mountinfo), the disk an escape wants.
+// hostBlockDevice is "MAJOR MINOR" of a block device of the host that
+// this test process can open (a sandbox may forbid some, even to root):
+// the one holding the host's root filesystem when possible.
 func hostBlockDevice(t *testing.T) string {
+	var cands []string
 	for _, l := range mountinfo(t) {
-		f := strings.Fields(l)
-		if len(f) > 4 && f[4] == "/" {
-			if maj, min, ok := strings.Cut(f[2], ":"); ok && maj != "0" {
-				return maj + " " + min
-			}
+		if f := strings.Fields(l); len(f) > 4 && f[4] == "/" && !strings.HasPrefix(f[2], "0:") {
+			cands = append(cands, f[2])
 		}
 	}
-	t.Skip("the host's / is not on a block device")
+	ents, _ := os.ReadDir("/sys/dev/block")
+	for _, e := range ents {
+		cands = append(cands, e.Name())
+	}
+	for _, c := range cands {
+		// The node's name, from the device's uevent (DEVNAME=vda).
+		ev, _ := os.ReadFile("/sys/dev/block/" + c + "/uevent")
+		name := ""
+		for _, l := range strings.Split(string(ev), "\n") {
+			if v, ok := strings.CutPrefix(l, "DEVNAME="); ok {
+				name = v
+			}
+		}
+		if name == "" {
+			continue
+		}
+		f, err := os.Open("/dev/" + name)
+		if err == nil {
+			f.Close()
+			return strings.Replace(c, ":", " ", 1)
+		}
+	}
+	t.Skip("no block device of the host opens here")
 	return ""
 }
