@@ -45,6 +45,7 @@ func main() {
 	defer os.RemoveAll(tmp)
 	tree := filepath.Join(tmp, "tree")
 	if err := copyTree(src, tree); err != nil {
+		os.RemoveAll(tmp)
 		fail(err)
 	}
 	missed := 0
@@ -64,6 +65,7 @@ func main() {
 	}
 	if missed > 0 {
 		fmt.Fprintf(os.Stderr, "mutants: %d missed or stale\n", missed)
+		os.RemoveAll(tmp) // os.Exit skips the deferred removal
 		os.Exit(1)
 	}
 }
