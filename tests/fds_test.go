@@ -36,3 +36,34 @@ func TestNoFDLeak(t *testing.T) {
 		}
 	}
 }
+
+// The constructor's close_range, on its own: the --init reaper (PID 1)
+// never execs, so Go's close-on-exec sweep before the command's execve
+// never runs in it; fds the caller leaked to the runtime must still be
+// gone from PID 1, where /proc/1/fd would hand them to the container.
+// (CAP_SYS_PTRACE lets the command look at the non-dumpable PID 1.)
+func TestNoFDLeakInInitReaper(t *testing.T) {
+	var extra []*os.File
+	for i := 0; i < 3; i++ {
+		f, err := os.Open("/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		extra = append(extra, f)
+	}
+	cmd := exec.Command(binary, "run", "--rootfs", rootfs, "--init", "--cap-add", "SYS_PTRACE", "--", "ls", "/proc/1/fd")
+	cmd.ExtraFiles = extra
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 0-2 (an empty memfd without a tty, or the caller's stdio) and
+	// nothing else: the sync socket is closed once the reaper's signal
+	// handling is in place.
+	for _, fd := range strings.Fields(string(out)) {
+		if fd != "0" && fd != "1" && fd != "2" {
+			t.Errorf("PID 1 holds fd %s: %q", fd, out)
+		}
+	}
+}

@@ -80,4 +80,7 @@ var mutations = []mutation{
 	{Name: "state leftovers judged by PID only", File: "state/trash.go",
 		Old: "\t\treturn Alive(pid, start)\n", New: "\t\treturn unix.Kill(pid, 0) != unix.ESRCH\n",
 		Pkg: "./state/", Tests: "^TestListEmptiesTrashOfDeadRuntimes$"},
+	{Name: "stage-1 keeps the fds its caller leaked (CVE-2024-21626 class)", File: "nsexec/nsexec.c",
+		Old: "syscall(SYS_close_range, fd + 1, ~0U, 0) < 0)", New: "0)",
+		Pkg: "./tests/", Tests: "^TestNoFDLeakInInitReaper$"},
 }
