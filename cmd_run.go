@@ -50,8 +50,6 @@ type runCmd struct {
 	BlkioWeight       string   `help:"Relative block I/O weight, 10-1000 (v2: converted to io.weight)." group:"Resource limits (cgroups)" placeholder:"N"`
 	CgroupParent      string   `help:"Parent cgroup of the container's cgroup (default from $MYCONTAINER_CGROUP_PARENT)." env:"MYCONTAINER_CGROUP_PARENT" default:"mycontainer" group:"Resource limits (cgroups)" placeholder:"PATH"`
 	Command           []string `arg:"" passthrough:"partial" help:"Command and arguments."`
-
-	hostRoot bool // the root is the host's own /: bound read-only
 }
 
 func (r *runCmd) Help() string {

@@ -95,13 +95,13 @@ func sealedCopy() (int, error) {
 		}
 		off += int64(n)
 	}
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, SealsWanted); err != nil {
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, sealsWanted); err != nil {
 		unix.Close(fd)
 		return -1, fmt.Errorf("seal the runtime copy: %w", err)
 	}
 	return fd, nil
 }
 
-// SealsWanted are the seals of the fallback copy: no write, resize or
+// sealsWanted are the seals of the fallback copy: no write, resize or
 // further change of the seals.
-const SealsWanted = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+const sealsWanted = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE

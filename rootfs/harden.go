@@ -42,17 +42,28 @@ func Harden(root int, readonly, masked []string, readonlyRoot bool) error {
 	return nil
 }
 
+// openIfExists resolves p inside the root as an O_PATH fd; a missing path
+// gives -1 and no error: the spec lets masked and read-only paths be
+// absent.
+func openIfExists(root int, p string) (int, error) {
+	fd, err := OpenInRoot(root, p, unix.O_PATH, false)
+	if errors.Is(err, unix.ENOENT) {
+		return -1, nil
+	}
+	if err != nil {
+		return -1, err
+	}
+	return fd, nil
+}
+
 // readonlyPath binds p onto itself read-only, submounts included. The path
 // is resolved once, inside the root; the clone is made from that fd, made
 // read-only while still detached (nobody sees a writable window) and
 // attached on the same fd. A missing path is skipped, as the spec allows.
 func readonlyPath(root int, p string) error {
-	fd, err := OpenInRoot(root, p, unix.O_PATH, false)
-	if errors.Is(err, unix.ENOENT) {
-		return nil
-	}
-	if err != nil {
-		return err
+	fd, err := openIfExists(root, p)
+	if fd < 0 {
+		return err // nil for a missing path
 	}
 	defer unix.Close(fd)
 	tree, err := unix.OpenTree(fd, "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE|unix.AT_EMPTY_PATH)
@@ -71,12 +82,9 @@ func readonlyPath(root int, p string) error {
 // else /dev/null bound over it. Missing paths are skipped. *null caches a
 // verified fd of the container's /dev/null across calls.
 func maskPath(root int, p string, null *int) error {
-	fd, err := OpenInRoot(root, p, unix.O_PATH, false)
-	if errors.Is(err, unix.ENOENT) {
-		return nil
-	}
-	if err != nil {
-		return err
+	fd, err := openIfExists(root, p)
+	if fd < 0 {
+		return err // nil for a missing path
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t

@@ -137,10 +137,7 @@ func mountFS(target int, m nsexec.Mount) error {
 		return fsErr(fsfd, "fsmount", err)
 	}
 	defer unix.Close(mfd)
-	if err := unix.MoveMount(mfd, "", target, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
-		return fmt.Errorf("move_mount: %w", err)
-	}
-	return nil
+	return moveOnto(mfd, target)
 }
 
 // fsErr adds the kernel's own explanation, which fsopen fds make readable,

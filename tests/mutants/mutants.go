@@ -24,7 +24,7 @@ var mutations = []mutation{
 		Old: "\t\tfd, err = readOnlyBind()\n", New: "\t\treturn \"/proc/self/exe\", func() {}, nil\n",
 		Pkg: "./tests/", Tests: "^TestCVE2019_5736ExecCannotOverwriteRuntime$", Fast: true},
 	{Name: "the fallback copy is not sealed", File: "nsexec/exe.go",
-		Old: "unix.F_ADD_SEALS, SealsWanted)", New: "unix.F_ADD_SEALS, 0)",
+		Old: "unix.F_ADD_SEALS, sealsWanted)", New: "unix.F_ADD_SEALS, 0)",
 		Pkg: "./tests/", Tests: "^TestCVE2019_5736InitReaperRunsProtectedCopy$"},
 	{Name: "stages stay dumpable (CVE-2019-5736)", File: "nsexec/nsexec.c",
 		Old: "if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)", New: "if (0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)",
