@@ -51,6 +51,7 @@ func execCommand(r *reporter, bs *nsexec.Bootstrap, path string, x *Extras) {
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		r.fail("mark fds close-on-exec", "", err, "", exitRuntime)
 	}
+	waitForReaper(r)
 	// Set again on this very thread, whatever the scheduler did: the
 	// command must die with the runtime (see thread.go). switchCredentials
 	// re-arms it after the uid change, which clears it.
@@ -76,4 +77,28 @@ func execCommand(r *reporter, bs *nsexec.Bootstrap, path string, x *Extras) {
 		hint = "the file exists, so its ELF interpreter or #! interpreter is probably missing from the rootfs"
 	}
 	r.fail("exec", path, err, hint, code)
+}
+
+// waitForReaper holds PID 2 (--init) until PID 1 has closed the sync
+// socket: end-of-file on the gate pipe comes when the reaper closes its
+// end, or dies. Every other role has no gate.
+func waitForReaper(r *reporter) {
+	gate := nsexec.GateFD()
+	if gate < 0 {
+		return
+	}
+	var b [1]byte
+	for {
+		n, err := unix.Read(gate, b[:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			r.fail("wait for the init reaper", "", err, "", exitRuntime)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	unix.Close(gate)
 }

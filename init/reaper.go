@@ -26,6 +26,9 @@ func Reap(child int) {
 	// so the parent sees end-of-stream (once PID 2 has exec'd too) and
 	// starts forwarding signals. The container keeps no fd of the runtime.
 	unix.Close(nsexec.SyncFD())
+	// Then open the gate: PID 2 waits for this before it execs, so the
+	// command never runs beside a PID 1 that still holds the socket.
+	unix.Close(nsexec.GateFD())
 	// The child may have exited before Notify: look once before waiting.
 	if status, done := reap(child); done {
 		os.Exit(exitCode(status))

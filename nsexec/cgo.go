@@ -40,6 +40,11 @@ func CurrentRole() Role { return Role(C.myc_state.role) }
 // ChildPID is the command's PID, for RoleReaper.
 func ChildPID() int { return int(C.myc_state.child_pid) }
 
+// GateFD is, with --init, PID 1's write end (RoleReaper) or PID 2's read
+// end (RoleSetup) of the pipe that holds PID 2's exec until PID 1 has
+// closed the sync socket; -1 otherwise.
+func GateFD() int { return int(C.myc_state.gate_fd) }
+
 // SyncFD is the socket to the Go parent, valid when IsInit.
 func SyncFD() int { return int(C.myc_state.sync_fd) }
 

@@ -37,7 +37,7 @@
 
 #include "nsexec.h"
 
-struct myc_child_state myc_state = { .sync_fd = -1, .fifo_fd = -1 };
+struct myc_child_state myc_state = { .sync_fd = -1, .fifo_fd = -1, .gate_fd = -1 };
 
 /*
  * Name a stage twice: the kernel's comm (15 bytes: what top, strace -f and
@@ -125,16 +125,30 @@ static void die_with_parent(void)
  */
 static void split_init(const struct myc_plan *p)
 {
-	long pid = fork();
+	int gate[2];
+	long pid;
 	int i;
 
+	/*
+	 * The gate: PID 2 execs the command only after PID 1 has let go of
+	 * the sync socket (the write end closes with it, in Reap). Without
+	 * it the command could start while PID 1 still holds the socket, and
+	 * a command with CAP_SYS_PTRACE could take it from /proc/1/fd.
+	 */
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		myc_fail("pipe2 for the init gate", NULL, errno, NULL);
+	pid = fork();
 	if (pid < 0)
 		myc_fail("fork the command's process", NULL, errno, NULL);
 	if (pid == 0) {
 		set_name("myc:[setup]", "mycontainer:[setup]");
 		myc_state.role = MYC_ROLE_SETUP;
+		close(gate[1]);
+		myc_state.gate_fd = gate[0];
 		return;
 	}
+	close(gate[0]);
+	myc_state.gate_fd = gate[1];
 	myc_state.role = MYC_ROLE_REAPER;
 	myc_state.child_pid = (int)pid;
 	/*

@@ -49,6 +49,7 @@ struct myc_child_state {
 	int debug;
 	uint64_t ready_ns;    /* CLOCK_MONOTONIC when the constructor returned */
 	int fifo_fd;          /* O_PATH fd of the exec fifo, or -1 */
+	int gate_fd;          /* --init: the pipe end that orders PID 2's exec, or -1 */
 };
 
 extern struct myc_child_state myc_state;

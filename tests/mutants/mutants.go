@@ -83,4 +83,7 @@ var mutations = []mutation{
 	{Name: "stage-1 keeps the fds its caller leaked (CVE-2024-21626 class)", File: "nsexec/nsexec.c",
 		Old: "syscall(SYS_close_range, fd + 1, ~0U, 0) < 0)", New: "0)",
 		Pkg: "./tests/", Tests: "^TestNoFDLeakInInitReaper$"},
+	{Name: "--init command execs while PID 1 still holds the sync socket", File: "init/exec.go",
+		Old: "\twaitForReaper(r)\n", New: "\n",
+		Pkg: "./tests/", Tests: "^TestNoFDLeakInInitReaper$"},
 }
