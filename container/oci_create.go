@@ -109,7 +109,7 @@ func (k *creation) planIt() error {
 	if err != nil {
 		return err
 	}
-	if k.plan, err = planBundle(k.s, k.bundle, layout); err != nil {
+	if k.plan, err = planBundle(k.s, spec.SeccompJSON(k.config), k.bundle, layout); err != nil {
 		return err
 	}
 	if k.o.NoCgroups {

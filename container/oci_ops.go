@@ -11,6 +11,7 @@ import (
 	"mycontainer/cgroups"
 	"mycontainer/nsexec"
 	"mycontainer/seccomp"
+	"mycontainer/spec"
 	"mycontainer/state"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -287,7 +288,7 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 	}
 	if l.spec.Linux.Seccomp != nil {
 		// The bundle's profile applies to every process of the container.
-		if x.Seccomp, x.SeccompFlags, err = seccomp.CompileCached(l.spec.Linux.Seccomp, seccomp.DefaultCacheDir); err != nil {
+		if x.Seccomp, x.SeccompFlags, err = seccomp.CompileCached(l.spec.Linux.Seccomp, spec.SeccompJSON(st.Config), seccomp.DefaultCacheDir); err != nil {
 			return 255, err
 		}
 	}

@@ -34,7 +34,9 @@ var nsFlags = map[specs.LinuxNamespaceType]uint32{
 // planBundle converts a validated spec. Validation (spec.Validate) has
 // already rejected what mycontainer does not support; what is left here
 // is honoured.
-func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bundlePlan, error) {
+// seccompJSON is linux.seccomp as config.json wrote it (nil when the spec
+// was built in memory), the compiled filter's cache key.
+func planBundle(s *specs.Spec, seccompJSON []byte, bundle string, layout *rootfs.CgroupLayout) (*bundlePlan, error) {
 	root, err := planRoot(s, bundle)
 	if err != nil {
 		return nil, err
@@ -51,7 +53,7 @@ func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bun
 	if bs.Mounts, bs.BindSources, err = planMounts(s.Mounts, bundle, layout); err != nil {
 		return nil, err
 	}
-	if err := planHardening(s, p.extras); err != nil {
+	if err := planHardening(s, seccompJSON, p.extras); err != nil {
 		return nil, err
 	}
 	if s.Linux.Resources != nil {
@@ -117,7 +119,7 @@ func planNamespaces(nss []specs.LinuxNamespace, bs *nsexec.Bootstrap) error {
 // planHardening is what init applies once the mounts are in: masked and
 // read-only paths, sysctls, device nodes, the seccomp filter (compiled
 // here, in the parent), and the hooks that run inside.
-func planHardening(s *specs.Spec, x *nsexec.Extras) error {
+func planHardening(s *specs.Spec, seccompJSON []byte, x *nsexec.Extras) error {
 	x.MaskedPaths, x.ReadonlyPaths = s.Linux.MaskedPaths, s.Linux.ReadonlyPaths
 	for k, v := range s.Linux.Sysctl {
 		x.Sysctl = append(x.Sysctl, nsexec.Sysctl{Key: k, Value: v})
@@ -136,7 +138,7 @@ func planHardening(s *specs.Spec, x *nsexec.Extras) error {
 		x.Devices = append(x.Devices, dev)
 	}
 	if s.Linux.Seccomp != nil {
-		prog, flags, err := seccomp.CompileCached(s.Linux.Seccomp, seccomp.DefaultCacheDir)
+		prog, flags, err := seccomp.CompileCached(s.Linux.Seccomp, seccompJSON, seccomp.DefaultCacheDir)
 		if err != nil {
 			return err
 		}

@@ -26,18 +26,20 @@ const DefaultCacheDir = "/var/cache/mycontainer/seccomp"
 
 // cacheMagic starts every cached file; bump it when the format or what
 // Compile makes of a profile changes.
-var cacheMagic = []byte("mycontainer-seccomp-2\n")
+var cacheMagic = []byte("mycontainer-seccomp-3\n")
 
 // CompileCached is Compile, through the cache in dir. The key is the
-// profile itself (as JSON), the libseccomp version and the architecture;
-// the file also holds the program's sha256, checked on every read, so a
-// torn or damaged file is compiled again rather than loaded. The cache is
-// an optimisation: if dir cannot be used, the profile is just compiled.
-func CompileCached(s *specs.LinuxSeccomp, dir string) ([]byte, uint, error) {
+// profile's JSON (raw: the bytes s was decoded from, when the caller has
+// them; else s encoded again), the libseccomp version and the
+// architecture; the file also holds the program's sha256, checked on every
+// read, so a torn or damaged file is compiled again rather than loaded.
+// The cache is an optimisation: if dir cannot be used, the profile is just
+// compiled.
+func CompileCached(s *specs.LinuxSeccomp, raw []byte, dir string) ([]byte, uint, error) {
 	if s == nil {
 		return nil, 0, nil
 	}
-	key, err := cacheKey(s)
+	key, err := cacheKey(s, raw)
 	if err != nil {
 		return Compile(s)
 	}
@@ -53,15 +55,22 @@ func CompileCached(s *specs.LinuxSeccomp, dir string) ([]byte, uint, error) {
 	return prog, flags, nil
 }
 
-func cacheKey(s *specs.LinuxSeccomp) (string, error) {
-	b, err := json.Marshal(s)
-	if err != nil {
-		return "", err
+// cacheKey names the file. Raw bytes and an encoding of s never share a
+// key (a different prefix), so a raw profile can never be taken for
+// another one that encodes to the same bytes.
+func cacheKey(s *specs.LinuxSeccomp, raw []byte) (string, error) {
+	b, kind := raw, "raw"
+	if b == nil {
+		var err error
+		if b, err = json.Marshal(s); err != nil {
+			return "", err
+		}
+		kind = "encoded"
 	}
 	maj, min, micro := libseccomp.GetLibraryVersion()
 	h := sha256.New()
 	h.Write(cacheMagic)
-	fmt.Fprintf(h, "%d.%d.%d %s\n", maj, min, micro, runtime.GOARCH)
+	fmt.Fprintf(h, "%d.%d.%d %s %s\n", maj, min, micro, runtime.GOARCH, kind)
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil)) + ".bpf", nil
 }

@@ -2,6 +2,7 @@ package seccomp
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -23,7 +24,7 @@ func TestCompileCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 2 { // miss, then hit
-		got, flags, err := CompileCached(cacheProfile(), dir)
+		got, flags, err := CompileCached(cacheProfile(), nil, dir)
 		if err != nil || !bytes.Equal(got, want) || flags != wantFlags {
 			t.Fatalf("round %d: %v, program equal %v", i, err, bytes.Equal(got, want))
 		}
@@ -37,15 +38,52 @@ func TestCompileCached(t *testing.T) {
 	if err := os.WriteFile(files[0], b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := CompileCached(cacheProfile(), dir)
+	got, _, err := CompileCached(cacheProfile(), nil, dir)
 	if err != nil || !bytes.Equal(got, want) {
 		t.Errorf("a damaged cache file was used: %v", err)
 	}
 	other := cacheProfile()
 	other.Syscalls[0].Names = append(other.Syscalls[0].Names, "getpid")
-	got, _, _ = CompileCached(other, dir)
+	got, _, _ = CompileCached(other, nil, dir)
 	if bytes.Equal(got, want) {
 		t.Error("another profile got the first one's program")
+	}
+}
+
+// With the profile's JSON as config.json wrote it, the key is those bytes:
+// the same bytes hit, other bytes miss, and neither is taken for the
+// encoded form of the same profile.
+func TestCompileCachedRawKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	want, _, err := Compile(cacheProfile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(cacheProfile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		got, _, err := CompileCached(cacheProfile(), raw, dir)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("round %d: %v, program equal %v", i, err, bytes.Equal(got, want))
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.bpf")); len(files) != 1 {
+		t.Fatalf("cache holds %v", files)
+	}
+	if _, _, err := CompileCached(cacheProfile(), nil, dir); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.bpf")); len(files) != 2 {
+		t.Errorf("raw and encoded keys share a file: %v", files)
+	}
+	other := cacheProfile()
+	other.Syscalls[0].Names = append(other.Syscalls[0].Names, "getpid")
+	otherRaw, _ := json.Marshal(other)
+	got, _, _ := CompileCached(other, otherRaw, dir)
+	if bytes.Equal(got, want) {
+		t.Error("another profile's bytes got the first one's program")
 	}
 }
 

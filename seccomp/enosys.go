@@ -52,6 +52,9 @@ func maxNamed(s *specs.LinuxSeccomp) (uint32, bool) {
 	return max, found
 }
 
+// enosysStubLen is the number of instructions withENOSYS adds.
+const enosysStubLen = 6
+
 // withENOSYS puts the stub in front of prog when the profile's default
 // action is an errno (a kill or a trap for unknown calls is kept as is).
 func withENOSYS(prog []byte, s *specs.LinuxSeccomp) []byte {

@@ -151,3 +151,19 @@ func TestEngineConfigs(t *testing.T) {
 		})
 	}
 }
+
+// SeccompJSON gives the section's bytes as written: the filter cache's key.
+func TestSeccompJSON(t *testing.T) {
+	for cfg, want := range map[string]string{
+		`{"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW"}}}`:    `{"defaultAction":"SCMP_ACT_ALLOW"}`,
+		`{"linux":{"seccomp":{ "defaultAction" : "SCMP_ACT_ALLOW"}}}`: `{ "defaultAction" : "SCMP_ACT_ALLOW"}`,
+		`{"linux":{"seccomp":null}}`:                                  ``,
+		`{"linux":{}}`:                                                ``,
+		`{}`:                                                          ``,
+		`not json`:                                                    ``,
+	} {
+		if got := string(SeccompJSON([]byte(cfg))); got != want {
+			t.Errorf("%s: got %q, want %q", cfg, got, want)
+		}
+	}
+}
