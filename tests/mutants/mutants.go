@@ -91,4 +91,16 @@ var mutations = []mutation{
 		// No fd of a healthy build needs this sweep: the test builds the
 		// runtime with -tags leakprobe, which opens one in Go.
 		Pkg: "./tests/", Tests: "^TestNoFDLeakFromGoSetup$"},
+	{Name: "seccomp loaded before the user switch", File: "init/creds.go",
+		Old: "\tif err := changeIDs(uid, gid, groups); err != nil {\n",
+		New: "\tif len(x.Seccomp) > 0 {\n\t\tif err := loadSeccomp(x.Seccomp, x.SeccompFlags); err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\tif err := changeIDs(uid, gid, groups); err != nil {\n",
+		Pkg: "./tests/", Tests: "^TestSeccompLoadedAfterUserSwitch$", Fast: true},
+	{Name: "the seccomp LOG flag is dropped", File: "seccomp/names.go",
+		Old: "\t\t\tbits |= unix.SECCOMP_FILTER_FLAG_LOG\n", New: "\n",
+		Pkg: "./tests/", Tests: "^TestSeccompLogFlagReachesKernel$"},
+	{Name: "v1: processes stay out of the freezer cgroup (pause freezes nothing)", File: "cgroups/v1.go",
+		Old: "\tfor _, d := range m.dirs() {\n\t\tw := limitWrite{Step: fmt.Sprintf(\"add process %d\", pid)",
+		New: "\tfor _, d := range m.dirs() {\n\t\tif d == m.dir(\"freezer\") {\n\t\t\tcontinue\n\t\t}\n\t\tw := limitWrite{Step: fmt.Sprintf(\"add process %d\", pid)",
+		// The host is cgroup v1 (hybrid); the v2 VM runs the same test.
+		Pkg: "./tests/", Tests: "^TestPausedContainerDoesNotRun$"},
 }
