@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -22,6 +23,7 @@ import (
 // CAP_SYS_ADMIN to load the filter and drops it with a capset after, so
 // that form leaves capset allowed.
 func TestSeccompLoadedAfterUserSwitch(t *testing.T) {
+	removeNewSeccompCache(t)
 	for _, c := range []struct {
 		name  string
 		deny  []string
@@ -58,6 +60,7 @@ func TestSeccompLoadedAfterUserSwitch(t *testing.T) {
 // process carries SECCOMP_FILTER_FLAG_LOG, read from the host with
 // PTRACE_SECCOMP_GET_METADATA (which stops the process for a moment).
 func TestSeccompLogFlagReachesKernel(t *testing.T) {
+	removeNewSeccompCache(t)
 	e := newOCIEnv(t)
 	for _, c := range []struct {
 		id    string
@@ -67,9 +70,15 @@ func TestSeccompLogFlagReachesKernel(t *testing.T) {
 		{"log", []specs.LinuxSeccompFlag{specs.LinuxSeccompFlagLog}, unix.SECCOMP_FILTER_FLAG_LOG},
 		{"nolog", nil, 0},
 	} {
+		// A profile no earlier run compiled: the runtime caches compiled
+		// profiles by content (/var/cache/mycontainer/seccomp), and a
+		// cached LOG flag would hide one the compiler no longer sets.
+		once, _ := strconv.ParseUint(marker(), 10, 64)
 		b := e.bundle(t, c.id, []string{"sleep", "100"}, func(s *specs.Spec) {
 			s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Flags: c.flags,
-				Syscalls: []specs.LinuxSyscall{{Names: []string{"getcwd"}, Action: specs.ActErrno}}}
+				Syscalls: []specs.LinuxSyscall{{Names: []string{"getcwd"}, Action: specs.ActErrno},
+					{Names: []string{"getpriority"}, Action: specs.ActErrno,
+						Args: []specs.LinuxSeccompArg{{Index: 0, Value: once, Op: specs.OpEqualTo}}}}}
 		})
 		if r := e.oci(t, "run", "--detach", "--bundle", b, c.id); r.code != 0 {
 			t.Fatalf("%s: run -d: %d %s", c.id, r.code, r.stderr)
@@ -113,4 +122,24 @@ func seccompFilterFlags(pid int) (uint64, error) {
 		return 0, errno
 	}
 	return md.Flags, nil
+}
+
+// removeNewSeccompCache removes, when the test ends, the compiled profiles
+// the test's runs added to the runtime's cache (root suites run one at a
+// time, so whatever is new there is this test's).
+func removeNewSeccompCache(t *testing.T) {
+	const dir = "/var/cache/mycontainer/seccomp"
+	had := map[string]bool{}
+	ents, _ := os.ReadDir(dir)
+	for _, d := range ents {
+		had[d.Name()] = true
+	}
+	t.Cleanup(func() {
+		ents, _ := os.ReadDir(dir)
+		for _, d := range ents {
+			if !had[d.Name()] && strings.HasSuffix(d.Name(), ".bpf") {
+				os.Remove(filepath.Join(dir, d.Name()))
+			}
+		}
+	})
 }
