@@ -11,6 +11,9 @@
 // Each test run holds /tmp/mycontainer-root-suite.lock, as every root
 // suite here does, and runs in its own process group: a mutant that
 // kills its caller's group (delete signalling pid 0) takes only its test.
+// Do not run it under that lock yourself (flock ... go run ./tests/mutants):
+// flock(1) does not nest, so each test run would wait for the outer lock
+// until its 10-minute limit kills it, and the killed run reads as CAUGHT.
 package main
 
 import (
