@@ -115,4 +115,7 @@ var mutations = []mutation{
 	{Name: "events never reports an OOM", File: "container/oci_update.go",
 		Old: "if st.OOMKills > ooms {", New: "if false {",
 		Pkg: "./tests/", Tests: "^TestOCIEventsOOM$"},
+	{Name: "the caller's terminal is left raw", File: "container/console.go",
+		Old: "_ = unix.IoctlSetTermios(int(c.stdin.Fd()), unix.TCSETS, c.restore)", New: "_ = c.restore",
+		Pkg: "./tests/", Tests: "^TestTTYRestoredOnErrors$"},
 }
