@@ -245,6 +245,9 @@ func TestMissingInterpreterHint(t *testing.T) {
 // README: the caller's terminal "is restored afterwards, on every exit
 // path": the command missing (127), not executable (126), and a start-up
 // error after the terminal went raw (a working directory that is a file).
+// The command is resolved before the pty exists, so 127 and 126 end
+// before the terminal goes raw; the working directory is entered after,
+// and that case fails when the restore is dropped (checked by mutation).
 func TestTTYRestoredOnErrors(t *testing.T) {
 	root := minimalRootfs(t)
 	if err := os.WriteFile(filepath.Join(root, "file"), nil, 0o644); err != nil {
