@@ -118,4 +118,8 @@ var mutations = []mutation{
 	{Name: "the caller's terminal is left raw", File: "container/console.go",
 		Old: "_ = unix.IoctlSetTermios(int(c.stdin.Fd()), unix.TCSETS, c.restore)", New: "_ = c.restore",
 		Pkg: "./tests/", Tests: "^TestTTYRestoredOnErrors$"},
+	{Name: "seccomp loaded before the user switch (unit)", File: "init/creds.go",
+		Old: "\tif err := changeIDs(uid, gid, groups); err != nil {\n",
+		New: "\tif len(x.Seccomp) > 0 {\n\t\tif err := loadSeccomp(x.Seccomp, x.SeccompFlags); err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\tif err := changeIDs(uid, gid, groups); err != nil {\n",
+		Pkg: "./init/", Tests: "^TestSeccompLoadedLast$", Fast: true},
 }
