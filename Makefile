@@ -129,7 +129,8 @@ test-v2: build rootfs
 	cp $(BIN) "$$d/mycontainer" && cp -a $(ROOTFS) "$$d/rootfs" && \
 	mkdir "$$d/attack" && for c in tests/attack/*.c; do \
 	  gcc -static -O2 -o "$$d/attack/$$(basename $$c .c)" $$c || exit 1; done && \
+	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS),leakprobe -ldflags '$(LDFLAGS)' -o "$$d/mycontainer-leakprobe" . && \
 	$(STATIC) -o "$$d/tests.test" ./tests && \
 	$(STATIC) -o "$$d/cgroups.test" ./cgroups && \
 	tests/vm/run.sh --mem 1024M --timeout 600 --files "$$d" -- sh -c \
-	  'MYCONTAINER_TEST_BIN=/mnt/files/mycontainer MYCONTAINER_TEST_ROOTFS=/mnt/files/rootfs MYCONTAINER_TEST_ATTACK_DIR=/mnt/files/attack ./tests.test -test.count=1 && ./cgroups.test -test.count=1'
+	  'MYCONTAINER_TEST_BIN=/mnt/files/mycontainer MYCONTAINER_TEST_LEAKPROBE_BIN=/mnt/files/mycontainer-leakprobe MYCONTAINER_TEST_ROOTFS=/mnt/files/rootfs MYCONTAINER_TEST_ATTACK_DIR=/mnt/files/attack ./tests.test -test.count=1 && ./cgroups.test -test.count=1'

@@ -22,18 +22,32 @@ func encodeFilter(prog []unix.SockFilter) []byte {
 
 // denyGetpid is a hand-built classic BPF filter: on this architecture,
 // getpid fails with EPERM, every other syscall is allowed.
-func denyGetpid() []byte {
+func denyGetpid() []byte { return denySyscalls(unix.SYS_GETPID) }
+
+// denySyscalls is a hand-built classic BPF filter: on this architecture
+// the syscalls nrs fail with EPERM, every other one is allowed.
+func denySyscalls(nrs ...uint32) []byte {
 	arch := map[string]uint32{"amd64": unix.AUDIT_ARCH_X86_64, "arm64": unix.AUDIT_ARCH_AARCH64}[runtime.GOARCH]
 	const ld, jeq, ret = unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, unix.BPF_RET | unix.BPF_K
-	return encodeFilter([]unix.SockFilter{
+	prog := []unix.SockFilter{
 		{Code: ld, K: 4}, // seccomp_data.arch
 		{Code: jeq, Jt: 1, K: arch},
 		{Code: ret, K: unix.SECCOMP_RET_ALLOW},
 		{Code: ld, K: 0}, // seccomp_data.nr
-		{Code: jeq, Jf: 1, K: unix.SYS_GETPID},
-		{Code: ret, K: unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)},
-		{Code: ret, K: unix.SECCOMP_RET_ALLOW},
-	})
+	}
+	for i, nr := range nrs {
+		// A match jumps over the remaining tests and the ALLOW to the ERRNO.
+		prog = append(prog, unix.SockFilter{Code: jeq, Jt: uint8(len(nrs) - i), K: nr})
+	}
+	return encodeFilter(append(prog,
+		unix.SockFilter{Code: ret, K: unix.SECCOMP_RET_ALLOW},
+		unix.SockFilter{Code: ret, K: unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM)}))
+}
+
+// denyCredSwitch denies getpid (the probe that the filter is in) and the
+// syscalls of the uid change, which must all come before the filter.
+func denyCredSwitch() []byte {
+	return denySyscalls(unix.SYS_GETPID, unix.SYS_SETGROUPS, unix.SYS_SETRESGID, unix.SYS_SETRESUID)
 }
 
 // reportGetpid prints what getpid gives this thread, then its status.
@@ -48,7 +62,7 @@ func reportGetpid() error {
 var _ = helper("seccomp-root", func() error {
 	runtime.LockOSThread()
 	c := []int{unix.CAP_CHOWN}
-	x := &Extras{Seccomp: denyGetpid(), Caps: &Capabilities{Bounding: c, Effective: c, Permitted: c}}
+	x := &Extras{Seccomp: denyCredSwitch(), Caps: &Capabilities{Bounding: c, Effective: c, Permitted: c}}
 	if err := switchCredentials(0, 0, []uint32{0}, x); err != nil {
 		return err
 	}
@@ -59,7 +73,7 @@ var _ = helper("seccomp-root", func() error {
 // "lose them all", but only after the filter is loaded.
 var _ = helper("seccomp-user", func() error {
 	runtime.LockOSThread()
-	if err := switchCredentials(1000, 1000, []uint32{1000}, &Extras{Seccomp: denyGetpid()}); err != nil {
+	if err := switchCredentials(1000, 1000, []uint32{1000}, &Extras{Seccomp: denyCredSwitch()}); err != nil {
 		return err
 	}
 	return reportGetpid()

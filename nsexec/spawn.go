@@ -52,8 +52,10 @@ func Start(bs *Bootstrap, o StartOptions) (*Stage, error) {
 		unix.Close(child)
 		return nil, err
 	}
-	// Only fds 0-2 and the socket (as fd 3) reach stage-1: ForkExec closes
-	// everything else, so no fd the caller holds leaks into the container.
+	// Stage-1 gets fds 0-2 and the socket (as fd 3). ForkExec does not
+	// close anything else: fds the runtime's caller left without
+	// close-on-exec reach stage-1 too, and the constructor's close_range
+	// (take_sync_socket in nsexec.c) closes them before anything else.
 	attr := &syscall.ProcAttr{
 		Env:   []string{envInitPipe + "=3", "GOMAXPROCS=1"},
 		Files: []uintptr{uintptr(o.Stdio[0]), uintptr(o.Stdio[1]), uintptr(o.Stdio[2]), uintptr(child)},

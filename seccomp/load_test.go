@@ -251,10 +251,14 @@ func TestLoadKillProcess(t *testing.T) {
 	}
 }
 
-// The LOG flag reaches seccomp(2), and the kernel takes it.
+// The LOG flag becomes SECCOMP_FILTER_FLAG_LOG, and the kernel takes it.
+// (tests/seccomp_test.go reads it back from a container's filter.)
 func TestLoadWithLogFlag(t *testing.T) {
 	s := &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Flags: []specs.LinuxSeccompFlag{specs.LinuxSeccompFlagLog},
 		Syscalls: []specs.LinuxSyscall{{Names: []string{"getcwd"}, Action: specs.ActErrno}}}
+	if _, flags, err := Compile(s); err != nil || flags&unix.SECCOMP_FILTER_FLAG_LOG == 0 {
+		t.Errorf("Compile: flags %#x, %v; want SECCOMP_FILTER_FLAG_LOG", flags, err)
+	}
 	expect(t, s, map[string]syscall.Errno{"getcwd:$buf,4096": unix.EPERM})
 }
 

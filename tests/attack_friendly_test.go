@@ -14,6 +14,8 @@ import (
 func TestAttackFriendlyDefaultsHoldRoot(t *testing.T) {
 	// The host's disk, as a block device number the container could name.
 	disk := hostBlockDevice(t)
+	// A rootfs of its own: a successful remount would write into it.
+	root := privateRootfs(t)
 	for _, c := range []struct{ name, script string }{
 		{"remount-root-rw", "mount -o remount,rw / && touch /root-was-writable && echo ESCAPED"},
 		{"remount-sys-rw", "mount -o remount,rw /sys && echo ESCAPED"},
@@ -36,7 +38,7 @@ func TestAttackFriendlyDefaultsHoldRoot(t *testing.T) {
 		{"timer-list-readable", "head -c 1 /proc/timer_list | grep -q . && echo ESCAPED"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := inRootfs(t, nil, "sh", "-c", c.script+"; true")
+			r := run(t, "run", "--rootfs", root, "--", "sh", "-c", c.script+"; true")
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}

@@ -48,7 +48,7 @@ func TestAttackDeleteCreatingKillsCallerGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := &state.Store{Root: e.root}
-	st := &state.State{ID: "half", Bundle: b, Rootfs: rootfs, CgroupMode: mode.String(), CgroupParent: e.parent, CgroupID: "half", Config: config}
+	st := &state.State{ID: "half", Bundle: b, Rootfs: e.rootfs, CgroupMode: mode.String(), CgroupParent: e.parent, CgroupID: "half", Config: config}
 	if err := store.Create(st); err != nil {
 		t.Fatal(err)
 	}

@@ -127,9 +127,14 @@ clock() { read up idle < /proc/uptime; echo ${up%.*}${up#*.}; }
 	}
 	share := used / elapsed
 	t.Logf("busy loop used %.0f%% of one CPU under --cpus 0.2 (%.0f ms in %.0f ms)", share*100, used/1e6, elapsed/1e6)
-	// Loose bounds: a loaded machine can give the loop less, never more.
-	if share < 0.03 || share > 0.28 {
-		t.Errorf("busy loop used %.0f%% of a CPU, want about 20%%", share*100)
+	// Only the bound the kernel guarantees: the quota caps the loop
+	// whatever else runs (other packages' tests, other suites on this
+	// 2-core machine), but a loaded machine can give it any share below
+	// the cap, so there is no lower bound beyond "it ran". Without the
+	// quota the loop takes a whole CPU on an idle machine and most of one
+	// on a busy one.
+	if used <= 0 || share > 0.28 {
+		t.Errorf("busy loop used %.0f%% of a CPU, want at most the 20%% quota (and more than nothing)", share*100)
 	}
 }
 

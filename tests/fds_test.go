@@ -1,9 +1,13 @@
 package tests
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -70,5 +74,146 @@ func TestNoFDLeakInInitReaper(t *testing.T) {
 				t.Fatalf("run %d: PID 1 holds fd %s: %q", i, fd, out)
 			}
 		}
+	}
+}
+
+// The Go stage's close-on-exec sweep (init/exec.go), on its own. Every fd
+// the Go stage opens today carries O_CLOEXEC and the constructor's
+// close_range has already closed what the caller leaked, so on a healthy
+// build no fd exists that only the sweep stops: removing it changes
+// nothing any container can see. The only way to test the sweep is to
+// give it work. A binary built with -tags leakprobe (init/leakprobe.go)
+// opens a memfd without O_CLOEXEC in Go while the container is set up,
+// as a forgotten flag would; the test first checks that init holds it
+// (the fault is really there), then that no command sees it: run, run
+// --init (PID 2 execs), --tty, and exec into a running container (with
+// fds leaked by exec's caller too, which the constructor must close).
+func TestNoFDLeakFromGoSetup(t *testing.T) {
+	pb := leakProbeBinary(t)
+	e := newOCIEnv(t)
+
+	// The probe is there: a created init, waiting on its exec fifo in
+	// Go, holds it.
+	b := e.bundle(t, "probe", []string{"sleep", "100"}, nil)
+	r := runBin(t, pb, "--root", e.root, "create", "--bundle", b, "probe")
+	if r.code != 0 {
+		t.Fatalf("create: %d %s", r.code, r.stderr)
+	}
+	if fds := probeFDs(ociPid(t, e, "probe")); len(fds) == 0 {
+		t.Fatal("the leakprobe build's init holds no probe fd: the test cannot see a missing sweep")
+	}
+	if r := e.oci(t, "delete", "--force", "probe"); r.code != 0 {
+		t.Fatalf("delete: %d %s", r.code, r.stderr)
+	}
+
+	for _, flags := range [][]string{nil, {"--init"}, {"--tty"}} {
+		args := append([]string{"run", "--rootfs", rootfs}, flags...)
+		r := runBin(t, pb, append(args, "--", "ls", "-l", "/proc/self/fd")...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d %s", flags, r.code, r.stderr)
+		}
+		checkOnlyStdio(t, fmt.Sprint(flags), r.stdout)
+	}
+
+	b = e.bundle(t, "ex", []string{"sleep", "100"}, nil)
+	if r := runBin(t, pb, "--root", e.root, "run", "--detach", "--bundle", b, "ex"); r.code != 0 {
+		t.Fatalf("run -d: %d %s", r.code, r.stderr)
+	}
+	defer e.oci(t, "delete", "--force", "ex")
+	var extra []*os.File
+	for i := 0; i < 3; i++ {
+		f, err := os.Open("/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		extra = append(extra, f)
+	}
+	cmd := exec.Command(pb, "--root", e.root, "exec", "ex", "ls", "-l", "/proc/self/fd")
+	cmd.ExtraFiles = extra
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("exec: %v", err)
+	}
+	checkOnlyStdio(t, "exec", string(out))
+}
+
+// checkOnlyStdio reads `ls -l /proc/self/fd`: 0-2 and ls's own 3.
+func checkOnlyStdio(t *testing.T, what, out string) {
+	t.Helper()
+	var fds []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		// lrwx------ 1 root root 64 Nov 30 17:20 0 -> /dev/null
+		if f := strings.Fields(l); len(f) >= 9 && len(f[0]) == 10 && f[0][0] == 'l' {
+			fds = append(fds, f[8])
+		}
+	}
+	if strings.Join(fds, " ") != "0 1 2 3" || strings.Contains(out, "leakprobe") {
+		t.Errorf("%s: the command has fds %v, want 0 1 2 and ls's own 3:\n%s", what, fds, out)
+	}
+}
+
+// probeFDs lists pid's fds that are the leakprobe memfd.
+func probeFDs(pid int) []string {
+	var found []string
+	ents, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	for _, d := range ents {
+		l, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, d.Name()))
+		if strings.Contains(l, "memfd:mycontainer-leakprobe") {
+			found = append(found, d.Name())
+		}
+	}
+	return found
+}
+
+// ociPid is a container's init PID, from state.
+func ociPid(t *testing.T, e *ociEnv, id string) int {
+	t.Helper()
+	r := e.oci(t, "state", id)
+	var st struct {
+		Pid int `json:"pid"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || st.Pid <= 0 {
+		t.Fatalf("state %s: %v %q %q", id, err, r.stdout, r.stderr)
+	}
+	return st.Pid
+}
+
+var (
+	probeOnce sync.Once
+	probeDir  string
+	probeErr  error
+)
+
+// leakProbeBinary is the runtime built with -tags leakprobe, once per
+// run; the v2 VM, which has no Go, names a prebuilt one in
+// MYCONTAINER_TEST_LEAKPROBE_BIN.
+func leakProbeBinary(t *testing.T) string {
+	t.Helper()
+	if b := os.Getenv("MYCONTAINER_TEST_LEAKPROBE_BIN"); b != "" {
+		return b
+	}
+	if os.Getenv("MYCONTAINER_TEST_BIN") != "" {
+		t.Fatal("MYCONTAINER_TEST_BIN is set without MYCONTAINER_TEST_LEAKPROBE_BIN (the runtime built with -tags leakprobe)")
+	}
+	probeOnce.Do(func() {
+		if probeDir, probeErr = os.MkdirTemp("", "mycontainer-test-bin-probe-"); probeErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-tags", "leakprobe", "-o", filepath.Join(probeDir, "mycontainer"), "..").CombinedOutput()
+		if err != nil {
+			probeErr = fmt.Errorf("go build -tags leakprobe: %v\n%s", err, out)
+		}
+	})
+	if probeErr != nil {
+		t.Fatal(probeErr)
+	}
+	return filepath.Join(probeDir, "mycontainer")
+}
+
+// removeLeakProbe is called by TestMain.
+func removeLeakProbe() {
+	if probeDir != "" {
+		os.RemoveAll(probeDir)
 	}
 }

@@ -240,3 +240,15 @@ func containerInit(t *testing.T, runtime int) int {
 	}
 	return pid
 }
+
+// privateRootfs copies the test rootfs into the test's own temporary
+// directory, for a test that writes into its rootfs: the shared one stays
+// as `make rootfs` made it, so "created if missing" is tested every run.
+func privateRootfs(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "rootfs")
+	if out, err := exec.Command("cp", "-a", rootfs, dir).CombinedOutput(); err != nil {
+		t.Fatalf("copy the rootfs: %v: %s", err, out)
+	}
+	return dir
+}

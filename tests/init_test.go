@@ -11,8 +11,11 @@ func TestInitReapsOrphanZombies(t *testing.T) {
 	before := snapshot(t)
 	m := marker()
 	// The subshell exits at once, orphaning its child, which then exits:
-	// it becomes a zombie of PID 1 unless PID 1 reaps it.
-	script := `(sleep 0.1 & ) ; sleep 0.5; ps -o pid,stat,comm; exit 4`
+	// it becomes a zombie of PID 1 unless PID 1 reaps it. The script
+	// waits until the orphan's /proc entry is gone (reaped; a zombie
+	// keeps it), for at most 10 s, then lists what is left.
+	script := `(sleep 0.1 & echo $! > /tmp/orphan); o=$(cat /tmp/orphan)
+i=0; while [ -e /proc/$o ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done; ps -o pid,stat,comm; exit 4`
 	r := inRootfs(t, []string{"--init"}, "sh", "-c", script+" # "+m)
 	if r.code != 4 {
 		t.Fatalf("exit %d, want 4 (stderr %q)", r.code, r.stderr)

@@ -192,11 +192,20 @@ func TestDefaultRootIsHostReadOnly(t *testing.T) {
 
 func TestEnvWorkdirUser(t *testing.T) {
 	t.Setenv("MYC_FROM_HOST", "copied")
-	r := inRootfs(t, []string{"-e", "A=1", "-e", "PATH=/bin", "-e", "MYC_FROM_HOST", "-w", "/srv/app", "-u", "1000:50"},
-		"sh", "-c", "echo $A $PATH $MYC_FROM_HOST $HOME; pwd; id -u; id -g")
+	// -w creates a missing directory: a rootfs of the test's own, where
+	// /srv/app does not exist yet on every run.
+	root := privateRootfs(t)
+	if _, err := os.Stat(filepath.Join(root, "srv")); !os.IsNotExist(err) {
+		t.Fatalf("/srv exists in the fresh rootfs copy: %v", err)
+	}
+	r := run(t, "run", "--rootfs", root, "-e", "A=1", "-e", "PATH=/bin", "-e", "MYC_FROM_HOST", "-w", "/srv/app", "-u", "1000:50",
+		"--", "sh", "-c", "echo $A $PATH $MYC_FROM_HOST $HOME; pwd; id -u; id -g")
 	want := "1 /bin copied /home/alice\n/srv/app\n1000\n50\n"
 	if r.stdout != want || r.code != 0 {
 		t.Errorf("got %q (exit %d, %s), want %q", r.stdout, r.code, r.stderr, want)
+	}
+	if fi, err := os.Stat(filepath.Join(root, "srv/app")); err != nil || !fi.IsDir() {
+		t.Errorf("-w /srv/app was not created in the rootfs: %v", err)
 	}
 	r = inRootfs(t, []string{"-u", "alice"}, "id")
 	if !strings.Contains(r.stdout, "uid=1000(alice) gid=1000(alice) groups=") || !strings.Contains(r.stdout, "50(staff)") || !strings.Contains(r.stdout, "1000(alice)\n") && !strings.Contains(r.stdout, "1000(alice),") {

@@ -70,6 +70,7 @@ func runChecked(m *testing.M) int {
 	os.Setenv("MYCONTAINER_CGROUP_PARENT", parent)
 	code := m.Run()
 	removeAttackers()
+	removeLeakProbe()
 	mode, err := cgroups.DetectMode()
 	if err == nil {
 		err = cgroups.RemoveParent(mode, parent)

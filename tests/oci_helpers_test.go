@@ -14,15 +14,18 @@ import (
 )
 
 // ociEnv is one test's private runtime root and cgroup parent, so tests
-// never see each other's containers and never touch /run/mycontainer.
+// never see each other's containers and never touch /run/mycontainer,
+// and its own copy of the rootfs: a bundle's mount points are created in
+// its rootfs, and the shared one must stay as `make rootfs` made it.
 type ociEnv struct {
 	root   string
 	parent string
+	rootfs string
 }
 
 func newOCIEnv(t *testing.T) *ociEnv {
 	t.Helper()
-	e := &ociEnv{root: t.TempDir(), parent: cgroupParent(t)}
+	e := &ociEnv{root: t.TempDir(), parent: cgroupParent(t), rootfs: privateRootfs(t)}
 	t.Cleanup(func() {
 		// Anything a failed test left: force-delete it, then check the
 		// store is empty.
@@ -39,7 +42,7 @@ func (e *ociEnv) bundle(t *testing.T, id string, args []string, edit func(*specs
 	t.Helper()
 	dir := t.TempDir()
 	s := spec.Default(false)
-	s.Root.Path = rootfs
+	s.Root.Path = e.rootfs
 	s.Process.Terminal = false
 	s.Process.Args = args
 	s.Linux.CgroupsPath = "/" + e.parent + "/" + id

@@ -5,12 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // create → created → start → running → kill → stopped → delete, and
@@ -151,7 +152,7 @@ func TestOCIDeleteAfterRuntimeKilledInCreate(t *testing.T) {
 	before := snapshot(t)
 	m := marker()
 	b := e.bundle(t, "half", []string{"sleep", "1" + m}, func(s *specs.Spec) {
-		s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/bin/sleep", Args: []string{"sleep", "2"}}}}
+		s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/bin/sleep", Args: []string{"sleep", "2" + m}}}}
 	})
 	dir := t.TempDir()
 	out, err := os.Create(filepath.Join(dir, "out"))
@@ -188,8 +189,14 @@ func TestOCIDeleteAfterRuntimeKilledInCreate(t *testing.T) {
 	if r := e.oci(t, "list", "-q"); strings.TrimSpace(r.stdout) != "" {
 		t.Errorf("left in the store: %q", r.stdout)
 	}
+	// The hook outlives its killed create (a host process, orphaned): end
+	// it, then check nothing else is left.
+	for _, pid := range processesWith("sleep\x002" + m) {
+		if n, err := strconv.Atoi(pid); err == nil {
+			_ = unix.Kill(n, unix.SIGKILL)
+		}
+	}
 	before.assertClean(t, m)
-	time.Sleep(2 * time.Second) // the orphaned hook ends on its own
 }
 
 // A create SIGKILLed while its init is still setting up (here: inside a
@@ -273,13 +280,13 @@ func TestOCIRunBundleForegroundStart(t *testing.T) {
 	hook := func(name string) specs.Hook {
 		return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "echo " + name + " >> " + log}}
 	}
-	gate := filepath.Join(rootfs, "tmp", "gate-"+m)
-	t.Cleanup(func() { os.Remove(gate) })
+	root := privateRootfs(t) // the gate file goes into its /tmp
+	gate := filepath.Join(root, "tmp", "gate-"+m)
 	b := e.bundle(t, "fgs", []string{"sh", "-c", "echo command >> /hooklog; while [ ! -e /tmp/gate-" + m + " ]; do sleep 0.05; done; exit 3"},
 		func(s *specs.Spec) {
-			s.Root.Readonly = false
+			s.Root.Path, s.Root.Readonly = root, false
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/hooklog", Type: "bind", Source: log, Options: []string{"bind"}})
-			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/tmp", Type: "bind", Source: filepath.Join(rootfs, "tmp"), Options: []string{"bind"}})
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/tmp", Type: "bind", Source: filepath.Join(root, "tmp"), Options: []string{"bind"}})
 			s.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{hook("createRuntime")}, Poststart: []specs.Hook{hook("poststart")}}
 		})
 	if err := os.WriteFile(log, nil, 0o644); err != nil {

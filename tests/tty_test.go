@@ -133,8 +133,18 @@ func TestTTYInteractiveShell(t *testing.T) {
 	}
 
 	// Job control: ^Z stops the foreground job, fg/kill work on it.
-	term.send(t, "sleep 1000\n")
-	time.Sleep(300 * time.Millisecond) // let the shell start sleep in the foreground
+	m := marker()
+	term.send(t, "sleep 1"+m+"\n")
+	// ^Z only once sleep runs as the terminal's foreground job: its
+	// process group is the tty's foreground group (stat fields 5 and 8).
+	waitFor(t, "sleep to run in the foreground", func() bool {
+		for _, pid := range processesWith("sleep\x001" + m) {
+			if f := statFields(pid); len(f) > 5 && f[2] == f[5] {
+				return true
+			}
+		}
+		return false
+	})
 	term.send(t, "\x1a")
 	term.expect(t, "Stopped")
 	term.send(t, "jobs; kill -9 %1; echo killed-job\n")
@@ -231,4 +241,18 @@ func TestNoTTY(t *testing.T) {
 			t.Errorf("%s with a terminal on stdin: got %q, want %q", c.flag, b, c.want)
 		}
 	}
+}
+
+// statFields is /proc/PID/stat after the command name: field 3 (the
+// state) first, so field N of proc(5) is at index N-3.
+func statFields(pid string) []string {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return nil
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return nil
+	}
+	return strings.Fields(string(b[i+1:]))
 }

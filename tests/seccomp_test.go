@@ -1,0 +1,145 @@
+package tests
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// Seccomp last: the filter denies the very syscalls the switch to a
+// non-root user makes (setgroups, setresgid, setresuid, and capset where
+// no_new_privs makes it the switch's own), and the container must still
+// start as that user, with the filter in force. Loaded any earlier, the
+// switch fails with EPERM. Without no_new_privs the runtime keeps
+// CAP_SYS_ADMIN to load the filter and drops it with a capset after, so
+// that form leaves capset allowed.
+func TestSeccompLoadedAfterUserSwitch(t *testing.T) {
+	removeNewSeccompCache(t)
+	for _, c := range []struct {
+		name  string
+		deny  []string
+		extra []string
+	}{
+		{"no-new-privileges", []string{"setgroups", "setresgid", "setresuid", "capset"}, []string{"--security-opt", "no-new-privileges"}},
+		{"capabilities kept to load", []string{"setgroups", "setresgid", "setresuid"}, nil},
+	} {
+		profile := filepath.Join(t.TempDir(), "profile.json")
+		b, err := json.Marshal(map[string]any{
+			"defaultAction": "SCMP_ACT_ALLOW",
+			"syscalls":      []map[string]any{{"names": c.deny, "action": "SCMP_ACT_ERRNO"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(profile, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		extra := append([]string{"-u", "1000:1000", "--security-opt", "seccomp=" + profile}, c.extra...)
+		r := inRootfs(t, extra, "sh", "-c", "id -u; id -g; grep -E '^(Seccomp|Groups):' /proc/self/status")
+		if r.code != 0 {
+			t.Errorf("%s: exit %d: %s", c.name, r.code, r.stderr)
+			continue
+		}
+		got := strings.Join(strings.Fields(r.stdout), " ")
+		if got != "1000 1000 Groups: 1000 Seccomp: 2" {
+			t.Errorf("%s: got %q, want uid and gid 1000, only group 1000, and a filter", c.name, got)
+		}
+	}
+}
+
+// The LOG flag reaches the kernel: the filter of the running container's
+// process carries SECCOMP_FILTER_FLAG_LOG, read from the host with
+// PTRACE_SECCOMP_GET_METADATA (which stops the process for a moment).
+func TestSeccompLogFlagReachesKernel(t *testing.T) {
+	removeNewSeccompCache(t)
+	e := newOCIEnv(t)
+	for _, c := range []struct {
+		id    string
+		flags []specs.LinuxSeccompFlag
+		want  uint64
+	}{
+		{"log", []specs.LinuxSeccompFlag{specs.LinuxSeccompFlagLog}, unix.SECCOMP_FILTER_FLAG_LOG},
+		{"nolog", nil, 0},
+	} {
+		// A profile no earlier run compiled: the runtime caches compiled
+		// profiles by content (/var/cache/mycontainer/seccomp), and a
+		// cached LOG flag would hide one the compiler no longer sets.
+		once, _ := strconv.ParseUint(marker(), 10, 64)
+		b := e.bundle(t, c.id, []string{"sleep", "100"}, func(s *specs.Spec) {
+			s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Flags: c.flags,
+				Syscalls: []specs.LinuxSyscall{{Names: []string{"getcwd"}, Action: specs.ActErrno},
+					{Names: []string{"getpriority"}, Action: specs.ActErrno,
+						Args: []specs.LinuxSeccompArg{{Index: 0, Value: once, Op: specs.OpEqualTo}}}}}
+		})
+		if r := e.oci(t, "run", "--detach", "--bundle", b, c.id); r.code != 0 {
+			t.Fatalf("%s: run -d: %d %s", c.id, r.code, r.stderr)
+		}
+		pid := ociPid(t, e, c.id)
+		waitFor(t, "the command to run", func() bool {
+			comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+			return strings.TrimSpace(string(comm)) == "sleep"
+		})
+		flags, err := seccompFilterFlags(pid)
+		e.oci(t, "delete", "--force", c.id)
+		if err != nil {
+			t.Fatalf("%s: %v", c.id, err)
+		}
+		if flags&unix.SECCOMP_FILTER_FLAG_LOG != c.want {
+			t.Errorf("%s: filter flags %#x, want LOG %#x", c.id, flags, c.want)
+		}
+	}
+}
+
+// seccompFilterFlags seizes pid, stops it, reads the flags of its newest
+// seccomp filter and lets it go.
+func seccompFilterFlags(pid int) (uint64, error) {
+	runtime.LockOSThread() // ptrace requests come from the tracing thread
+	defer runtime.UnlockOSThread()
+	if err := unix.PtraceSeize(pid); err != nil {
+		return 0, err
+	}
+	defer unix.PtraceDetach(pid)
+	if err := unix.PtraceInterrupt(pid); err != nil {
+		return 0, err
+	}
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(pid, &ws, unix.WALL, nil); err != nil {
+		return 0, err
+	}
+	md := struct{ FilterOff, Flags uint64 }{}
+	_, _, errno := unix.Syscall6(unix.SYS_PTRACE, unix.PTRACE_SECCOMP_GET_METADATA, uintptr(pid),
+		unsafe.Sizeof(md), uintptr(unsafe.Pointer(&md)), 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return md.Flags, nil
+}
+
+// removeNewSeccompCache removes, when the test ends, the compiled profiles
+// the test's runs added to the runtime's cache (root suites run one at a
+// time, so whatever is new there is this test's).
+func removeNewSeccompCache(t *testing.T) {
+	const dir = "/var/cache/mycontainer/seccomp"
+	had := map[string]bool{}
+	ents, _ := os.ReadDir(dir)
+	for _, d := range ents {
+		had[d.Name()] = true
+	}
+	t.Cleanup(func() {
+		ents, _ := os.ReadDir(dir)
+		for _, d := range ents {
+			if !had[d.Name()] && strings.HasSuffix(d.Name(), ".bpf") {
+				os.Remove(filepath.Join(dir, d.Name()))
+			}
+		}
+	})
+}
