@@ -66,6 +66,10 @@ type Manager interface {
 // DefaultParent is the cgroup under which containers live.
 const DefaultParent = "mycontainer"
 
+// RootParent names the mount point itself as the parent: an OCI
+// cgroupsPath of one absolute component ("/name") is the cgroup <mount>/name.
+const RootParent = "/"
+
 // Bounds of the waits. Variables so tests of callers can shorten them;
 // New copies them into the manager, so a change affects later managers.
 var (
@@ -93,6 +97,12 @@ func relPath(parent, id string) (string, error) {
 	if parent == "" {
 		parent = DefaultParent
 	}
+	if parent == RootParent {
+		if err := checkName("container id", id); err != nil {
+			return "", err
+		}
+		return id, nil
+	}
 	for _, c := range strings.Split(parent, "/") {
 		if err := checkName("cgroup parent", c); err != nil {
 			return "", fmt.Errorf("%w (in parent %q)", err, parent)
@@ -106,7 +116,8 @@ func relPath(parent, id string) (string, error) {
 
 // New returns the manager for mode: the v1 manager for Legacy and Hybrid
 // (controllers are bound to v1 there), the v2 manager for Unified. The
-// cgroup is <mount>/<parent>/<id>; parent "" means DefaultParent; res nil
+// cgroup is <mount>/<parent>/<id>; parent "" means DefaultParent and
+// RootParent the mount point itself; res nil
 // means no limits. Nothing is created until Create or Apply.
 func New(mode Mode, parent, id string, res *Resources) (Manager, error) {
 	if res == nil {
