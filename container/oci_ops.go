@@ -198,9 +198,9 @@ func (o *OCI) delete(id string, force bool, known *loaded) error {
 		}
 	}
 	if l.spec.Hooks != nil {
-		if err := runRuntimeHooks("poststop", l.spec.Hooks.Poststop, st, state.StatusStopped); err != nil {
-			o.Log.Errorf("%v", err)
-		}
+		// A failing poststop hook is a warning; the others and the
+		// delete go on (config.md).
+		warnRuntimeHooks("poststop", l.spec.Hooks.Poststop, st, state.StatusStopped, o.Log.Warnf)
 	}
 	return o.Store.Remove(id)
 }

@@ -104,13 +104,11 @@ func (o *OCI) release(st *state.State, s *specs.Spec) error {
 	return nil
 }
 
-// poststart runs the poststart hooks. Their failures are logged, not
-// fatal: the container runs.
+// poststart runs the poststart hooks. A failure is a warning and the
+// next hook still runs (config.md): the container runs.
 func (o *OCI) poststart(st *state.State, s *specs.Spec) {
 	if s.Hooks != nil {
-		if err := runRuntimeHooks("poststart", s.Hooks.Poststart, st, state.StatusRunning); err != nil {
-			o.Log.Errorf("%v", err)
-		}
+		warnRuntimeHooks("poststart", s.Hooks.Poststart, st, state.StatusRunning, o.Log.Warnf)
 	}
 }
 

@@ -69,3 +69,48 @@ func TestSpecCgroupsPathAbsoluteOneComponent(t *testing.T) {
 		t.Errorf("delete: %s", r.stderr)
 	}
 }
+
+// config.md, poststart and poststop: "If a hook returns a non-zero exit
+// code, then an error is logged and the remaining hooks are executed" —
+// the runtime MUST log a warning and go on as if the hook had succeeded.
+func TestSpecFailingPostHooksWarnAndContinue(t *testing.T) {
+	e := newOCIEnv(t)
+	dir := t.TempDir()
+	after := func(name string) specs.Hook {
+		return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "cat > " + dir + "/" + name}}
+	}
+	fail := specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "echo hook says no >&2; exit 3"}}
+	b := e.bundle(t, "hooks", []string{"sleep", "100"}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{
+			Poststart: []specs.Hook{fail, after("poststart")},
+			Poststop:  []specs.Hook{fail, after("poststop")},
+		}
+	})
+	if r := e.oci(t, "create", "--bundle", b, "hooks"); r.code != 0 {
+		t.Fatalf("create: %s", r.stderr)
+	}
+	r := e.oci(t, "start", "hooks")
+	if r.code != 0 {
+		t.Errorf("start with a failing poststart hook: exit %d %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "hook says no") {
+		t.Errorf("start: no warning naming the hook's error: %q", r.stderr)
+	}
+	if b, err := os.ReadFile(dir + "/poststart"); err != nil || !strings.Contains(string(b), `"running"`) {
+		t.Errorf("the poststart hook after the failing one: %q %v", b, err)
+	}
+	if s := e.status(t, "hooks"); s != "running" {
+		t.Errorf("after start: %s", s)
+	}
+	if r := e.oci(t, "kill", "hooks", "KILL"); r.code != 0 {
+		t.Fatalf("kill: %s", r.stderr)
+	}
+	waitFor(t, "stopped", func() bool { return e.status(t, "hooks") == "stopped" })
+	r = e.oci(t, "delete", "hooks")
+	if r.code != 0 || !strings.Contains(r.stderr, "warning") {
+		t.Errorf("delete with a failing poststop hook: exit %d %q", r.code, r.stderr)
+	}
+	if b, err := os.ReadFile(dir + "/poststop"); err != nil || !strings.Contains(string(b), `"stopped"`) {
+		t.Errorf("the poststop hook after the failing one: %q %v", b, err)
+	}
+}
