@@ -85,6 +85,10 @@ func (k *creation) load() error {
 		return err
 	}
 	k.tl.Add("validate", t, Now())
+	if !k.detach && k.s.Process == nil {
+		// run starts at once, and config.md requires a process for start.
+		return errors.New("config.json: process: is required by run, which starts the container (create accepts a config without one)")
+	}
 	if k.detach && k.s.Process != nil && k.s.Process.Terminal && k.c.ConsoleSocket == "" {
 		return errors.New("process.terminal is true but no --console-socket was given")
 	}

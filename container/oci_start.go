@@ -43,6 +43,11 @@ func (o *OCI) Start(id string) error {
 	default:
 		return fmt.Errorf("container %s is %s, not created: cannot start it", id, s)
 	}
+	if l.spec.Process == nil {
+		// config.md: process MUST be present when start is called. The
+		// container stays created: kill and delete still work.
+		return fmt.Errorf("start container %s: its config.json has no process, so there is nothing to run (config.md requires one for start); delete it and create it again with a process", id)
+	}
 	return o.release(l.st, l.spec)
 }
 

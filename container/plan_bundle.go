@@ -45,7 +45,12 @@ func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bun
 	if err := planNamespaces(s.Linux.Namespaces, bs); err != nil {
 		return nil, err
 	}
-	if err := planProcess(s.Process, bs, p.extras); err != nil {
+	if s.Process == nil {
+		// config.md: process is OPTIONAL until start. init sets the
+		// container up and waits with no command (init/main.go), and
+		// Start refuses to release it.
+		bs.Cwd = "/"
+	} else if err := planProcess(s.Process, bs, p.extras); err != nil {
 		return nil, err
 	}
 	if bs.Mounts, bs.BindSources, err = planMounts(s.Mounts, bundle, layout); err != nil {

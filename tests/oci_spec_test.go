@@ -114,3 +114,27 @@ func TestSpecFailingPostHooksWarnAndContinue(t *testing.T) {
 		t.Errorf("the poststop hook after the failing one: %q %v", b, err)
 	}
 }
+
+// config.md: process is OPTIONAL, and "MUST be specified when start is
+// called". create of a config without one succeeds; start fails with a
+// clear error and the container stays created until delete.
+func TestSpecCreateWithoutProcess(t *testing.T) {
+	e := newOCIEnv(t)
+	b := e.bundle(t, "noproc", nil, func(s *specs.Spec) { s.Process = nil })
+	if r := e.oci(t, "create", "--bundle", b, "noproc"); r.code != 0 {
+		t.Fatalf("create without process: exit %d %s", r.code, r.stderr)
+	}
+	if s := e.status(t, "noproc"); s != "created" {
+		t.Errorf("after create: %s", s)
+	}
+	r := e.oci(t, "start", "noproc")
+	if r.code == 0 || !strings.Contains(r.stderr, "no process") {
+		t.Errorf("start without process: exit %d %q, want a failure saying there is no process", r.code, r.stderr)
+	}
+	if s := e.status(t, "noproc"); s != "created" {
+		t.Errorf("after the refused start: %s", s)
+	}
+	if r := e.oci(t, "delete", "--force", "noproc"); r.code != 0 {
+		t.Errorf("delete: %s", r.stderr)
+	}
+}
