@@ -22,6 +22,12 @@ type OCI struct {
 	// NoCgroups: --cgroup-manager disabled. The container gets no cgroup
 	// of its own (and its resources are refused).
 	NoCgroups bool
+	// EngineCall: the call came from an engine (--log-format json, which
+	// containerd's shim and conmon always pass). containerd's shim
+	// deletes a created task with a plain `delete ID` and relies on
+	// runc's destroying it; only that exact call keeps runc's looser
+	// rule (see Delete).
+	EngineCall bool
 
 	// Origin is when the runtime started (CLOCK_MONOTONIC ns), the zero
 	// of the --debug start-up timeline.

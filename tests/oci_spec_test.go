@@ -138,3 +138,43 @@ func TestSpecCreateWithoutProcess(t *testing.T) {
 		t.Errorf("delete: %s", r.stderr)
 	}
 }
+
+// runtime.md, delete: "Attempting to delete a container that is not
+// stopped MUST have no effect on the container and MUST generate an
+// error." Created and running containers both stay as they were. The
+// exception kept for containerd's shim (a plain delete of a created task,
+// always with --log-format json) is checked last.
+func TestSpecDeleteNotStoppedFails(t *testing.T) {
+	e := newOCIEnv(t)
+	b := e.bundle(t, "busy", []string{"sleep", "100"}, nil)
+	if r := e.oci(t, "create", "--bundle", b, "busy"); r.code != 0 {
+		t.Fatalf("create: %s", r.stderr)
+	}
+	pid := e.statePid(t, "busy")
+	if r := e.oci(t, "delete", "busy"); r.code == 0 || !strings.Contains(r.stderr, "not stopped") {
+		t.Errorf("delete of a created container: exit %d %q, want an error", r.code, r.stderr)
+	}
+	if s := e.status(t, "busy"); s != "created" || e.statePid(t, "busy") != pid {
+		t.Errorf("after the refused delete: %s", s)
+	}
+	if r := e.oci(t, "start", "busy"); r.code != 0 {
+		t.Fatalf("start after the refused delete: %s", r.stderr)
+	}
+	if r := e.oci(t, "delete", "busy"); r.code == 0 {
+		t.Errorf("delete of a running container succeeded")
+	}
+	if s := e.status(t, "busy"); s != "running" {
+		t.Errorf("after the refused delete: %s", s)
+	}
+	if r := e.oci(t, "delete", "--force", "busy"); r.code != 0 {
+		t.Errorf("delete --force: %s", r.stderr)
+	}
+	// containerd's call for a created task: runc's rule, documented.
+	if r := e.oci(t, "create", "--bundle", b, "shim"); r.code != 0 {
+		t.Fatalf("create: %s", r.stderr)
+	}
+	log := t.TempDir() + "/log.json"
+	if r := e.oci(t, "--log", log, "--log-format", "json", "delete", "shim"); r.code != 0 {
+		t.Errorf("containerd's delete of a created task: exit %d %q", r.code, r.stderr)
+	}
+}
