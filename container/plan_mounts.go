@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"mycontainer/nsexec"
+	"mycontainer/ocilog"
 	"mycontainer/rootfs"
 	"mycontainer/spec"
 
@@ -83,4 +84,19 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout) ([
 		}
 	}
 	return out, binds, nil
+}
+
+// noteIgnoredOptions writes a debug line for each filesystem option of a
+// bind mount: valid, accepted, and ignored by the kernel (MS_BIND takes
+// no data).
+func noteIgnoredOptions(ms []specs.Mount, log *ocilog.Logger) {
+	for i := range ms {
+		o, err := spec.ParseMountOptions(&ms[i])
+		if err != nil {
+			continue // validated already; nothing to note
+		}
+		for _, w := range o.Ignored {
+			log.Debugf("config.json: mounts[%d] (%s): option %q is ignored: the kernel takes no filesystem options on a bind mount", i, ms[i].Destination, w)
+		}
+	}
 }

@@ -28,6 +28,11 @@ type MountOptions struct {
 	// the runtime copies what the image has at the destination into the
 	// new tmpfs, so /tmp or /run keep the image's files.
 	TmpCopyUp bool
+	// Ignored is the filesystem options of a bind mount ("mode=755",
+	// "size=1k"): mount(2) takes no data with MS_BIND, so the kernel
+	// ignores them. They are accepted, as runc and crun accept them, and
+	// the runtime notes them in its debug log.
+	Ignored []string
 }
 
 // flagOptions are the mount(8) words that map to MS_* flags. Where both
@@ -155,10 +160,12 @@ func parseMountOptions(p *problems, base string, m *specs.Mount) *MountOptions {
 		}
 	}
 	if o.Bind {
-		// mount(2) ignores data with MS_BIND: refuse it, or it would be
-		// silently dropped.
+		// mount(2) ignores data with MS_BIND. Configs written for runc
+		// and crun carry such options (a tmpfs entry turned into a bind),
+		// so they are accepted and noted, never passed on; a bare word
+		// that is not a known option was refused above.
 		for _, i := range dataAt {
-			p.add(optPath(i), "%q has no effect on a bind mount", m.Options[i])
+			o.Ignored = append(o.Ignored, m.Options[i])
 		}
 		o.Data = nil
 	}

@@ -178,3 +178,34 @@ func TestSpecDeleteNotStoppedFails(t *testing.T) {
 		t.Errorf("containerd's delete of a created task: exit %d %q", r.code, r.stderr)
 	}
 }
+
+// config.md lets options be any mount(8) option; the kernel ignores
+// filesystem data ("mode=", "size=") on a bind mount, so such a config
+// runs (runc and crun run it), with a debug note. A bare word that means
+// nothing is still refused.
+func TestSpecBindMountIgnoredOptions(t *testing.T) {
+	e := newOCIEnv(t)
+	src := t.TempDir()
+	if err := os.WriteFile(src+"/f", []byte("bound"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := e.bundle(t, "bindopts", []string{"cat", "/root/f"}, func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/root", Type: "bind", Source: src,
+			Options: []string{"rbind", "mode=755", "size=1k", "ro"}})
+	})
+	log := t.TempDir() + "/log"
+	r := e.oci(t, "--debug", "--log", log, "run", "--bundle", b, "bindopts")
+	if r.code != 0 || !strings.Contains(r.stdout, "bound") {
+		t.Fatalf("run with mode= and size= on a bind: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if l, _ := os.ReadFile(log); !strings.Contains(string(l), `"mode=755" is ignored`) {
+		t.Errorf("no debug note for the ignored option in %q", l)
+	}
+	b = e.bundle(t, "badopt", []string{"true"}, func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/root", Type: "bind", Source: src,
+			Options: []string{"rbind", "frobnicate"}})
+	})
+	if r := e.oci(t, "run", "--bundle", b, "badopt"); r.code == 0 || !strings.Contains(r.stderr, "frobnicate") {
+		t.Errorf("an unknown option: exit %d %q", r.code, r.stderr)
+	}
+}
