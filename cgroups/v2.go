@@ -64,6 +64,9 @@ func (m *v2Manager) controllers() (required, optional map[string]bool) {
 		"pids":   r.PidsLimit != 0,
 		"io":     r.BlkioWeight != 0,
 	}
+	for _, f := range r.Files {
+		required[f.Controller] = true
+	}
 	optional = map[string]bool{"memory": true, "pids": true}
 	return required, optional
 }

@@ -117,13 +117,14 @@ func (k *creation) planIt() error {
 		return err
 	}
 	if k.o.NoCgroups {
-		if k.s.Linux.Resources != nil && (k.plan.res != nil && *k.plan.res != (cgroups.Resources{})) {
+		if k.s.Linux.Resources != nil && (k.plan.res != nil && !k.plan.res.IsZero()) {
 			return errors.New("linux.resources: limits need a cgroup, but --cgroup-manager is disabled")
 		}
 		k.parent, k.cgid = "", ""
 	} else if k.cg, err = OpenCgroup(mode, k.parent, k.cgid, k.plan.res, false); err != nil {
 		return err
 	}
+	noteIgnoredOptions(k.s.Mounts, k.o.Log)
 	k.plan.bs.Debug = k.o.Debug
 	// init dies with this process until the state says it exists
 	// (init/main.go: adopted): a create SIGKILLed half-way leaves no

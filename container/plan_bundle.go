@@ -60,7 +60,7 @@ func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bun
 		return nil, err
 	}
 	if s.Linux.Resources != nil {
-		if p.res, err = resources(s.Linux.Resources); err != nil {
+		if p.res, err = resources(s.Linux.Resources, layout.Unified); err != nil {
 			return nil, err
 		}
 	}
