@@ -86,7 +86,9 @@ func fileSettings(r *specs.LinuxResources, unified bool) ([]cgroups.FileSetting,
 // write), v2 io.max ("MAJ:MIN rbps=N") and io.bfq.weight / io.weight.
 func blockIOSettings(b *specs.LinuxBlockIO, unified bool, add func(field, ctrl, value string, files ...string)) error {
 	const base = "linux.resources.blockIO"
-	dev := func(major, minor int64) string { return strconv.FormatInt(major, 10) + ":" + strconv.FormatInt(minor, 10) }
+	dev := func(major, minor int64) string {
+		return strconv.FormatInt(major, 10) + ":" + strconv.FormatInt(minor, 10)
+	}
 	if b.LeafWeight != nil {
 		if unified {
 			return fmt.Errorf("%s.leafWeight: cgroup v2 has no equivalent (leaf weights were CFQ's)", base)
