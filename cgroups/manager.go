@@ -66,6 +66,13 @@ type Manager interface {
 // DefaultParent is the cgroup under which containers live.
 const DefaultParent = "mycontainer"
 
+// hybridKey is the unified hierarchy's entry among a hybrid host's v1
+// mounts: no controller has that name.
+const hybridKey = "unified"
+
+// HybridUnifiedMount is where a hybrid host mounts the v2 hierarchy.
+func HybridUnifiedMount() string { return filepath.Join(DefaultMount, "unified") }
+
 // RootParent names the mount point itself as the parent: an OCI
 // cgroupsPath of one absolute component ("/name") is the cgroup <mount>/name.
 const RootParent = "/"
@@ -139,6 +146,14 @@ func New(mode Mode, parent, id string, res *Resources) (Manager, error) {
 		m, err := newV1(hostFS{}, mounts, rel, *res)
 		if err != nil {
 			return nil, err // not a typed nil inside the interface
+		}
+		if mode == Hybrid {
+			// The container joins the v2 unified hierarchy too (as runc
+			// does): its 0::/ line names its own cgroup, and tools that
+			// read it (systemd-cgls, hugetlb there) see it. No controller
+			// is used there, so it is one more directory to make, join
+			// and remove.
+			m.mounts[hybridKey] = HybridUnifiedMount()
 		}
 		return m, nil
 	case Unified:

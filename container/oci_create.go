@@ -123,6 +123,8 @@ func (k *creation) planIt() error {
 		k.parent, k.cgid = "", ""
 	} else if k.cg, err = OpenCgroup(mode, k.parent, k.cgid, k.plan.res, false); err != nil {
 		return err
+	} else {
+		k.cg.warn = func(msg string) { k.o.Log.Warnf("%s", msg) }
 	}
 	noteIgnoredOptions(k.s.Mounts, k.o.Log)
 	k.plan.bs.Debug = k.o.Debug

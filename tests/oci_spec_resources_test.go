@@ -111,3 +111,54 @@ func TestSpecResourcesApplied(t *testing.T) {
 		t.Errorf("hugepageLimits: exit %d %q: a refusal must name the field", r.code, r.stderr)
 	}
 }
+
+// Issue 10 point 12. On a hybrid host the container joins the v2
+// unified hierarchy too (its 0:: line names its cgroup, as with runc);
+// a second container put into a cgroup that already holds processes
+// gets a warning; update applies or refuses every field it is given.
+func TestSpecCgroupHybridSharedAndUpdate(t *testing.T) {
+	e := newOCIEnv(t)
+	mode := cgroupMode(t)
+	b := e.bundle(t, "hy", []string{"sleep", "100"}, nil)
+	if r := e.oci(t, "run", "-d", "--bundle", b, "hy"); r.code != 0 {
+		t.Fatalf("run -d: %s", r.stderr)
+	}
+	defer e.oci(t, "delete", "--force", "hy")
+	cg, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", e.statePid(t, "hy")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode != cgroups.Legacy && !strings.Contains(string(cg), "0::/"+e.parent+"/hy\n") {
+		t.Errorf("not in its cgroup of the v2 hierarchy: %q", cg)
+	}
+
+	// The same cgroupsPath again: the cgroup holds hy's processes.
+	b2 := e.bundle(t, "hy2", []string{"sleep", "100"}, func(s *specs.Spec) { s.Linux.CgroupsPath = "/" + e.parent + "/hy" })
+	r := e.oci(t, "create", "--bundle", b2, "hy2")
+	defer e.oci(t, "delete", "--force", "hy2")
+	if r.code != 0 || !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "already holds") {
+		t.Errorf("create into a populated cgroup: exit %d %q, want success with a warning", r.code, r.stderr)
+	}
+	e.oci(t, "delete", "--force", "hy2")
+
+	// update with the realtime budget: written on v1, refused on v2,
+	// never dropped.
+	res := filepath.Join(t.TempDir(), "rt.json")
+	if err := os.WriteFile(res, []byte(`{"cpu":{"realtimePeriod":500000,"realtimeRuntime":0}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = e.oci(t, "update", "--resources", res, "hy")
+	if mode == cgroups.Unified {
+		if r.code == 0 || !strings.Contains(r.stderr, "realtime") {
+			t.Errorf("update realtime on v2: exit %d %q, want a refusal naming it", r.code, r.stderr)
+		}
+		return
+	}
+	if r.code != 0 {
+		t.Fatalf("update realtime: %s", r.stderr)
+	}
+	got, _ := os.ReadFile(filepath.Join("/sys/fs/cgroup/cpu", e.parent, "hy", "cpu.rt_period_us"))
+	if strings.TrimSpace(string(got)) != "500000" {
+		t.Errorf("cpu.rt_period_us after update: %q", got)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"mycontainer/cgroups"
+	"mycontainer/spec"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -207,5 +208,44 @@ func TestSpecBindMountIgnoredOptions(t *testing.T) {
 	})
 	if r := e.oci(t, "run", "--bundle", b, "badopt"); r.code == 0 || !strings.Contains(r.stderr, "frobnicate") {
 		t.Errorf("an unknown option: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// runtime.md: create MUST generate an error if it cannot create what
+// config.json asks for. A capability the runtime itself lacks can never
+// be given (capset would fail after start), so create fails, naming it.
+func TestSpecCreateFailsOnCapabilityHostLacks(t *testing.T) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bnd uint64
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "CapBnd:"); ok {
+			fmt.Sscanf(strings.TrimSpace(v), "%x", &bnd)
+		}
+	}
+	missing := -1
+	for n := 0; n <= 40; n++ {
+		if bnd&(1<<uint(n)) == 0 {
+			missing = n
+			break
+		}
+	}
+	if missing < 0 {
+		t.Skip("this host's bounding set has every capability")
+	}
+	name := spec.CapabilityName(missing)
+	e := newOCIEnv(t)
+	bundle := e.bundle(t, "caps", []string{"true"}, func(s *specs.Spec) {
+		c := s.Process.Capabilities
+		c.Bounding = append(c.Bounding, name)
+		c.Permitted = append(c.Permitted, name)
+		c.Effective = append(c.Effective, name)
+	})
+	r := e.oci(t, "create", "--bundle", bundle, "caps")
+	defer e.oci(t, "delete", "--force", "caps")
+	if r.code == 0 || !strings.Contains(r.stderr, name) {
+		t.Errorf("create with %s, which the host lacks: exit %d %q, want create to fail naming it", name, r.code, r.stderr)
 	}
 }
