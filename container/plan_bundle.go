@@ -53,7 +53,7 @@ func planBundle(s *specs.Spec, bundle string, layout *rootfs.CgroupLayout) (*bun
 	} else if err := planProcess(s.Process, bs, p.extras); err != nil {
 		return nil, err
 	}
-	if bs.Mounts, bs.BindSources, err = planMounts(s.Mounts, bundle, layout); err != nil {
+	if bs.Mounts, bs.BindSources, err = planMounts(s.Mounts, bundle, layout, p.extras); err != nil {
 		return nil, err
 	}
 	if err := planHardening(s, p.extras); err != nil {

@@ -1,6 +1,8 @@
 package containerinit
 
 import (
+	"fmt"
+
 	"mycontainer/rootfs"
 )
 
@@ -15,6 +17,11 @@ func applyRootExtras(root int, x *Extras) error {
 	}
 	if err := createDevices(root, x.Devices); err != nil {
 		return err
+	}
+	if x.ReadonlyDev {
+		if err := rootfs.ReadonlyMount(root, "/dev"); err != nil {
+			return fmt.Errorf("make /dev read-only after creating its nodes: %w", err)
+		}
 	}
 	if err := writeSysctls(root, x.Sysctl); err != nil {
 		return err

@@ -21,6 +21,7 @@ func fullExtras() *Extras {
 		Sysctl:        []Sysctl{{Key: "net.ipv4.ip_forward", Value: "1"}, {Key: "kernel.msgmax", Value: ""}},
 		Devices:       []Device{{Path: "/dev/fuse", Type: "c", Major: 10, Minor: 229, Mode: 0o666, UID: 1, GID: 2}},
 		ReadonlyRoot:  true,
+		ReadonlyDev:   true,
 		Seccomp:       []byte{6, 0, 0, 0, 0, 0, 0xff, 0x7f},
 		SeccompFlags:  3,
 		Hooks: HookLists{
