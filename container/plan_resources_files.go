@@ -83,7 +83,8 @@ func fileSettings(r *specs.LinuxResources, unified bool) ([]cgroups.FileSetting,
 }
 
 // blockIOSettings: v1 blkio.* files ("MAJ:MIN VALUE", one rule per
-// write), v2 io.max ("MAJ:MIN rbps=N") and io.bfq.weight / io.weight.
+// write), v2 io.max ("MAJ:MIN rbps=N") and io.bfq.weight (per-device
+// weights exist only under BFQ there).
 func blockIOSettings(b *specs.LinuxBlockIO, unified bool, add func(field, ctrl, value string, files ...string)) error {
 	const base = "linux.resources.blockIO"
 	dev := func(major, minor int64) string {
