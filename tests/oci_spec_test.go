@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"mycontainer/cgroups"
@@ -247,5 +248,37 @@ func TestSpecCreateFailsOnCapabilityHostLacks(t *testing.T) {
 	defer e.oci(t, "delete", "--force", "caps")
 	if r.code == 0 || !strings.Contains(r.stderr, name) {
 		t.Errorf("create with %s, which the host lacks: exit %d %q, want create to fail naming it", name, r.code, r.stderr)
+	}
+}
+
+// The same for an rlimit whose hard limit is above the runtime's own when
+// the runtime lacks CAP_SYS_RESOURCE (this host's root does): setrlimit
+// would fail after start, so create fails, naming it.
+func TestSpecCreateFailsOnRlimitAboveHardLimit(t *testing.T) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eff uint64
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "CapEff:"); ok {
+			fmt.Sscanf(strings.TrimSpace(v), "%x", &eff)
+		}
+	}
+	if eff&(1<<24) != 0 {
+		t.Skip("the runtime has CAP_SYS_RESOURCE here: it may raise any limit")
+	}
+	var cur syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &cur); err != nil {
+		t.Fatal(err)
+	}
+	e := newOCIEnv(t)
+	bundle := e.bundle(t, "rl", []string{"true"}, func(s *specs.Spec) {
+		s.Process.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Soft: 1024, Hard: cur.Max + 1}}
+	})
+	r := e.oci(t, "create", "--bundle", bundle, "rl")
+	defer e.oci(t, "delete", "--force", "rl")
+	if r.code == 0 || !strings.Contains(r.stderr, "RLIMIT_NOFILE") {
+		t.Errorf("create with RLIMIT_NOFILE hard %d above %d: exit %d %q, want create to fail naming it", cur.Max+1, cur.Max, r.code, r.stderr)
 	}
 }
