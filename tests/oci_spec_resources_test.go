@@ -13,9 +13,9 @@ import (
 )
 
 // blockDevice is a real block device's major:minor (not a loop or zram),
-// for throttles the kernel accepts only on existing devices.
-func blockDevice(t *testing.T) (int64, int64, string) {
-	t.Helper()
+// for throttles the kernel accepts only on existing devices; ok is false
+// where there is none (the v2 VM runs from an initramfs).
+func blockDevice() (maj, min int64, dev string, ok bool) {
 	ents, _ := os.ReadDir("/sys/block")
 	for _, e := range ents {
 		if strings.HasPrefix(e.Name(), "loop") || strings.HasPrefix(e.Name(), "zram") || strings.HasPrefix(e.Name(), "ram") {
@@ -25,13 +25,26 @@ func blockDevice(t *testing.T) (int64, int64, string) {
 		if err != nil {
 			continue
 		}
-		var maj, min int64
-		if _, err := fmt.Sscanf(strings.TrimSpace(string(b)), "%d:%d", &maj, &min); err == nil {
-			return maj, min, strings.TrimSpace(string(b))
+		dev = strings.TrimSpace(string(b))
+		if _, err := fmt.Sscanf(dev, "%d:%d", &maj, &min); err == nil {
+			return maj, min, dev, true
 		}
 	}
-	t.Skip("no block device to throttle")
-	return 0, 0, ""
+	return 0, 0, "", false
+}
+
+// cgroupFile reads a file of the container id's cgroup (v1: under ctrl).
+func (e *ociEnv) cgroupFile(t *testing.T, id, ctrl, file string) string {
+	t.Helper()
+	dir := filepath.Join("/sys/fs/cgroup", ctrl, e.parent, id)
+	if cgroupMode(t) == cgroups.Unified {
+		dir = filepath.Join("/sys/fs/cgroup", e.parent, id)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		t.Errorf("read %s: %v", file, err)
+	}
+	return string(b)
 }
 
 // config-linux.md's resource fields that are one cgroup file each are
@@ -39,52 +52,55 @@ func blockDevice(t *testing.T) (int64, int64, string) {
 // the field where it does not.
 func TestSpecResourcesApplied(t *testing.T) {
 	e := newOCIEnv(t)
-	maj, min, dev := blockDevice(t)
 	unified := cgroupMode(t) == cgroups.Unified
-	b := e.bundle(t, "res10", []string{"sleep", "100"}, func(s *specs.Spec) {
-		r := &specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{
-			ThrottleReadBpsDevice:   []specs.LinuxThrottleDevice{{LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: maj, Minor: min}, Rate: 1048576}},
-			ThrottleWriteIOPSDevice: []specs.LinuxThrottleDevice{{LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: maj, Minor: min}, Rate: 100}},
-		}}
-		if !unified {
-			sw, tcp, off := uint64(10), int64(64<<20), true
-			r.Memory = &specs.LinuxMemory{Swappiness: &sw, KernelTCP: &tcp, DisableOOMKiller: &off}
+	if maj, min, dev, ok := blockDevice(); ok {
+		b := e.bundle(t, "io10", []string{"sleep", "100"}, func(s *specs.Spec) {
+			d := specs.LinuxBlockIODevice{Major: maj, Minor: min}
+			s.Linux.Resources = &specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{
+				ThrottleReadBpsDevice:   []specs.LinuxThrottleDevice{{LinuxBlockIODevice: d, Rate: 1048576}},
+				ThrottleWriteIOPSDevice: []specs.LinuxThrottleDevice{{LinuxBlockIODevice: d, Rate: 100}},
+			}}
+		})
+		if r := e.oci(t, "run", "-d", "--bundle", b, "io10"); r.code != 0 {
+			t.Fatalf("run -d with throttles: %s", r.stderr)
 		}
-		s.Linux.Resources = r
-	})
-	if r := e.oci(t, "run", "-d", "--bundle", b, "res10"); r.code != 0 {
-		t.Fatalf("run -d: %s", r.stderr)
-	}
-	defer e.oci(t, "delete", "--force", "res10")
-	read := func(ctrl, file string) string {
-		dir := filepath.Join("/sys/fs/cgroup", ctrl, e.parent, "res10")
 		if unified {
-			dir = filepath.Join("/sys/fs/cgroup", e.parent, "res10")
+			if got := e.cgroupFile(t, "io10", "", "io.max"); !strings.Contains(got, dev+" rbps=1048576") || !strings.Contains(got, "wiops=100") {
+				t.Errorf("io.max: %q", got)
+			}
+		} else {
+			if got := e.cgroupFile(t, "io10", "blkio", "blkio.throttle.read_bps_device"); !strings.Contains(got, dev+" 1048576") {
+				t.Errorf("read_bps_device: %q", got)
+			}
+			if got := e.cgroupFile(t, "io10", "blkio", "blkio.throttle.write_iops_device"); !strings.Contains(got, dev+" 100") {
+				t.Errorf("write_iops_device: %q", got)
+			}
 		}
-		b, err := os.ReadFile(filepath.Join(dir, file))
-		if err != nil {
-			t.Errorf("read %s: %v", file, err)
-		}
-		return string(b)
+		e.oci(t, "delete", "--force", "io10")
 	}
-	if unified {
-		if got := read("", "io.max"); !strings.Contains(got, dev+" rbps=1048576") || !strings.Contains(got, "wiops=100") {
-			t.Errorf("io.max: %q", got)
+
+	// Memory: v1 files; v2 has none and refuses, naming the field.
+	sw, tcp, off := uint64(10), int64(64<<20), true
+	b := e.bundle(t, "mem10", []string{"sleep", "100"}, func(s *specs.Spec) {
+		s.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Swappiness: &sw, KernelTCP: &tcp, DisableOOMKiller: &off}}
+	})
+	r := e.oci(t, "run", "-d", "--bundle", b, "mem10")
+	defer e.oci(t, "delete", "--force", "mem10")
+	switch {
+	case unified:
+		if r.code == 0 || !strings.Contains(r.stderr, "linux.resources.memory.swappiness") {
+			t.Errorf("swappiness on v2: exit %d %q, want a refusal naming it", r.code, r.stderr)
 		}
-	} else {
-		if got := read("blkio", "blkio.throttle.read_bps_device"); !strings.Contains(got, dev+" 1048576") {
-			t.Errorf("read_bps_device: %q", got)
-		}
-		if got := read("blkio", "blkio.throttle.write_iops_device"); !strings.Contains(got, dev+" 100") {
-			t.Errorf("write_iops_device: %q", got)
-		}
-		if got := read("memory", "memory.swappiness"); strings.TrimSpace(got) != "10" {
+	case r.code != 0:
+		t.Errorf("run -d with memory files: %s", r.stderr)
+	default:
+		if got := e.cgroupFile(t, "mem10", "memory", "memory.swappiness"); strings.TrimSpace(got) != "10" {
 			t.Errorf("memory.swappiness: %q", got)
 		}
-		if got := read("memory", "memory.oom_control"); !strings.Contains(got, "oom_kill_disable 1") {
+		if got := e.cgroupFile(t, "mem10", "memory", "memory.oom_control"); !strings.Contains(got, "oom_kill_disable 1") {
 			t.Errorf("memory.oom_control: %q", got)
 		}
-		if got := read("memory", "memory.kmem.tcp.limit_in_bytes"); strings.TrimSpace(got) != "67108864" {
+		if got := e.cgroupFile(t, "mem10", "memory", "memory.kmem.tcp.limit_in_bytes"); strings.TrimSpace(got) != "67108864" {
 			t.Errorf("memory.kmem.tcp.limit_in_bytes: %q", got)
 		}
 	}
@@ -95,7 +111,7 @@ func TestSpecResourcesApplied(t *testing.T) {
 	b = e.bundle(t, "net10", []string{"true"}, func(s *specs.Spec) {
 		s.Linux.Resources = &specs.LinuxResources{Network: &specs.LinuxNetwork{ClassID: &id}}
 	})
-	r := e.oci(t, "run", "--bundle", b, "net10")
+	r = e.oci(t, "run", "--bundle", b, "net10")
 	if _, err := os.Stat("/sys/fs/cgroup/net_cls"); err != nil || unified {
 		if r.code == 0 || !strings.Contains(r.stderr, "linux.resources.network") {
 			t.Errorf("network without net_cls: exit %d %q, want a refusal naming the field", r.code, r.stderr)
@@ -103,12 +119,27 @@ func TestSpecResourcesApplied(t *testing.T) {
 	} else if r.code != 0 {
 		t.Errorf("network with net_cls mounted: %s", r.stderr)
 	}
-	// hugetlb: applied where the controller is, refused naming it elsewhere.
-	b = e.bundle(t, "huge10", []string{"true"}, func(s *specs.Spec) {
+
+	// hugetlb: applied where the controller is (v2 hugetlb.2MB.max),
+	// refused naming the field elsewhere (this hybrid host: not on v1).
+	b = e.bundle(t, "huge10", []string{"sleep", "100"}, func(s *specs.Spec) {
 		s.Linux.Resources = &specs.LinuxResources{HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "2MB", Limit: 4 << 20}}}
 	})
-	if r := e.oci(t, "run", "--bundle", b, "huge10"); r.code != 0 && !strings.Contains(r.stderr, "linux.resources.hugepageLimits[0]") {
-		t.Errorf("hugepageLimits: exit %d %q: a refusal must name the field", r.code, r.stderr)
+	r = e.oci(t, "run", "-d", "--bundle", b, "huge10")
+	defer e.oci(t, "delete", "--force", "huge10")
+	switch {
+	case r.code != 0:
+		if !strings.Contains(r.stderr, "linux.resources.hugepageLimits[0]") {
+			t.Errorf("hugepageLimits: exit %d %q: a refusal must name the field", r.code, r.stderr)
+		}
+	case unified:
+		if got := e.cgroupFile(t, "huge10", "", "hugetlb.2MB.max"); strings.TrimSpace(got) != "4194304" {
+			t.Errorf("hugetlb.2MB.max: %q", got)
+		}
+	default:
+		if got := e.cgroupFile(t, "huge10", "hugetlb", "hugetlb.2MB.limit_in_bytes"); strings.TrimSpace(got) != "4194304" {
+			t.Errorf("hugetlb.2MB.limit_in_bytes: %q", got)
+		}
 	}
 }
 
