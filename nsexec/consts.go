@@ -77,6 +77,7 @@ const (
 	xDevice        = C.MYC_X_DEVICE
 	xReadonlyRoot  = C.MYC_X_READONLY_ROOT
 	xReadonlyDev   = C.MYC_X_READONLY_DEV
+	xRootProp      = C.MYC_X_ROOT_PROPAGATION
 	xSeccomp       = C.MYC_X_SECCOMP
 	xSeccompFlags  = C.MYC_X_SECCOMP_FLAGS
 	xHookCreateCtr = C.MYC_X_HOOK_CREATE_CTR

@@ -129,6 +129,7 @@ enum {
 	MYC_X_HOOK_START_CTR = 14,  /* same as MYC_X_HOOK_CREATE_CTR */
 	MYC_X_HOOK_STATE = 15,      /* bytes: the state JSON the hooks get on stdin */
 	MYC_X_READONLY_DEV = 16,    /* flag: make /dev read-only once its nodes exist */
+	MYC_X_ROOT_PROPAGATION = 17, /* u32: MS_* propagation of "/" once the mounts are in */
 };
 
 /* Fields of the nested MYC_X_* entries. */

@@ -207,3 +207,10 @@ func join(base, name string) string {
 	}
 	return field(base, name)
 }
+
+// PropagationFlags maps a propagation word ("rprivate", "unbindable") to
+// its MS_* flags, for linux.rootfsPropagation.
+func PropagationFlags(word string) (uintptr, bool) {
+	f, ok := propagationOptions[word]
+	return f, ok
+}

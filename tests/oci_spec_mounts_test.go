@@ -87,3 +87,24 @@ func TestSpecMountDestinationUnderSymlinkInRoot(t *testing.T) {
 		t.Errorf("the mount point was not made inside the rootfs: %v", err)
 	}
 }
+
+// config-linux.md, rootfsPropagation: the container's "/" gets the
+// propagation asked for (in its own namespace; nothing reaches the
+// host): runbindable shows as "unbindable" in its mountinfo line,
+// rprivate drops the "master:" link the default rslave has.
+func TestSpecRootfsPropagationApplied(t *testing.T) {
+	e := newOCIEnv(t)
+	for _, c := range []struct{ prop, want, not string }{
+		{"runbindable", "unbindable", "master:"},
+		{"rprivate", "", "master:"},
+	} {
+		id := "prop-" + c.prop
+		b := e.bundle(t, id, []string{"awk", "$5 == \"/\"", "/proc/self/mountinfo"}, func(s *specs.Spec) {
+			s.Linux.RootfsPropagation = c.prop
+		})
+		r := e.oci(t, "run", "--bundle", b, id)
+		if r.code != 0 || r.stdout == "" || !strings.Contains(r.stdout, c.want) || strings.Contains(r.stdout, c.not) {
+			t.Errorf("rootfsPropagation %s: exit %d, / is %q %q; want %q and no %q", c.prop, r.code, r.stdout, r.stderr, c.want, c.not)
+		}
+	}
+}
