@@ -15,6 +15,7 @@ func featureList() *features.Features {
 		Hooks:         []string{"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"},
 		MountOptions: []string{"bind", "rbind", "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec",
 			"relatime", "norelatime", "strictatime", "nostrictatime", "noatime", "atime", "nodiratime", "diratime",
+			"rro", "rnosuid", "rnodev", "rnoexec", "rnodiratime",
 			"private", "rprivate", "slave", "rslave"},
 		Linux: &features.Linux{
 			Namespaces: []string{"pid", "network", "mount", "ipc", "uts", "cgroup"},

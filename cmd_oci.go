@@ -149,7 +149,8 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 	if err != nil {
 		return 1, err
 	}
-	o := &container.OCI{Store: store, Log: log, Debug: c.Debug, NoCgroups: c.CgroupManager == "disabled", Origin: start}
+	o := &container.OCI{Store: store, Log: log, Debug: c.Debug, NoCgroups: c.CgroupManager == "disabled", Origin: start,
+		EngineCall: c.LogFormat == "json"}
 	switch verb {
 	case "create":
 		if c.Create.PreserveFds != 0 {

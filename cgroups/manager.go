@@ -66,6 +66,17 @@ type Manager interface {
 // DefaultParent is the cgroup under which containers live.
 const DefaultParent = "mycontainer"
 
+// hybridKey is the unified hierarchy's entry among a hybrid host's v1
+// mounts: no controller has that name.
+const hybridKey = "unified"
+
+// HybridUnifiedMount is where a hybrid host mounts the v2 hierarchy.
+func HybridUnifiedMount() string { return filepath.Join(DefaultMount, "unified") }
+
+// RootParent names the mount point itself as the parent: an OCI
+// cgroupsPath of one absolute component ("/name") is the cgroup <mount>/name.
+const RootParent = "/"
+
 // Bounds of the waits. Variables so tests of callers can shorten them;
 // New copies them into the manager, so a change affects later managers.
 var (
@@ -93,6 +104,12 @@ func relPath(parent, id string) (string, error) {
 	if parent == "" {
 		parent = DefaultParent
 	}
+	if parent == RootParent {
+		if err := checkName("container id", id); err != nil {
+			return "", err
+		}
+		return id, nil
+	}
 	for _, c := range strings.Split(parent, "/") {
 		if err := checkName("cgroup parent", c); err != nil {
 			return "", fmt.Errorf("%w (in parent %q)", err, parent)
@@ -106,7 +123,8 @@ func relPath(parent, id string) (string, error) {
 
 // New returns the manager for mode: the v1 manager for Legacy and Hybrid
 // (controllers are bound to v1 there), the v2 manager for Unified. The
-// cgroup is <mount>/<parent>/<id>; parent "" means DefaultParent; res nil
+// cgroup is <mount>/<parent>/<id>; parent "" means DefaultParent and
+// RootParent the mount point itself; res nil
 // means no limits. Nothing is created until Create or Apply.
 func New(mode Mode, parent, id string, res *Resources) (Manager, error) {
 	if res == nil {
@@ -128,6 +146,14 @@ func New(mode Mode, parent, id string, res *Resources) (Manager, error) {
 		m, err := newV1(hostFS{}, mounts, rel, *res)
 		if err != nil {
 			return nil, err // not a typed nil inside the interface
+		}
+		if mode == Hybrid {
+			// The container joins the v2 unified hierarchy too (as runc
+			// does): its 0::/ line names its own cgroup, and tools that
+			// read it (systemd-cgls, hugetlb there) see it. No controller
+			// is used there, so it is one more directory to make, join
+			// and remove.
+			m.mounts[hybridKey] = HybridUnifiedMount()
 		}
 		return m, nil
 	case Unified:

@@ -14,7 +14,7 @@ import (
 // hierarchy (net_cls, perf_event, hugetlb, name=systemd, ...) is left
 // alone: no limit of ours lives there, and named hierarchies belong to
 // whoever mounted them.
-var v1Controllers = []string{"cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "blkio", "devices"}
+var v1Controllers = []string{"cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "blkio", "devices", "hugetlb", "net_cls", "net_prio"}
 
 // V1Mounts maps a v1 controller name ("memory", "cpu", ...) to the mount
 // point of the hierarchy it is bound to. Co-mounted controllers share a

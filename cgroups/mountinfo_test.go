@@ -58,8 +58,10 @@ func TestParseMountinfoSystemd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// net_cls and net_prio carry linux.resources.network.
 	want := V1Mounts{"cpu": "/sys/fs/cgroup/cpu,cpuacct", "cpuacct": "/sys/fs/cgroup/cpu,cpuacct",
-		"memory": "/sys/fs/cgroup/memory", "pids": "/sys/fs/cgroup/my pids"}
+		"memory": "/sys/fs/cgroup/memory", "pids": "/sys/fs/cgroup/my pids",
+		"net_cls": "/sys/fs/cgroup/net_cls,net_prio", "net_prio": "/sys/fs/cgroup/net_cls,net_prio"}
 	if len(m) != len(want) {
 		t.Errorf("got %v", m)
 	}

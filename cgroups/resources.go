@@ -3,6 +3,7 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -46,6 +47,15 @@ type Resources struct {
 	// BlkioWeight is the v1 blkio weight, 10..1000; v2 gets the equivalent
 	// io.weight (BlkioToIOWeight).
 	BlkioWeight uint16
+
+	// Files are the limits of linux.resources that have no field above,
+	// written as they are (see FileSetting).
+	Files []FileSetting
+}
+
+// IsZero reports whether no limit at all is set.
+func (r *Resources) IsZero() bool {
+	return reflect.DeepEqual(*r, Resources{Files: r.Files}) && len(r.Files) == 0
 }
 
 // Docker's bounds for the flags. The kernel accepts less (v1 memory takes

@@ -105,6 +105,9 @@ func parentDirs(mode Mode, parent string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		if mode == Hybrid {
+			mounts[hybridKey] = HybridUnifiedMount() // see New
+		}
 		seen := map[string]bool{}
 		var dirs []string
 		for _, mp := range mounts {

@@ -66,7 +66,11 @@ func (m *v1Manager) plan() ([]limitWrite, error) {
 		}
 		ws = append(ws, blk...)
 	}
-	return ws, nil
+	files, err := fileWrites(m.fs, r.Files, m.dir)
+	if err != nil {
+		return nil, err
+	}
+	return append(ws, files...), nil
 }
 
 // planMemory orders memory.limit_in_bytes and memory.memsw.limit_in_bytes.

@@ -50,7 +50,7 @@ func (m *v2Manager) Paths() map[string]string { return map[string]string{"": m.P
 
 // v2Order is the order controllers are enabled in; it only matters for
 // the test's expectations.
-var v2Order = []string{"cpuset", "cpu", "io", "memory", "pids"}
+var v2Order = []string{"cpuset", "cpu", "io", "memory", "pids", "hugetlb"}
 
 // controllers returns the controllers to enable: required ones carry a
 // limit and must exist; memory and pids are also enabled when available,
@@ -63,6 +63,9 @@ func (m *v2Manager) controllers() (required, optional map[string]bool) {
 		"cpuset": r.CpusetCpus != "" || r.CpusetMems != "",
 		"pids":   r.PidsLimit != 0,
 		"io":     r.BlkioWeight != 0,
+	}
+	for _, f := range r.Files {
+		required[f.Controller] = true
 	}
 	optional = map[string]bool{"memory": true, "pids": true}
 	return required, optional
@@ -138,6 +141,11 @@ func (m *v2Manager) enable(dir string, want, required map[string]bool) error {
 		}
 		if !has(avail, c) {
 			if required[c] {
+				for _, f := range m.res.Files {
+					if f.Controller == c {
+						return fmt.Errorf("%s: the %s controller is not available here: %s does not offer it (%q)", f.Field, c, filepath.Join(dir, "cgroup.controllers"), avail)
+					}
+				}
 				return fmt.Errorf("cgroups: enable controllers: a limit needs the %s controller, but %s does not offer it (%q); on a hybrid host it is bound to a v1 hierarchy, under delegation the parent did not delegate it", c, filepath.Join(dir, "cgroup.controllers"), avail)
 			}
 			delete(want, c)

@@ -85,5 +85,9 @@ func (m *v2Manager) plan() ([]limitWrite, error) {
 			return nil, fmt.Errorf("cgroups: apply io weight: %s has neither io.weight (blk-iocost) nor io.bfq.weight (BFQ)", d)
 		}
 	}
-	return ws, nil
+	files, err := fileWrites(m.fs, r.Files, func(string) string { return d })
+	if err != nil {
+		return nil, err
+	}
+	return append(ws, files...), nil
 }

@@ -98,6 +98,7 @@ func (c *Cgroup) prepare() (int, error) {
 	if c.joinOnly {
 		return c.manager.OpenFD()
 	}
+	c.warnIfPopulated()
 	if err := c.manager.Create(); err != nil {
 		return -1, err
 	}
@@ -117,11 +118,24 @@ func (c *Cgroup) join(pid int) error {
 	if c.joinOnly {
 		return c.manager.AddProc(pid)
 	}
+	c.warnIfPopulated()
 	if err := c.manager.Apply(pid); err != nil {
 		return err
 	}
 	// stage-1 waits for its bootstrap: nothing of the container runs yet.
 	return c.applyDevices()
+}
+
+// warnIfPopulated says so when the cgroup a new container goes into
+// already holds processes (another container's cgroupsPath, say): the
+// limits, kill --all and delete then reach them too. runc warns the same.
+func (c *Cgroup) warnIfPopulated() {
+	if c.warn == nil {
+		return
+	}
+	if pids, err := c.manager.Pids(); err == nil && len(pids) > 0 {
+		c.warn(fmt.Sprintf("cgroup %s already holds %d process(es) (for example pid %d): the container shares it, and its limits, kill --all and delete reach them too", c.manager.Path(), len(pids), pids[0]))
+	}
 }
 
 // applyDevices installs the early device rules, if any.

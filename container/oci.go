@@ -22,6 +22,12 @@ type OCI struct {
 	// NoCgroups: --cgroup-manager disabled. The container gets no cgroup
 	// of its own (and its resources are refused).
 	NoCgroups bool
+	// EngineCall: the call came from an engine (--log-format json, which
+	// containerd's shim and conmon always pass). containerd's shim
+	// deletes a created task with a plain `delete ID` and relies on
+	// runc's destroying it; only that exact call keeps runc's looser
+	// rule (see Delete).
+	EngineCall bool
 
 	// Origin is when the runtime started (CLOCK_MONOTONIC ns), the zero
 	// of the --debug start-up timeline.
@@ -60,14 +66,25 @@ type loaded struct {
 	spec *specs.Spec
 }
 
-// cgroupPath splits linux.cgroupsPath into parent and leaf. Without one
-// the container lives in mycontainer/<id>.
+// cgroupPath splits linux.cgroupsPath into parent and leaf, following
+// config-linux.md: an absolute path is relative to the cgroup mount point
+// ("/a" is <mount>/a, not under mycontainer/); a relative one is relative
+// to a place the runtime picks, which for mycontainer is
+// <mount>/mycontainer/. Without one the container lives in
+// <mount>/mycontainer/<id>.
 func cgroupPath(p, id string) (string, string) {
 	if p == "" {
 		return cgroups.DefaultParent, id
 	}
+	if !filepath.IsAbs(p) {
+		p = cgroups.DefaultParent + "/" + p
+	}
 	p = filepath.Clean("/" + p)
-	return filepath.Dir(p)[1:], filepath.Base(p)
+	dir := filepath.Dir(p)
+	if dir == "/" {
+		return cgroups.RootParent, filepath.Base(p)
+	}
+	return dir[1:], filepath.Base(p)
 }
 
 func writePidFile(path string, pid int) error {

@@ -85,6 +85,10 @@ func (k *creation) load() error {
 		return err
 	}
 	k.tl.Add("validate", t, Now())
+	if !k.detach && k.s.Process == nil {
+		// run starts at once, and config.md requires a process for start.
+		return errors.New("config.json: process: is required by run, which starts the container (create accepts a config without one)")
+	}
 	if k.detach && k.s.Process != nil && k.s.Process.Terminal && k.c.ConsoleSocket == "" {
 		return errors.New("process.terminal is true but no --console-socket was given")
 	}
@@ -113,13 +117,16 @@ func (k *creation) planIt() error {
 		return err
 	}
 	if k.o.NoCgroups {
-		if k.s.Linux.Resources != nil && (k.plan.res != nil && *k.plan.res != (cgroups.Resources{})) {
+		if k.s.Linux.Resources != nil && (k.plan.res != nil && !k.plan.res.IsZero()) {
 			return errors.New("linux.resources: limits need a cgroup, but --cgroup-manager is disabled")
 		}
 		k.parent, k.cgid = "", ""
 	} else if k.cg, err = OpenCgroup(mode, k.parent, k.cgid, k.plan.res, false); err != nil {
 		return err
+	} else {
+		k.cg.warn = func(msg string) { k.o.Log.Warnf("%s", msg) }
 	}
+	noteIgnoredOptions(k.s.Mounts, k.o.Log)
 	k.plan.bs.Debug = k.o.Debug
 	// init dies with this process until the state says it exists
 	// (init/main.go: adopted): a create SIGKILLed half-way leaves no

@@ -26,28 +26,51 @@ func hookState(st *state.State, status state.Status) []byte {
 	return b
 }
 
-// runRuntimeHooks runs hooks in the runtime's own namespaces.
+// runRuntimeHooks runs hooks in the runtime's own namespaces, stopping
+// at the first failure: for prestart and createRuntime the spec makes a
+// failing hook fail the create.
 func runRuntimeHooks(kind string, hooks []specs.Hook, st *state.State, status state.Status) error {
 	in := hookState(st, status)
 	for i, h := range hooks {
-		ctx := context.Background()
-		var cancel context.CancelFunc = func() {}
-		if h.Timeout != nil && *h.Timeout > 0 {
-			ctx, cancel = context.WithTimeout(ctx, time.Duration(*h.Timeout)*time.Second)
+		if err := runHook(kind, i, h, in); err != nil {
+			return err
 		}
-		cmd := exec.CommandContext(ctx, h.Path)
-		if len(h.Args) > 0 {
-			cmd.Args = h.Args
+	}
+	return nil
+}
+
+// warnRuntimeHooks runs every hook even when some fail. config.md, for
+// poststart and poststop: if a hook fails, the runtime MUST log a warning,
+// and the remaining hooks and the lifecycle continue as if it had
+// succeeded.
+func warnRuntimeHooks(kind string, hooks []specs.Hook, st *state.State, status state.Status, warn func(string, ...any)) {
+	in := hookState(st, status)
+	for i, h := range hooks {
+		if err := runHook(kind, i, h, in); err != nil {
+			warn("%v (the spec says carry on: the remaining %s hooks still run)", err, kind)
 		}
-		cmd.Env = h.Env
-		cmd.Stdin = bytes.NewReader(in)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		err := cmd.Run()
-		cancel()
-		if err != nil {
-			return fmt.Errorf("%s hook %d (%s): %w: %s", kind, i, h.Path, err, strings.TrimSpace(stderr.String()))
-		}
+	}
+}
+
+// runHook runs hook i of kind with the state on its stdin, bounded by its
+// timeout.
+func runHook(kind string, i int, h specs.Hook, in []byte) error {
+	ctx := context.Background()
+	if h.Timeout != nil && *h.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(*h.Timeout)*time.Second)
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, h.Path)
+	if len(h.Args) > 0 {
+		cmd.Args = h.Args
+	}
+	cmd.Env = h.Env
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s hook %d (%s): %w: %s", kind, i, h.Path, err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
 }

@@ -173,10 +173,12 @@ func (o *OCI) delete(id string, force bool, known *loaded) error {
 		return err
 	}
 	st := l.st
-	if s := o.status(st); s == state.StatusRunning || s == state.StatusPaused {
-		if !force {
-			return fmt.Errorf("container %s is %s: stop it first or use --force", id, s)
-		}
+	// runtime.md: deleting a container that is not stopped MUST fail and
+	// MUST have no effect on it. The one exception is an engine's delete
+	// of a created container (containerd's shim sends `delete ID` for a
+	// task that was never started, as runc allows): it is destroyed.
+	if s := o.status(st); !force && s != state.StatusStopped && !(s == state.StatusCreated && o.EngineCall) {
+		return fmt.Errorf("container %s is %s, not stopped: runtime.md forbids deleting it; kill it and wait until it stops, or use delete --force", id, s)
 	}
 	// Status checks the PID's start time, so a reused PID is never hit.
 	// A container still "creating" has no PID at all (its create died:
@@ -199,9 +201,9 @@ func (o *OCI) delete(id string, force bool, known *loaded) error {
 		}
 	}
 	if l.spec.Hooks != nil {
-		if err := runRuntimeHooks("poststop", l.spec.Hooks.Poststop, st, state.StatusStopped); err != nil {
-			o.Log.Errorf("%v", err)
-		}
+		// A failing poststop hook is a warning; the others and the
+		// delete go on (config.md).
+		warnRuntimeHooks("poststop", l.spec.Hooks.Poststop, st, state.StatusStopped, o.Log.Warnf)
 	}
 	return o.Store.Remove(id)
 }

@@ -43,6 +43,11 @@ func (o *OCI) Start(id string) error {
 	default:
 		return fmt.Errorf("container %s is %s, not created: cannot start it", id, s)
 	}
+	if l.spec.Process == nil {
+		// config.md: process MUST be present when start is called. The
+		// container stays created: kill and delete still work.
+		return fmt.Errorf("start container %s: its config.json has no process, so there is nothing to run (config.md requires one for start); delete it and create it again with a process", id)
+	}
 	return o.release(l.st, l.spec)
 }
 
@@ -104,13 +109,11 @@ func (o *OCI) release(st *state.State, s *specs.Spec) error {
 	return nil
 }
 
-// poststart runs the poststart hooks. Their failures are logged, not
-// fatal: the container runs.
+// poststart runs the poststart hooks. A failure is a warning and the
+// next hook still runs (config.md): the container runs.
 func (o *OCI) poststart(st *state.State, s *specs.Spec) {
 	if s.Hooks != nil {
-		if err := runRuntimeHooks("poststart", s.Hooks.Poststart, st, state.StatusRunning); err != nil {
-			o.Log.Errorf("%v", err)
-		}
+		warnRuntimeHooks("poststart", s.Hooks.Poststart, st, state.StatusRunning, o.Log.Warnf)
 	}
 }
 

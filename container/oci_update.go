@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mycontainer/cgroups"
+	"mycontainer/spec"
 	"mycontainer/state"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -24,11 +25,16 @@ func (o *OCI) Update(id string, r *specs.LinuxResources) error {
 	if s := o.status(l.st); s == state.StatusStopped {
 		return fmt.Errorf("container %s is stopped", id)
 	}
-	res, err := resources(r)
-	if err != nil {
+	// Every field is applied or refused, never dropped: the same checks
+	// as config.json's linux.resources.
+	if err := spec.ValidateResources(r); err != nil {
 		return err
 	}
 	mode, err := cgroups.DetectMode()
+	if err != nil {
+		return err
+	}
+	res, err := resources(r, mode == cgroups.Unified)
 	if err != nil {
 		return err
 	}

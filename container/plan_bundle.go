@@ -8,6 +8,7 @@ import (
 	"mycontainer/nsexec"
 	"mycontainer/rootfs"
 	"mycontainer/seccomp"
+	"mycontainer/spec"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -42,22 +43,30 @@ func planBundle(s *specs.Spec, seccompJSON []byte, bundle string, layout *rootfs
 		return nil, err
 	}
 	p := &bundlePlan{rootfs: root, extras: &nsexec.Extras{ReadonlyRoot: s.Root.Readonly}}
+	if p.extras.RootPropagation, err = rootPropagation(s.Linux.RootfsPropagation); err != nil {
+		return nil, err
+	}
 	bs := &nsexec.Bootstrap{Rootfs: root, Hostname: s.Hostname}
 	p.bs = bs
 	if err := planNamespaces(s.Linux.Namespaces, bs); err != nil {
 		return nil, err
 	}
-	if err := planProcess(s.Process, bs, p.extras); err != nil {
+	if s.Process == nil {
+		// config.md: process is OPTIONAL until start. init sets the
+		// container up and waits with no command (init/main.go), and
+		// Start refuses to release it.
+		bs.Cwd = "/"
+	} else if err := planProcess(s.Process, bs, p.extras); err != nil {
 		return nil, err
 	}
-	if bs.Mounts, bs.BindSources, err = planMounts(s.Mounts, bundle, layout); err != nil {
+	if bs.Mounts, bs.BindSources, err = planMounts(s.Mounts, bundle, layout, p.extras); err != nil {
 		return nil, err
 	}
 	if err := planHardening(s, seccompJSON, p.extras); err != nil {
 		return nil, err
 	}
 	if s.Linux.Resources != nil {
-		if p.res, err = resources(s.Linux.Resources); err != nil {
+		if p.res, err = resources(s.Linux.Resources, layout.Unified); err != nil {
 			return nil, err
 		}
 	}
@@ -76,15 +85,30 @@ func planRoot(s *specs.Spec, bundle string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("root.path %s: %w", s.Root.Path, err)
 	}
-	switch s.Linux.RootfsPropagation {
-	case "", "private", "rprivate", "slave", "rslave":
-		// The whole tree is made rslave before the pivot (root.c): no
-		// mount of the container's ever reaches the host. private is the
-		// stricter wish and slave the same; both hold for the host's side.
-	default:
-		return "", fmt.Errorf("linux.rootfsPropagation: %q is not supported (mounts never propagate back to the host)", s.Linux.RootfsPropagation)
+	if _, err := rootPropagation(s.Linux.RootfsPropagation); err != nil {
+		return "", err
 	}
 	return root, nil
+}
+
+// rootPropagation maps linux.rootfsPropagation to the MS_* flags init
+// sets on "/" once the mounts are in (0: none given). The whole tree is
+// rslave from before the pivot (root.c), so no mount of the container's
+// ever reaches the host; private and unbindable also stop the host's
+// mounts from coming in, as asked. shared would need the rootfs to stay
+// a peer of the host's mount through the pivot: not done yet.
+func rootPropagation(p string) (uint32, error) {
+	switch p {
+	case "":
+		return 0, nil
+	case "shared", "rshared":
+		return 0, fmt.Errorf("linux.rootfsPropagation: %q is not supported yet (mounts never propagate back to the host)", p)
+	}
+	f, ok := spec.PropagationFlags(p)
+	if !ok {
+		return 0, fmt.Errorf("linux.rootfsPropagation: %q is not a propagation type", p)
+	}
+	return uint32(f), nil
 }
 
 // planNamespaces: new namespaces become clone flags, ones with a path are

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"mycontainer/nsexec"
+	"mycontainer/ocilog"
 	"mycontainer/rootfs"
 	"mycontainer/spec"
 
@@ -25,7 +26,7 @@ var mountAttrs = map[uintptr]uint64{
 // planMounts turns the spec's mounts, in their order, into plan steps.
 // A tmpfs on /dev gets the minimal device nodes right after it, as every
 // runtime does; a "cgroup" mount becomes the host's layout, read-only.
-func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout) ([]nsexec.Mount, []string, error) {
+func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout, x *nsexec.Extras) ([]nsexec.Mount, []string, error) {
 	var out []nsexec.Mount
 	var binds []string
 	for i, m := range ms {
@@ -45,10 +46,13 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout) ([
 				return nil, nil, fmt.Errorf("%s.options: shared propagation is not supported", path)
 			}
 		}
-		var attr uint64
+		var attr, rec uint64
 		for f, a := range mountAttrs {
 			if opts.Set&f != 0 {
 				attr |= a
+			}
+			if opts.RecSet&f != 0 {
+				rec |= a
 			}
 		}
 		target := filepath.Clean(m.Destination)
@@ -63,24 +67,63 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout) ([
 				return nil, nil, fmt.Errorf("%s.source: %w", path, err)
 			}
 			out = append(out, nsexec.Mount{Kind: nsexec.MountBind, Source: src, Target: target,
-				Attr: attr, File: !st.IsDir(), BindIdx: uint32(len(binds))})
+				Attr: attr, RecAttr: rec, File: !st.IsDir(), BindIdx: uint32(len(binds))})
 			binds = append(binds, src)
 		case m.Type == "cgroup" || m.Type == "cgroup2":
 			if layout != nil {
 				out = append(out, rootfs.CgroupMounts(layout)...)
 			}
 		default:
-			// A new filesystem's target must be a real directory of the
-			// rootfs, never a symlink: through /proc that was runc's
+			// The kernel filesystems and the runtime's own trees (/proc,
+			// /sys, /dev, /tmp, /run) must be real directories, never reached
+			// through a symlink: through /proc that was runc's
 			// CVE-2019-19921, and a /dev or /tmp link could aim the mount
-			// anywhere in the root. Bind targets may be links, followed
-			// inside the root.
+			// anywhere in the root. Any other destination (a tmpfs on
+			// /conf/x with /conf -> /real/conf) is followed inside the
+			// root, as runc does: RESOLVE_IN_ROOT keeps it there.
+			if m.Type == "tmpfs" && target == "/dev" && attr&unix.MOUNT_ATTR_RDONLY != 0 && x != nil {
+				// A read-only /dev still gets its nodes: mounted
+				// writable, made read-only once the default nodes and
+				// linux.devices exist (init/root_extras.go).
+				attr &^= unix.MOUNT_ATTR_RDONLY
+				x.ReadonlyDev = true
+			}
 			out = append(out, nsexec.Mount{Kind: nsexec.MountFS, Source: m.Source, FSType: m.Type,
-				Target: target, Data: strings.Join(opts.Data, ","), Attr: attr, NoFollow: true})
+				Target: target, Data: strings.Join(opts.Data, ","), Attr: attr, RecAttr: rec, NoFollow: mustNotFollow(target, m.Type)})
 			if m.Type == "tmpfs" && target == "/dev" {
 				out = append(out, nsexec.Mount{Kind: nsexec.MountDevices, Target: "/dev", NoFollow: true})
 			}
 		}
 	}
 	return out, binds, nil
+}
+
+// noteIgnoredOptions writes a debug line for each filesystem option of a
+// bind mount: valid, accepted, and ignored by the kernel (MS_BIND takes
+// no data).
+func noteIgnoredOptions(ms []specs.Mount, log *ocilog.Logger) {
+	for i := range ms {
+		o, err := spec.ParseMountOptions(&ms[i])
+		if err != nil {
+			continue // validated already; nothing to note
+		}
+		for _, w := range o.Ignored {
+			log.Debugf("config.json: mounts[%d] (%s): option %q is ignored: the kernel takes no filesystem options on a bind mount", i, ms[i].Destination, w)
+		}
+	}
+}
+
+// mustNotFollow: a new filesystem on these may not be reached through a
+// symlink (see planMounts).
+func mustNotFollow(target, fstype string) bool {
+	switch fstype {
+	case "proc", "sysfs", "devpts", "mqueue", "cgroup", "cgroup2":
+		return true
+	}
+	for _, p := range []string{"/proc", "/sys", "/dev", "/tmp", "/run"} {
+		if target == p || strings.HasPrefix(target, p+"/") {
+			return true
+		}
+	}
+	return false
 }

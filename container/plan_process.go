@@ -34,12 +34,17 @@ func planProcess(pr *specs.Process, bs *nsexec.Bootstrap, x *nsexec.Extras) erro
 	x.Umask = pr.User.Umask
 	x.NoNewPrivs = pr.NoNewPrivileges
 	x.OOMScoreAdj = pr.OOMScoreAdj
+	var rlNames []string
 	for i, rl := range pr.Rlimits {
 		n, ok := rlimitNumbers[rl.Type]
 		if !ok {
 			return fmt.Errorf("process.rlimits[%d].type: %q is not supported", i, rl.Type)
 		}
 		x.Rlimits = append(x.Rlimits, nsexec.Rlimit{Type: n, Soft: rl.Soft, Hard: rl.Hard})
+		rlNames = append(rlNames, rl.Type)
+	}
+	if err := checkHostRlimits(x.Rlimits, rlNames); err != nil {
+		return err
 	}
 	if c := pr.Capabilities; c != nil {
 		caps := &nsexec.Capabilities{}
@@ -59,6 +64,9 @@ func planProcess(pr *specs.Process, bs *nsexec.Bootstrap, x *nsexec.Extras) erro
 				}
 				*set.out = append(*set.out, n)
 			}
+		}
+		if err := checkHostCaps(caps); err != nil {
+			return err
 		}
 		x.Caps = caps
 	}

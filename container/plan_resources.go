@@ -8,9 +8,15 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// resources maps the spec's cgroup resources to the manager's.
-func resources(r *specs.LinuxResources) (*cgroups.Resources, error) {
+// resources maps the spec's cgroup resources to the manager's: the typed
+// fields, and the one-file limits for the host's version (unified: v2).
+func resources(r *specs.LinuxResources, unified bool) (*cgroups.Resources, error) {
 	res := &cgroups.Resources{}
+	files, err := fileSettings(r, unified)
+	if err != nil {
+		return nil, err
+	}
+	res.Files = files
 	if m := r.Memory; m != nil {
 		if m.Limit != nil {
 			res.Memory = *m.Limit

@@ -38,7 +38,9 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 	}
 	var res *cgroups.Resources
 	if s.Linux.Resources != nil {
-		if res, err = resources(s.Linux.Resources); err != nil {
+		// The flags map to typed fields only: the cgroup version does
+		// not matter.
+		if res, err = resources(s.Linux.Resources, false); err != nil {
 			return ExitRuntime, Errorf(ExitRuntime, "%w", err)
 		}
 	}

@@ -77,6 +77,9 @@ func createDevice(root int, d Device) error {
 		if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			return fmt.Errorf("device %s: %w", d.Path, err)
 		}
+		if isDefaultPtmx(d.Path, st, mode, dev) {
+			return nil
+		}
 		if st.Mode&unix.S_IFMT != mode&unix.S_IFMT || st.Rdev != dev {
 			return fmt.Errorf("device %s: a different file is already there", d.Path)
 		}
@@ -92,4 +95,14 @@ func createDevice(root int, d Device) error {
 		return fmt.Errorf("device %s: chmod: %w", d.Path, err)
 	}
 	return nil
+}
+
+// isDefaultPtmx: a config that lists /dev/ptmx (c 5:2), as runc's and
+// crun's default configs do, names the device the default /dev already
+// gives through its pts/ptmx link (the container's own devpts instance,
+// whose ptmx is 5:2 too). The link stays: it is the one that works with
+// the container's devpts.
+func isDefaultPtmx(path string, st unix.Stat_t, mode uint32, dev uint64) bool {
+	return path == "/dev/ptmx" && st.Mode&unix.S_IFMT == unix.S_IFLNK &&
+		mode&unix.S_IFMT == unix.S_IFCHR && dev == unix.Mkdev(5, 2)
 }

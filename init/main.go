@@ -1,6 +1,7 @@
 package containerinit
 
 import (
+	"errors"
 	"os"
 
 	"mycontainer/nsexec"
@@ -45,6 +46,11 @@ func Main() {
 		unix.Umask(0o022)
 	}
 
+	if len(bs.Args) == 0 {
+		// create of a config with no process (config.md: OPTIONAL until
+		// start): set up, then wait; start refuses to release it.
+		waitWithoutProcess(r, bs)
+	}
 	path := resolveCommand(r, bs)
 	if bs.TTY {
 		t := now()
@@ -229,4 +235,14 @@ func envPath(env []string) string {
 		}
 	}
 	return os.Getenv("PATH")
+}
+
+// waitWithoutProcess is init of a container created without a process:
+// it waits on the exec fifo like any created container, and fails if it
+// is ever released (Start refuses to, so only a hand-opened fifo can).
+func waitWithoutProcess(r *reporter, bs *nsexec.Bootstrap) {
+	if fd := nsexec.FifoFD(); fd >= 0 {
+		waitForStart(r, bs, fd)
+	}
+	r.fail("start", "process", errors.New("config.json has no process to run"), "config.md requires a process for start", exitRuntime)
 }

@@ -18,6 +18,9 @@ type Mount struct {
 	NoFollow bool   // the target itself must not be a symlink
 	File     bool   // the target is a file (bind of a file)
 	BindIdx  uint32 // for MountBind: index into Bootstrap.BindSources
+	// RecAttr are MOUNT_ATTR_* flags for the mount and every submount
+	// (the "rro" family); Attr covers the top mount only.
+	RecAttr uint64
 }
 
 // Bootstrap is everything the container's stages need, sent once.
@@ -109,6 +112,9 @@ func encodeMount(m Mount) []byte {
 	n.PutString(mFstype, m.FSType)
 	n.PutString(mData, m.Data)
 	n.PutU64(mAttr, m.Attr)
+	if m.RecAttr != 0 {
+		n.PutU64(mRecAttr, m.RecAttr)
+	}
 	putFlags(n, &m, mountFlags)
 	n.PutU32(mBindIndex, m.BindIdx)
 	return n.Attrs()
@@ -211,6 +217,8 @@ func parseMount(b []byte) (Mount, error) {
 			m.Data = a.String()
 		case mAttr:
 			m.Attr, err = a.U64()
+		case mRecAttr:
+			m.RecAttr, err = a.U64()
 		case mBindIndex:
 			m.BindIdx, err = a.U32()
 		default:

@@ -52,6 +52,7 @@ const (
 	mNofollow  = C.MYC_M_NOFOLLOW
 	mBindIndex = C.MYC_M_BIND_INDEX
 	mFile      = C.MYC_M_FILE
+	mRecAttr   = C.MYC_M_REC_ATTR
 
 	LStep  = C.MYC_L_STEP
 	LStart = C.MYC_L_START
@@ -75,6 +76,8 @@ const (
 	xSysctl        = C.MYC_X_SYSCTL
 	xDevice        = C.MYC_X_DEVICE
 	xReadonlyRoot  = C.MYC_X_READONLY_ROOT
+	xReadonlyDev   = C.MYC_X_READONLY_DEV
+	xRootProp      = C.MYC_X_ROOT_PROPAGATION
 	xSeccomp       = C.MYC_X_SECCOMP
 	xSeccompFlags  = C.MYC_X_SECCOMP_FLAGS
 	xHookCreateCtr = C.MYC_X_HOOK_CREATE_CTR

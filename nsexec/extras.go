@@ -18,10 +18,17 @@ type Extras struct {
 	ReadonlyPaths []string
 	Sysctl        []Sysctl
 	Devices       []Device
-	ReadonlyRoot  bool   // root.readonly: the root mount only (not Bootstrap.HostRootReadonly)
-	Seccomp       []byte // a compiled classic BPF program (struct sock_filter array)
-	SeccompFlags  uint
-	Hooks         HookLists
+	ReadonlyRoot  bool // root.readonly: the root mount only (not Bootstrap.HostRootReadonly)
+	// ReadonlyDev: the config's /dev tmpfs has "ro". It is mounted
+	// writable, filled (default nodes, linux.devices), then made
+	// read-only: the nodes must exist before nothing can be created.
+	ReadonlyDev bool
+	// RootPropagation is linux.rootfsPropagation as MS_* flags (0: keep
+	// the rslave the constructor set), applied to "/" after the mounts.
+	RootPropagation uint32
+	Seccomp         []byte // a compiled classic BPF program (struct sock_filter array)
+	SeccompFlags    uint
+	Hooks           HookLists
 }
 
 // Rlimit is one resource limit, by its RLIMIT_* number.
@@ -78,5 +85,5 @@ type HookLists struct {
 func (x *Extras) Empty() bool {
 	return x.Umask == nil && !x.NoNewPrivs && x.OOMScoreAdj == nil && len(x.Rlimits) == 0 && x.Caps == nil &&
 		len(x.MaskedPaths) == 0 && len(x.ReadonlyPaths) == 0 && len(x.Sysctl) == 0 && len(x.Devices) == 0 &&
-		!x.ReadonlyRoot && len(x.Seccomp) == 0 && len(x.Hooks.CreateContainer) == 0 && len(x.Hooks.StartContainer) == 0
+		!x.ReadonlyRoot && !x.ReadonlyDev && x.RootPropagation == 0 && len(x.Seccomp) == 0 && len(x.Hooks.CreateContainer) == 0 && len(x.Hooks.StartContainer) == 0
 }

@@ -39,6 +39,9 @@ func (x *Extras) Encode() []byte {
 	if len(x.Seccomp) > 0 {
 		f.Put(xSeccomp, x.Seccomp)
 	}
+	if x.RootPropagation != 0 {
+		f.PutU32(xRootProp, x.RootPropagation)
+	}
 	if x.SeccompFlags != 0 {
 		f.PutU32(xSeccompFlags, uint32(x.SeccompFlags))
 	}
@@ -166,6 +169,10 @@ func (x *Extras) decodeAttr(a Attr) error {
 		return err
 	case xSeccomp:
 		x.Seccomp = append([]byte(nil), a.Val...)
+	case xRootProp:
+		v, err := a.U32()
+		x.RootPropagation = v
+		return err
 	case xSeccompFlags:
 		v, err := a.U32()
 		x.SeccompFlags = uint(v)

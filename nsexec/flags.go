@@ -30,6 +30,7 @@ var mountFlags = []flag[Mount]{
 var extrasFlags = []flag[Extras]{
 	{xNoNewPrivs, func(x *Extras) *bool { return &x.NoNewPrivs }},
 	{xReadonlyRoot, func(x *Extras) *bool { return &x.ReadonlyRoot }},
+	{xReadonlyDev, func(x *Extras) *bool { return &x.ReadonlyDev }},
 }
 
 // putFlags appends every set flag of v.

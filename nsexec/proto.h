@@ -104,6 +104,7 @@ enum {
 	MYC_M_NOFOLLOW = 7,   /* flag: the target must not be a symlink */
 	MYC_M_BIND_INDEX = 8, /* u32: which MYC_A_BIND_SOURCE fd to attach */
 	MYC_M_FILE = 9,       /* flag: the target is a file, not a directory */
+	MYC_M_REC_ATTR = 10,  /* u64 MOUNT_ATTR_* flags for the mount and every submount */
 };
 
 /*
@@ -127,6 +128,8 @@ enum {
 	MYC_X_HOOK_CREATE_CTR = 13, /* nested XF_PATH, XF_ARG..., XF_ENV..., XF_TIMEOUT; repeated */
 	MYC_X_HOOK_START_CTR = 14,  /* same as MYC_X_HOOK_CREATE_CTR */
 	MYC_X_HOOK_STATE = 15,      /* bytes: the state JSON the hooks get on stdin */
+	MYC_X_READONLY_DEV = 16,    /* flag: make /dev read-only once its nodes exist */
+	MYC_X_ROOT_PROPAGATION = 17, /* u32: MS_* propagation of "/" once the mounts are in */
 };
 
 /* Fields of the nested MYC_X_* entries. */

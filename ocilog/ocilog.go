@@ -91,6 +91,22 @@ func (l *Logger) Errorf(format string, args ...any) {
 	}
 }
 
+// Warnf logs one warning record ("warning" level), copied to stderr as
+// errors are: something went wrong, but the runtime carries on.
+func (l *Logger) Warnf(format string, args ...any) {
+	msg := message(format, args)
+	if l == nil {
+		io.WriteString(os.Stderr, prefix+"warning: "+msg+"\n")
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.write("warning", msg)
+	if l.stderr != nil {
+		io.WriteString(l.stderr, prefix+"warning: "+msg+"\n")
+	}
+}
+
 // Debugf logs one debug record, only when the logger was made with debug.
 func (l *Logger) Debugf(format string, args ...any) {
 	if l == nil || !l.debug {

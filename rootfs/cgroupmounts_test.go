@@ -55,7 +55,7 @@ func TestDefaultMountsOrder(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("order %v, want %v", got, want)
 	}
-	if ms[9].Type != "bind" || !reflect.DeepEqual(ms[9].Options, []string{"rbind", "ro"}) {
+	if ms[9].Type != "bind" || !reflect.DeepEqual(ms[9].Options, []string{"rbind", "rro"}) {
 		t.Errorf("read-only volume: %+v", ms[9])
 	}
 	if len(DefaultMounts(false, nil)) != 8 {

@@ -56,7 +56,9 @@ func DefaultMounts(hostRoot bool, vols []Volume) []specs.Mount {
 	for _, v := range vols {
 		opts := []string{"rbind"}
 		if v.ReadOnly {
-			opts = append(opts, "ro")
+			// -v SRC:DST:ro: the volume and every mount under it
+			// ("ro" alone covers the top mount only).
+			opts = append(opts, "rro")
 		}
 		m = append(m, specs.Mount{Destination: v.Target, Type: "bind", Source: v.Source, Options: opts})
 	}

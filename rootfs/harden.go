@@ -142,3 +142,15 @@ func moveOnto(tree, target int) error {
 	}
 	return nil
 }
+
+// ReadonlyMount makes the mount at p (inside root) read-only, that mount
+// only: the submounts keep their own flags.
+func ReadonlyMount(root int, p string) error {
+	fd, err := OpenInRoot(root, p, unix.O_PATH|unix.O_DIRECTORY, true)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
+	return unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, &attr)
+}

@@ -74,9 +74,19 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 			return fail(unix.EINVAL, "bind index out of range")
 		}
 		fd := bindFDs[m.BindIdx]
-		if m.Attr != 0 {
-			attr := unix.MountAttr{Attr_set: m.Attr}
+		if m.RecAttr != 0 {
+			// "rro" and its family: every mount of the detached tree,
+			// before it is attached (no window without them).
+			attr := unix.MountAttr{Attr_set: m.RecAttr}
 			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr); err != nil {
+				return fail(err, "")
+			}
+		}
+		if m.Attr != 0 {
+			// The top mount only, as mount(8) and runc do for "rbind,ro":
+			// a recursive attribute ("rro") is its own MountSetattr step.
+			attr := unix.MountAttr{Attr_set: m.Attr}
+			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, &attr); err != nil {
 				return fail(err, "")
 			}
 		}
@@ -132,7 +142,7 @@ func mountFS(target int, m nsexec.Mount) error {
 	if err := unix.FsconfigCreate(fsfd); err != nil {
 		return fsErr(fsfd, "create", err)
 	}
-	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, int(m.Attr))
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, int(m.Attr|m.RecAttr)) // a new mount has no submounts
 	if err != nil {
 		return fsErr(fsfd, "fsmount", err)
 	}

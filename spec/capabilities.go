@@ -2,6 +2,7 @@ package spec
 
 import (
 	"slices"
+	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -65,6 +66,15 @@ func AllCapabilities() []string { return slices.Clone(capNames) }
 func Capability(name string) (int, bool) {
 	n := slices.Index(capNames, name)
 	return n, n >= 0
+}
+
+// CapabilityName is capability n's name, or its number for one newer
+// than this list.
+func CapabilityName(n int) string {
+	if n >= 0 && n < len(capNames) {
+		return capNames[n]
+	}
+	return "capability " + strconv.Itoa(n)
 }
 
 // checkCapabilities checks the five sets. Names must be known: a typo

@@ -85,7 +85,7 @@ func span(start, size uint32) string {
 // mapped, or setuid/setgid/setgroups fail with EINVAL at start.
 func checkUserMapped(p *problems, s *specs.Spec) {
 	ns, ok := namespace(s, specs.UserNamespace)
-	if !ok || ns.Path != "" || s.Linux == nil {
+	if !ok || ns.Path != "" || s.Linux == nil || s.Process == nil {
 		return
 	}
 	u := s.Process.User

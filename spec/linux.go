@@ -56,9 +56,11 @@ func propagationList() string {
 	return strings.Join(names, ", ")
 }
 
-// checkCgroupsPath: absolute paths are taken from the cgroup root,
-// relative ones from the runtime's own cgroup (runc's rule; engines send
-// absolute ones). ".." would leave the hierarchy the runtime manages.
+// checkCgroupsPath: absolute paths are taken from the cgroup mount point
+// (config-linux.md), relative ones from <mount>/mycontainer, the place
+// the spec lets the runtime choose (container.cgroupPath applies both;
+// engines send absolute ones). ".." would leave the hierarchy the runtime
+// manages.
 // Podman's systemd form "slice:prefix:name" is just a path to cgroupfs.
 func checkCgroupsPath(p *problems, cg string) {
 	switch {

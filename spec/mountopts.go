@@ -17,6 +17,10 @@ type MountOptions struct {
 	// explicitly off ("rw"). Clear matters for a bind mount's read-only
 	// remount, which must not keep flags the options turned off.
 	Set, Clear uintptr
+	// RecSet is the recursive attributes ("rro", "rnosuid"...): set on
+	// the mount and every submount (mount_setattr with AT_RECURSIVE).
+	// Set alone covers the top mount only, even with "rbind".
+	RecSet uintptr
 	// Propagation is the propagation changes in option order, each an
 	// MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE value, with MS_REC for
 	// the "r" forms. The kernel takes them in a separate mount(2) call.
@@ -28,6 +32,11 @@ type MountOptions struct {
 	// the runtime copies what the image has at the destination into the
 	// new tmpfs, so /tmp or /run keep the image's files.
 	TmpCopyUp bool
+	// Ignored is the filesystem options of a bind mount ("mode=755",
+	// "size=1k"): mount(2) takes no data with MS_BIND, so the kernel
+	// ignores them. They are accepted, as runc and crun accept them, and
+	// the runtime notes them in its debug log.
+	Ignored []string
 }
 
 // flagOptions are the mount(8) words that map to MS_* flags. Where both
@@ -58,6 +67,17 @@ var flagOptions = map[string]struct {
 	"defaults":      {0, false}, // fstab's placeholder: nothing to do
 }
 
+// recursiveOptions are the recursive forms of flagOptions (crun's and
+// runc's "rro" family), applied with mount_setattr(AT_RECURSIVE). The
+// atime modes and the clearing forms ("rrw", "rsuid") are not taken yet.
+var recursiveOptions = map[string]uintptr{
+	"rro":         unix.MS_RDONLY,
+	"rnosuid":     unix.MS_NOSUID,
+	"rnodev":      unix.MS_NODEV,
+	"rnoexec":     unix.MS_NOEXEC,
+	"rnodiratime": unix.MS_NODIRATIME,
+}
+
 var propagationOptions = map[string]uintptr{
 	"private":     unix.MS_PRIVATE,
 	"rprivate":    unix.MS_PRIVATE | unix.MS_REC,
@@ -85,16 +105,26 @@ var dataWords = map[string]bool{
 
 // refusedOptions get a specific message.
 var refusedOptions = map[string]string{
-	"rro":     "recursive read-only (mount_setattr) is not supported",
-	"idmap":   "idmapped mounts are not supported",
-	"ridmap":  "idmapped mounts are not supported",
-	"remount": "remounting is not supported in config.json",
-	"mand":    "mandatory locking was removed from Linux 5.15",
-	"copy":    "is an engine's volume option and means nothing to the runtime",
-	"nocopy":  "is an engine's volume option and means nothing to the runtime",
-	"z":       "is an engine's SELinux relabel option and means nothing to the runtime",
-	"Z":       "is an engine's SELinux relabel option and means nothing to the runtime",
-	"U":       "is an engine's chown option and means nothing to the runtime",
+	"rrw":            "clearing a recursive attribute is not supported yet",
+	"rsuid":          "clearing a recursive attribute is not supported yet",
+	"rdev":           "clearing a recursive attribute is not supported yet",
+	"rexec":          "clearing a recursive attribute is not supported yet",
+	"ratime":         "recursive atime modes are not supported yet",
+	"rnoatime":       "recursive atime modes are not supported yet",
+	"rrelatime":      "recursive atime modes are not supported yet",
+	"rnorelatime":    "recursive atime modes are not supported yet",
+	"rstrictatime":   "recursive atime modes are not supported yet",
+	"rnostrictatime": "recursive atime modes are not supported yet",
+	"rdiratime":      "clearing a recursive attribute is not supported yet",
+	"idmap":          "idmapped mounts are not supported",
+	"ridmap":         "idmapped mounts are not supported",
+	"remount":        "remounting is not supported in config.json",
+	"mand":           "mandatory locking was removed from Linux 5.15",
+	"copy":           "is an engine's volume option and means nothing to the runtime",
+	"nocopy":         "is an engine's volume option and means nothing to the runtime",
+	"z":              "is an engine's SELinux relabel option and means nothing to the runtime",
+	"Z":              "is an engine's SELinux relabel option and means nothing to the runtime",
+	"U":              "is an engine's chown option and means nothing to the runtime",
 }
 
 // ParseMountOptions reads a mount's options. Validate has already
@@ -121,6 +151,10 @@ func parseMountOptions(p *problems, base string, m *specs.Mount) *MountOptions {
 				o.Set |= f.flag
 				o.Clear &^= f.flag
 			}
+			continue
+		}
+		if f, ok := recursiveOptions[opt]; ok {
+			o.RecSet |= f
 			continue
 		}
 		if prop, ok := propagationOptions[opt]; ok {
@@ -155,10 +189,12 @@ func parseMountOptions(p *problems, base string, m *specs.Mount) *MountOptions {
 		}
 	}
 	if o.Bind {
-		// mount(2) ignores data with MS_BIND: refuse it, or it would be
-		// silently dropped.
+		// mount(2) ignores data with MS_BIND. Configs written for runc
+		// and crun carry such options (a tmpfs entry turned into a bind),
+		// so they are accepted and noted, never passed on; a bare word
+		// that is not a known option was refused above.
 		for _, i := range dataAt {
-			p.add(optPath(i), "%q has no effect on a bind mount", m.Options[i])
+			o.Ignored = append(o.Ignored, m.Options[i])
 		}
 		o.Data = nil
 	}
@@ -170,4 +206,11 @@ func join(base, name string) string {
 		return name
 	}
 	return field(base, name)
+}
+
+// PropagationFlags maps a propagation word ("rprivate", "unbindable") to
+// its MS_* flags, for linux.rootfsPropagation.
+func PropagationFlags(word string) (uintptr, bool) {
+	f, ok := propagationOptions[word]
+	return f, ok
 }

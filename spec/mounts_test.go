@@ -40,11 +40,14 @@ func TestMounts(t *testing.T) {
 			"mounts[7].options[0]", `"sync" is not a known mount option`},
 		{"empty option", addMount(specs.Mount{Destination: "/x", Type: "tmpfs", Options: []string{""}}), "mounts[7].options[0]", "empty"},
 		{"comma option", addMount(specs.Mount{Destination: "/x", Type: "tmpfs", Options: []string{"mode=1777,uid=0"}}), "mounts[7].options[0]", "','"},
-		{"data on bind", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"rbind", "mode=755"}}),
-			"mounts[7].options[1]", "no effect on a bind mount"},
+		// The kernel ignores data on a bind mount: accepted, as runc does.
+		{"data on bind", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"rbind", "mode=755", "size=1k"}}), "", ""},
+		{"unknown word on bind", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"rbind", "frobnicate"}}),
+			"mounts[7].options[1]", "not a known mount option"},
 		{"tmpcopyup on bind", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"bind", "tmpcopyup"}}),
 			"mounts[7].options[1]", "only for a tmpfs"},
-		{"rro", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"rbind", "rro"}}),
+		{"rro", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"rbind", "rro", "rnosuid"}}), "", ""},
+		{"rrw", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"rbind", "rrw"}}),
 			"mounts[7].options[1]", "not supported"},
 		{"idmap option", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"idmap"}}),
 			"mounts[7].options[0]", "not supported"},
@@ -92,4 +95,15 @@ func TestParseMountOptions(t *testing.T) {
 
 	_, err = ParseMountOptions(&specs.Mount{Type: "tmpfs", Options: []string{"nope"}})
 	expectPath(t, err, "options[0]", "not a known mount option")
+}
+
+// The options a bind mount ignores are listed for the debug note.
+func TestBindIgnoredOptions(t *testing.T) {
+	o, err := ParseMountOptions(&specs.Mount{Type: "bind", Options: []string{"rbind", "mode=755", "ro", "size=1k"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Ignored) != 2 || o.Ignored[0] != "mode=755" || o.Ignored[1] != "size=1k" || o.Data != nil {
+		t.Errorf("ignored %q, data %q", o.Ignored, o.Data)
+	}
 }

@@ -12,12 +12,12 @@ const (
 	maxOOMScoreAdj = 1000
 )
 
-// checkProcess: process is OPTIONAL in the spec but REQUIRED by start, and
-// mycontainer's create always leads to a start, so it is required here.
+// checkProcess: process is OPTIONAL in the spec (config.md) and MUST be
+// present only when start is called: create accepts a config without one
+// and start refuses it (container.(*OCI).Start).
 func checkProcess(p *problems, s *specs.Spec) {
 	pr := s.Process
 	if pr == nil {
-		p.add("process", "is required")
 		return
 	}
 	checkArgs(p, pr.Args)

@@ -8,7 +8,8 @@ import (
 
 func TestProcess(t *testing.T) {
 	runCases(t, []fieldCase{
-		{"missing", func(s *specs.Spec) { s.Process = nil }, "process", "required"},
+		// config.md: process is OPTIONAL; start requires it, not Validate.
+		{"missing", func(s *specs.Spec) { s.Process = nil }, "", ""},
 
 		{"args", func(s *specs.Spec) { s.Process.Args = []string{"/bin/echo", "", "hi"} }, "", ""},
 		{"args empty", func(s *specs.Spec) { s.Process.Args = nil }, "process.args", "at least one"},

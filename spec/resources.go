@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"strings"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -34,11 +36,20 @@ func checkResources(p *problems, r *specs.LinuxResources) {
 		p.add(base+".pids.limit", "%d must be positive, or -1 for no limit", r.Pids.Limit)
 	}
 	checkBlockIO(p, r.BlockIO)
-	if len(r.HugepageLimits) > 0 {
-		p.unsupported(base + ".hugepageLimits")
+	// hugepageLimits and network are applied where the host has the
+	// controller (container.fileSettings; the cgroup managers refuse
+	// them, naming the field, where it lacks one).
+	for i, h := range r.HugepageLimits {
+		if !validPageSize(h.Pagesize) {
+			p.add(field(idx(base+".hugepageLimits", i), "pageSize"), "%q is not a huge page size like \"2MB\" or \"1GB\"", h.Pagesize)
+		}
 	}
-	if r.Network != nil {
-		p.unsupported(base + ".network") // net_cls / net_prio
+	if n := r.Network; n != nil {
+		for i, pr := range n.Priorities {
+			if pr.Name == "" || strings.ContainsAny(pr.Name, " \n/") {
+				p.add(field(idx(base+".network.priorities", i), "name"), "%q is not an interface name", pr.Name)
+			}
+		}
 	}
 	if len(r.Rdma) > 0 {
 		p.unsupported(base + ".rdma")
@@ -83,17 +94,16 @@ func checkMemory(p *problems, m *specs.LinuxMemory) {
 			p.add(base+".reservation", "%d is more than the memory limit %d; a soft limit above the hard one never applies", res, limit)
 		}
 	}
-	// The rest are v1-only knobs (kernel and kernelTCP are gone from
-	// Linux 6.x, swappiness and the OOM killer switch have no v2 file) or
-	// behaviours the cgroups package does not implement.
+	// swappiness, disableOOMKiller, kernel and kernelTCP are v1 files,
+	// applied where they exist (container.fileSettings). useHierarchy
+	// and checkBeforeUpdate are behaviours, not files.
+	if m.Swappiness != nil && *m.Swappiness > 100 {
+		p.add(base+".swappiness", "%d is outside 0..100", *m.Swappiness)
+	}
 	for _, f := range []struct {
 		name string
 		set  bool
 	}{
-		{"kernel", m.Kernel != nil},
-		{"kernelTCP", m.KernelTCP != nil},
-		{"swappiness", m.Swappiness != nil},
-		{"disableOOMKiller", m.DisableOOMKiller != nil},
 		{"useHierarchy", m.UseHierarchy != nil},
 		{"checkBeforeUpdate", m.CheckBeforeUpdate != nil},
 	} {
@@ -129,23 +139,15 @@ func checkCPU(p *problems, c *specs.LinuxCPU) {
 			p.add(base+".mems", "%q: %s", c.Mems, msg)
 		}
 	}
-	for _, f := range []struct {
-		name string
-		set  bool
-	}{
-		{"burst", c.Burst != nil},
-		{"realtimeRuntime", c.RealtimeRuntime != nil},
-		{"realtimePeriod", c.RealtimePeriod != nil},
-		{"idle", c.Idle != nil},
-	} {
-		if f.set {
-			p.unsupported(field(base, f.name))
-		}
+	// burst, idle and the realtime budget are files where the kernel
+	// has them (container.fileSettings).
+	if c.Idle != nil && *c.Idle != 0 && *c.Idle != 1 {
+		p.add(base+".idle", "%d must be 0 or 1", *c.Idle)
 	}
 }
 
-// checkBlockIO: only the cgroup-wide weight is applied (v1 blkio.weight,
-// v2 io.weight); per-device weights and throttles are not.
+// checkBlockIO: the weights' range; per-device weights and throttles are
+// files where the kernel has them (container.fileSettings).
 func checkBlockIO(p *problems, b *specs.LinuxBlockIO) {
 	if b == nil {
 		return
@@ -154,19 +156,36 @@ func checkBlockIO(p *problems, b *specs.LinuxBlockIO) {
 	if b.Weight != nil && *b.Weight != 0 && (*b.Weight < minBlkioWeight || *b.Weight > maxBlkioWeight) {
 		p.add(base+".weight", "%d is outside %d..%d", *b.Weight, minBlkioWeight, maxBlkioWeight)
 	}
-	for _, f := range []struct {
-		name string
-		set  bool
-	}{
-		{"leafWeight", b.LeafWeight != nil},
-		{"weightDevice", len(b.WeightDevice) > 0},
-		{"throttleReadBpsDevice", len(b.ThrottleReadBpsDevice) > 0},
-		{"throttleWriteBpsDevice", len(b.ThrottleWriteBpsDevice) > 0},
-		{"throttleReadIOPSDevice", len(b.ThrottleReadIOPSDevice) > 0},
-		{"throttleWriteIOPSDevice", len(b.ThrottleWriteIOPSDevice) > 0},
-	} {
-		if f.set {
-			p.unsupported(field(base, f.name))
+	weight := func(path string, w *uint16) {
+		if w != nil && *w != 0 && (*w < minBlkioWeight || *w > maxBlkioWeight) {
+			p.add(path, "%d is outside %d..%d", *w, minBlkioWeight, maxBlkioWeight)
 		}
 	}
+	weight(base+".leafWeight", b.LeafWeight)
+	for i, d := range b.WeightDevice {
+		weight(field(idx(base+".weightDevice", i), "weight"), d.Weight)
+		weight(field(idx(base+".weightDevice", i), "leafWeight"), d.LeafWeight)
+	}
+}
+
+// ValidateResources checks linux.resources alone, for `update`.
+func ValidateResources(r *specs.LinuxResources) error {
+	var p problems
+	checkResources(&p, r)
+	return p.err()
+}
+
+// validPageSize: a number and a unit, as the hugetlb files are named
+// ("2MB", "1GB", "64KB").
+func validPageSize(s string) bool {
+	n := strings.TrimRight(s, "KMGB")
+	if n == "" || len(n) == len(s) || !strings.HasSuffix(s, "B") {
+		return false
+	}
+	for _, c := range n {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

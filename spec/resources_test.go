@@ -37,10 +37,10 @@ func TestMemory(t *testing.T) {
 		{"swap negative", mem(specs.LinuxMemory{Limit: ptr[int64](64 * mi), Swap: ptr[int64](-5)}), "linux.resources.memory.swap", "-1"},
 		{"reservation above limit", mem(specs.LinuxMemory{Limit: ptr[int64](64 * mi), Reservation: ptr[int64](65 * mi)}), "linux.resources.memory.reservation", "more than the memory limit"},
 		{"reservation negative", mem(specs.LinuxMemory{Reservation: ptr[int64](-3)}), "linux.resources.memory.reservation", "negative"},
-		{"kernel", mem(specs.LinuxMemory{Kernel: ptr[int64](1)}), "linux.resources.memory.kernel", "not supported"},
-		{"kernelTCP", mem(specs.LinuxMemory{KernelTCP: ptr[int64](1)}), "linux.resources.memory.kernelTCP", "not supported"},
-		{"swappiness", mem(specs.LinuxMemory{Swappiness: ptr[uint64](0)}), "linux.resources.memory.swappiness", "not supported"},
-		{"disableOOMKiller", mem(specs.LinuxMemory{DisableOOMKiller: ptr(true)}), "linux.resources.memory.disableOOMKiller", "not supported"},
+		{"kernel", mem(specs.LinuxMemory{Kernel: ptr[int64](1)}), "", ""},
+		{"kernelTCP", mem(specs.LinuxMemory{KernelTCP: ptr[int64](1)}), "", ""},
+		{"swappiness", mem(specs.LinuxMemory{Swappiness: ptr[uint64](0)}), "", ""},
+		{"disableOOMKiller", mem(specs.LinuxMemory{DisableOOMKiller: ptr(true)}), "", ""},
 		{"useHierarchy", mem(specs.LinuxMemory{UseHierarchy: ptr(true)}), "linux.resources.memory.useHierarchy", "not supported"},
 		{"checkBeforeUpdate", mem(specs.LinuxMemory{CheckBeforeUpdate: ptr(true)}), "linux.resources.memory.checkBeforeUpdate", "not supported"},
 	})
@@ -61,10 +61,10 @@ func TestCPU(t *testing.T) {
 		{"cpus backwards", cpu(specs.LinuxCPU{Cpus: "3-1"}), "linux.resources.cpu.cpus", "backwards"},
 		{"cpus stride", cpu(specs.LinuxCPU{Cpus: "0-7:2"}), "linux.resources.cpu.cpus", "bad item"},
 		{"mems syntax", cpu(specs.LinuxCPU{Mems: "0,,1"}), "linux.resources.cpu.mems", "bad item"},
-		{"burst", cpu(specs.LinuxCPU{Burst: ptr[uint64](1)}), "linux.resources.cpu.burst", "not supported"},
-		{"realtimeRuntime", cpu(specs.LinuxCPU{RealtimeRuntime: ptr[int64](1)}), "linux.resources.cpu.realtimeRuntime", "not supported"},
-		{"realtimePeriod", cpu(specs.LinuxCPU{RealtimePeriod: ptr[uint64](1)}), "linux.resources.cpu.realtimePeriod", "not supported"},
-		{"idle", cpu(specs.LinuxCPU{Idle: ptr[int64](1)}), "linux.resources.cpu.idle", "not supported"},
+		{"burst", cpu(specs.LinuxCPU{Burst: ptr[uint64](1)}), "", ""},
+		{"realtimeRuntime", cpu(specs.LinuxCPU{RealtimeRuntime: ptr[int64](1)}), "", ""},
+		{"realtimePeriod", cpu(specs.LinuxCPU{RealtimePeriod: ptr[uint64](1)}), "", ""},
+		{"idle", cpu(specs.LinuxCPU{Idle: ptr[int64](1)}), "", ""},
 	})
 }
 
@@ -82,20 +82,22 @@ func TestOtherResources(t *testing.T) {
 		{"blkio weight bounds", blkio(specs.LinuxBlockIO{Weight: ptr[uint16](10)}), "", ""},
 		{"blkio weight low", blkio(specs.LinuxBlockIO{Weight: ptr[uint16](9)}), "linux.resources.blockIO.weight", "10..1000"},
 		{"blkio weight high", blkio(specs.LinuxBlockIO{Weight: ptr[uint16](1001)}), "linux.resources.blockIO.weight", "10..1000"},
-		{"blkio leafWeight", blkio(specs.LinuxBlockIO{LeafWeight: ptr[uint16](100)}), "linux.resources.blockIO.leafWeight", "not supported"},
-		{"blkio weightDevice", blkio(specs.LinuxBlockIO{WeightDevice: []specs.LinuxWeightDevice{{LinuxBlockIODevice: dev}}}),
-			"linux.resources.blockIO.weightDevice", "not supported"},
-		{"blkio throttle", blkio(specs.LinuxBlockIO{ThrottleReadBpsDevice: []specs.LinuxThrottleDevice{{LinuxBlockIODevice: dev, Rate: 1}}}),
-			"linux.resources.blockIO.throttleReadBpsDevice", "not supported"},
-		{"blkio throttle iops", blkio(specs.LinuxBlockIO{ThrottleWriteIOPSDevice: []specs.LinuxThrottleDevice{{LinuxBlockIODevice: dev, Rate: 1}}}),
-			"linux.resources.blockIO.throttleWriteIOPSDevice", "not supported"},
+		// Applied where the host has the file (container.fileSettings).
+		{"blkio leafWeight", blkio(specs.LinuxBlockIO{LeafWeight: ptr[uint16](100)}), "", ""},
+		{"blkio leafWeight low", blkio(specs.LinuxBlockIO{LeafWeight: ptr[uint16](1)}), "linux.resources.blockIO.leafWeight", "10..1000"},
+		{"blkio weightDevice", blkio(specs.LinuxBlockIO{WeightDevice: []specs.LinuxWeightDevice{{LinuxBlockIODevice: dev, Weight: ptr[uint16](100)}}}), "", ""},
+		{"blkio weightDevice high", blkio(specs.LinuxBlockIO{WeightDevice: []specs.LinuxWeightDevice{{LinuxBlockIODevice: dev, Weight: ptr[uint16](2000)}}}),
+			"linux.resources.blockIO.weightDevice[0].weight", "10..1000"},
+		{"blkio throttle", blkio(specs.LinuxBlockIO{ThrottleReadBpsDevice: []specs.LinuxThrottleDevice{{LinuxBlockIODevice: dev, Rate: 1}}}), "", ""},
+		{"blkio throttle iops", blkio(specs.LinuxBlockIO{ThrottleWriteIOPSDevice: []specs.LinuxThrottleDevice{{LinuxBlockIODevice: dev, Rate: 1}}}), "", ""},
 
 		{"hugepageLimits", res(func(r *specs.LinuxResources) {
 			r.HugepageLimits = []specs.LinuxHugepageLimit{{Pagesize: "2MB", Limit: 1}}
-		}),
-			"linux.resources.hugepageLimits", "not supported"},
-		{"network", res(func(r *specs.LinuxResources) { r.Network = &specs.LinuxNetwork{ClassID: ptr[uint32](1)} }),
-			"linux.resources.network", "not supported"},
+		}), "", ""},
+		{"hugepageLimits bad size", res(func(r *specs.LinuxResources) {
+			r.HugepageLimits = []specs.LinuxHugepageLimit{{Pagesize: "../2MB", Limit: 1}}
+		}), "linux.resources.hugepageLimits[0].pageSize", "huge page size"},
+		{"network", res(func(r *specs.LinuxResources) { r.Network = &specs.LinuxNetwork{ClassID: ptr[uint32](1)} }), "", ""},
 		{"rdma", res(func(r *specs.LinuxResources) { r.Rdma = map[string]specs.LinuxRdma{"mlx5_0": {}} }),
 			"linux.resources.rdma", "not supported"},
 		{"unified", res(func(r *specs.LinuxResources) { r.Unified = map[string]string{"memory.high": "1G"} }),

@@ -1,0 +1,110 @@
+package tests
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Issue 10 point 11: mounts as config.md describes them and runc and
+// crun carry them out.
+
+// A config that lists /dev/ptmx (runc's and crun's defaults do) names the
+// device the default /dev already gives; a read-only /dev tmpfs still
+// gets its nodes (made first, then the mount is read-only).
+func TestSpecDevPtmxAndReadonlyDev(t *testing.T) {
+	e := newOCIEnv(t)
+	b := e.bundle(t, "devro", []string{"sh", "-c", "test -c /dev/null && test -e /dev/ptmx && ! touch /dev/new 2>/dev/null && echo OK"}, func(s *specs.Spec) {
+		s.Linux.Devices = append(s.Linux.Devices, specs.LinuxDevice{Path: "/dev/ptmx", Type: "c", Major: 5, Minor: 2})
+		for i := range s.Mounts {
+			if s.Mounts[i].Destination == "/dev" {
+				s.Mounts[i].Options = append(s.Mounts[i].Options, "ro")
+			}
+		}
+	})
+	if r := e.oci(t, "run", "--bundle", b, "devro"); r.code != 0 || !strings.Contains(r.stdout, "OK") {
+		t.Errorf("/dev/ptmx listed and /dev read-only: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// "rbind" with "ro" makes the top mount read-only and leaves the
+// submounts as they are (mount(8)); "rro" makes every one read-only
+// (mount_setattr with AT_RECURSIVE). The host's submount is made in a
+// throwaway mount namespace, so the host never sees it.
+func TestSpecRbindReadonlyTopOnlyAndRro(t *testing.T) {
+	e := newOCIEnv(t)
+	src := t.TempDir()
+	if err := os.Mkdir(filepath.Join(src, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := "touch /mnt/top 2>/dev/null && echo TOP-WRITABLE; touch /mnt/sub/x 2>/dev/null && echo SUB-WRITABLE; true"
+	for _, c := range []struct {
+		opt, want string
+	}{{"ro", "SUB-WRITABLE"}, {"rro", ""}} {
+		id := "bind-" + c.opt
+		b := e.bundle(t, id, []string{"sh", "-c", script}, func(s *specs.Spec) {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/mnt", Type: "bind", Source: src, Options: []string{"rbind", c.opt}})
+		})
+		cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+			`mount -t tmpfs sub "$1/sub" && exec "$2" --root "$3" run --bundle "$4" "$5"`, "sh", src, binary, e.root, b, id)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: %v: %s", c.opt, err, out)
+			continue
+		}
+		if got := strings.TrimSpace(string(out)); got != c.want {
+			t.Errorf("rbind,%s: %q, want %q (top read-only; submount %s)", c.opt, got, c.want, map[string]string{"ro": "untouched", "rro": "read-only too"}[c.opt])
+		}
+	}
+}
+
+// A destination under a symlink inside the rootfs (/conf -> /real/conf)
+// is resolved inside the rootfs and mounted there, as runc does.
+func TestSpecMountDestinationUnderSymlinkInRoot(t *testing.T) {
+	e := newOCIEnv(t)
+	root := minimalRootfs(t)
+	for _, d := range []string{"proc", "dev", "sys", "tmp", "real/conf"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("/real/conf", filepath.Join(root, "conf")); err != nil {
+		t.Fatal(err)
+	}
+	b := e.bundle(t, "sym", []string{"cat", "/proc/self/mountinfo"}, func(s *specs.Spec) {
+		s.Root.Path = root
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/conf/x", Type: "tmpfs", Source: "tmpfs"})
+	})
+	r := e.oci(t, "run", "--bundle", b, "sym")
+	if r.code != 0 || !strings.Contains(r.stdout, " /real/conf/x ") {
+		t.Errorf("tmpfs on /conf/x through /conf -> /real/conf: exit %d %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(root, "real/conf/x")); err != nil {
+		t.Errorf("the mount point was not made inside the rootfs: %v", err)
+	}
+}
+
+// config-linux.md, rootfsPropagation: the container's "/" gets the
+// propagation asked for (in its own namespace; nothing reaches the
+// host): runbindable shows as "unbindable" in its mountinfo line,
+// rprivate drops the "master:" link the default rslave has.
+func TestSpecRootfsPropagationApplied(t *testing.T) {
+	e := newOCIEnv(t)
+	for _, c := range []struct{ prop, want, not string }{
+		{"runbindable", "unbindable", "master:"},
+		{"rprivate", "", "master:"},
+	} {
+		id := "prop-" + c.prop
+		b := e.bundle(t, id, []string{"awk", "$5 == \"/\"", "/proc/self/mountinfo"}, func(s *specs.Spec) {
+			s.Linux.RootfsPropagation = c.prop
+		})
+		r := e.oci(t, "run", "--bundle", b, id)
+		if r.code != 0 || r.stdout == "" || !strings.Contains(r.stdout, c.want) || strings.Contains(r.stdout, c.not) {
+			t.Errorf("rootfsPropagation %s: exit %d, / is %q %q; want %q and no %q", c.prop, r.code, r.stdout, r.stderr, c.want, c.not)
+		}
+	}
+}
