@@ -174,7 +174,7 @@ func (k *creation) runOptions() Options {
 	opts := Options{
 		Bootstrap: k.plan.bs, Cgroup: k.cg, KeepCgroup: true, Detach: k.detach,
 		Stdin: k.c.Stdin, Stdout: k.c.Stdout, Stderr: k.c.Stderr, Timeline: k.tl,
-		Started: k.recordCreated,
+		Started: k.recordCreated, PreserveFds: k.c.PreserveFds,
 	}
 	if k.c.ConsoleSocket != "" {
 		opts.OnPTY = func(fd int) error { return sendConsole(k.c.ConsoleSocket, fd) }

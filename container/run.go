@@ -40,6 +40,9 @@ type Options struct {
 	// cgroups are named after their runtime; OCI containers are deleted
 	// by ID instead).
 	SweepDeadRuns bool
+	// PreserveFds (--preserve-fds N): the caller's fds 3 to 3+N-1 reach
+	// the process too.
+	PreserveFds int
 	// Stop, when set, makes a SIGINT or SIGTERM end the container for
 	// sure: SIGKILL after Stop.Timeout (the friendly `run`).
 	Stop *StopPolicy
@@ -74,8 +77,9 @@ func Run(o Options) (int, error) {
 	defer signal.Stop(r.chld)
 
 	r.so = nsexec.StartOptions{
-		Stdio:    [3]int{int(o.Stdin.Fd()), int(o.Stdout.Fd()), int(o.Stderr.Fd())},
-		CgroupFD: -1,
+		Stdio:       [3]int{int(o.Stdin.Fd()), int(o.Stdout.Fd()), int(o.Stderr.Fd())},
+		CgroupFD:    -1,
+		PreserveFds: o.PreserveFds,
 	}
 	if o.Cgroup != nil {
 		release, err := r.cgroupFirst()

@@ -46,9 +46,10 @@ func execCommand(r *reporter, bs *nsexec.Bootstrap, path string, x *Extras) {
 		}
 	}
 	// CVE-2024-21626 was a leaked directory fd: nothing above 2 may reach
-	// the command. Go's own fds are close-on-exec already; this makes sure
-	// of every other one.
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+	// the command but the fds the caller asked to pass (--preserve-fds N:
+	// 3 to 3+N-1, which the constructor kept and nothing else). Go's own
+	// fds are close-on-exec already; this makes sure of every other one.
+	if err := unix.CloseRange(uint(3+nsexec.PreservedFds()), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		r.fail("mark fds close-on-exec", "", err, "", exitRuntime)
 	}
 	waitForReaper(r)

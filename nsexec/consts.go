@@ -7,6 +7,7 @@ import "C"
 // sides can never disagree about a number.
 const (
 	envInitPipe  = C.MYC_ENV_INITPIPE
+	envPreserve  = C.MYC_ENV_PRESERVE_FDS
 	maxFrame     = C.MYC_MAX_FRAME
 	hdrLen       = C.MYC_HDR_LEN
 	attrHdrLen   = C.MYC_ATTR_HDR_LEN

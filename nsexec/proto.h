@@ -31,6 +31,11 @@
 #include <stdint.h>
 
 #define MYC_ENV_INITPIPE "_MYCONTAINER_INITPIPE"
+/*
+ * --preserve-fds N: the caller's fds 3 to 3+N-1 are the process's too,
+ * and the sync socket is then fd 3+N. Without it N is 0.
+ */
+#define MYC_ENV_PRESERVE_FDS "_MYCONTAINER_PRESERVE_FDS"
 
 /* A bootstrap larger than this is refused before anything is allocated. */
 #define MYC_MAX_FRAME (4u << 20)
