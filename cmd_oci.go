@@ -84,8 +84,9 @@ type execCmd struct {
 }
 
 type psCmd struct {
-	Format string `short:"f" enum:"table,json" default:"table"`
-	ID     string `arg:""`
+	Format string   `short:"f" enum:"table,json" default:"table" help:"table: ps(1)'s lines for the container's processes; json: their PIDs."`
+	ID     string   `arg:""`
+	PsArgs []string `arg:"" optional:"" passthrough:"partial" help:"Options for ps(1) (default -ef); its output must have a PID column."`
 }
 
 type listCmd struct {
@@ -202,7 +203,7 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 		if err != nil {
 			return 1, err
 		}
-		return 0, printJSON(st)
+		return 0, printIndented(st) // as runc prints it
 	case "kill":
 		sig, err := container.ParseSignal(c.Kill.Signal)
 		if err != nil {
@@ -269,6 +270,16 @@ func writeSpec(s specCmd) error {
 
 func printJSON(v any) error {
 	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(append(b, '\n'))
+	return err
+}
+
+// printIndented is printJSON in runc's `state` layout: two-space indent.
+func printIndented(v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}

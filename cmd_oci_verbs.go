@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -47,24 +46,6 @@ func (c *cli) runBundle(o *container.OCI) (int, error) {
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, r.Detach, r.Keep)
 }
 
-// ps prints the container's processes: a table or the PIDs as JSON.
-func (c *cli) ps(o *container.OCI) error {
-	pids, err := o.Ps(c.Ps.ID)
-	if err != nil {
-		return err
-	}
-	if c.Ps.Format == "json" {
-		return printJSON(pids)
-	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(w, "PID\tCMD")
-	for _, p := range pids {
-		cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-		fmt.Fprintf(w, "%d\t%s\n", p, strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " ")))
-	}
-	return w.Flush()
-}
-
 // list prints every container: IDs only, JSON, or runc's table.
 func (c *cli) list(o *container.OCI) error {
 	all, err := o.List()
@@ -80,7 +61,7 @@ func (c *cli) list(o *container.OCI) error {
 	case c.List.Format == "json":
 		return printJSON(all)
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 8, 2, ' ', 0)
+	w := tabwriter.NewWriter(os.Stdout, 12, 1, 3, ' ', 0) // runc's columns
 	fmt.Fprintln(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER")
 	for _, s := range all {
 		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Pid, s.Status, s.Bundle, s.Created.Format(time.RFC3339Nano), s.Owner)

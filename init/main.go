@@ -48,7 +48,7 @@ func Main() {
 	path := resolveCommand(r, bs)
 	if bs.TTY {
 		t := now()
-		if err := setupPTY(r.sock, bs.Rows, bs.Cols); err != nil {
+		if err := setupPTY(r.sock, bs.Rows, bs.Cols, bs.UID); err != nil {
 			r.fail("set up the terminal", "/dev/ptmx", err, "", exitRuntime)
 		}
 		r.step("pty", t)
