@@ -71,6 +71,11 @@ func execCommand(r *reporter, bs *nsexec.Bootstrap, path string, x *Extras) {
 	if err := switchCredentials(bs.UID, bs.GID, groups, x); err != nil {
 		r.fail("switch user and capabilities", fmt.Sprintf("%d:%d", bs.UID, bs.GID), err, "", exitRuntime)
 	}
+	// The startContainer hooks run as the spec orders them: in the
+	// container, right before the command, so as the container's process
+	// is (user, capabilities, no_new_privs and its seccomp filter, which
+	// this thread and so every hook it forks now carries), as under runc.
+	startContainerHooks(r, x)
 	err := syscall.Exec(path, bs.Args, bs.Env) // restores Go's raised RLIMIT_NOFILE unless the spec set one
 	code, hint := exitNotExecutable, ""
 	if errors.Is(err, unix.ENOENT) {

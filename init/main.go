@@ -62,8 +62,8 @@ func Main() {
 		waitForStartMessage(r)
 		outliveRuntime(r, bs)
 	}
-	startContainerHooks(r, x)
-	execCommand(r, bs, path, x)
+	execCommand(r, bs, path, x) // runs the startContainer hooks last
+
 }
 
 // waitForStart is `create`: the container is set up and waits, until
