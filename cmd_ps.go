@@ -57,3 +57,27 @@ func (c *cli) ps(o *container.OCI) error {
 	_, err = os.Stdout.WriteString(b.String())
 	return err
 }
+
+// psOptionsApart puts a "--" after ps's container ID, so that what follows
+// it (ps(1)'s own options, -o pid,cmd) is not taken for ps's flags: as
+// under runc, ps's flags come before the ID.
+func psOptionsApart(args []string) []string {
+	_, at := verbAt(args)
+	for i := at + 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return args
+		case a == "-f" || a == "--format":
+			i++ // its value follows
+		case strings.HasPrefix(a, "-"):
+		default:
+			if i+1 == len(args) || args[i+1] == "--" {
+				return args
+			}
+			out := append(append([]string{}, args[:i+1]...), "--")
+			return append(out, args[i+1:]...)
+		}
+	}
+	return args
+}

@@ -140,6 +140,9 @@ func runCLIAs(name string, args []string) int {
 		printVersion(name)
 		return 0
 	}
+	if verb == "ps" {
+		args = psOptionsApart(args)
+	}
 	var opts []kong.Option
 	known := false
 	for _, cmd := range c.commands() {

@@ -59,3 +59,18 @@ func TestWantsVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestPsOptionsApart(t *testing.T) {
+	for args, want := range map[string]string{
+		"ps id":                            "ps id",
+		"ps id -o pid,comm":                "ps id -- -o pid,comm",
+		"--root /r ps -f json id":          "--root /r ps -f json id",
+		"ps --format table id aux":         "ps --format table id -- aux",
+		"ps id -- -ef":                     "ps id -- -ef",
+		"--root /r ps --format=json id -e": "--root /r ps --format=json id -- -e",
+	} {
+		if got := strings.Join(psOptionsApart(strings.Fields(args)), " "); got != want {
+			t.Errorf("psOptionsApart(%s) = %q, want %q", args, got, want)
+		}
+	}
+}
