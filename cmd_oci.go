@@ -75,7 +75,7 @@ type execCmd struct {
 	Cap           []string `short:"c" help:"Add a capability to the bounding, effective and permitted sets (repeatable)." placeholder:"CAP"`
 	NoNewPrivs    bool     `help:"Set no_new_privs for the process."`
 	PreserveFds   int      `help:"Pass the caller's fds 3 to 3+N-1 to the process." placeholder:"N"`
-	IgnorePaused  bool     `help:"Exec in a paused container too (the process runs once it is resumed)."`
+	IgnorePaused  bool     `help:"Accepted; an exec into a paused container is still refused: its process would stop at once in the frozen cgroup."`
 	Cgroup        []string `help:"Run in a sub-cgroup of the container's ([CONTROLLER:]PATH): not supported, refused." placeholder:"PATH"`
 	Apparmor      string   `help:"AppArmor profile: not supported, refused." placeholder:"PROFILE"`
 	ProcessLabel  string   `help:"SELinux label: not supported, refused." placeholder:"LABEL"`
@@ -203,7 +203,7 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 		if err != nil {
 			return 1, err
 		}
-		return 0, printIndented(st) // as runc prints it
+		return 0, printJSON(st)
 	case "kill":
 		sig, err := container.ParseSignal(c.Kill.Signal)
 		if err != nil {
@@ -270,16 +270,6 @@ func writeSpec(s specCmd) error {
 
 func printJSON(v any) error {
 	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = os.Stdout.Write(append(b, '\n'))
-	return err
-}
-
-// printIndented is printJSON in runc's `state` layout: two-space indent.
-func printIndented(v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}

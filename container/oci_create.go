@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mycontainer/cgroups"
+	"mycontainer/seccomp"
 	"mycontainer/spec"
 	"mycontainer/state"
 
@@ -178,6 +179,9 @@ func (k *creation) runOptions() Options {
 	}
 	if k.c.ConsoleSocket != "" {
 		opts.OnPTY = func(fd int) error { return sendConsole(k.c.ConsoleSocket, fd) }
+	}
+	if seccomp.UsesNotify(k.s.Linux.Seccomp) {
+		opts.StartMessage = k.agentMessage
 	}
 	if !k.detach {
 		// run --bundle in the foreground: Run starts it right away.

@@ -246,7 +246,7 @@ type ExecOptions struct {
 	ID                     string
 	Process                ExecProcess
 	Detach                 bool
-	IgnorePaused           bool // --ignore-paused: exec in a paused container too (the process waits frozen)
+	IgnorePaused           bool // --ignore-paused: skip the status check; joining the frozen cgroup still refuses
 	PreserveFds            int  // the caller's fds 3 to 3+N-1 go to the process
 	PidFile, ConsoleSocket string
 	Stdin, Stdout, Stderr  *os.File
@@ -291,6 +291,9 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 	x := &nsexec.Extras{}
 	if err := planProcess(pr, bs, x); err != nil {
 		return 255, err
+	}
+	if seccomp.UsesNotify(l.spec.Linux.Seccomp) {
+		return 255, errors.New("exec in a container whose seccomp profile has SCMP_ACT_NOTIFY rules is not supported yet (its agent would need a listener for this process too)")
 	}
 	if l.spec.Linux.Seccomp != nil {
 		// The bundle's profile applies to every process of the container.

@@ -40,6 +40,10 @@ type Options struct {
 	// cgroups are named after their runtime; OCI containers are deleted
 	// by ID instead).
 	SweepDeadRuns bool
+	// StartMessage, when set, makes the start message init waits for
+	// (MSG_START) and the fds to pass with it; the caller's fds are
+	// closed once sent. Run calls it after Started.
+	StartMessage func() (*nsexec.Frame, []int, error)
 	// PreserveFds (--preserve-fds N): the caller's fds 3 to 3+N-1 reach
 	// the process too.
 	PreserveFds int
@@ -220,8 +224,16 @@ func (r *runner) release(su *startup) error {
 			return err
 		}
 	}
+	start, fds := nsexec.NewFrame(nsexec.MsgStart), []int(nil)
+	if r.o.StartMessage != nil {
+		var err error
+		if start, fds, err = r.o.StartMessage(); err != nil {
+			return err
+		}
+		defer closeAll(fds)
+	}
 	if r.o.Bootstrap.WaitStart {
-		if err := nsexec.Send(int(r.sock.Fd()), nsexec.NewFrame(nsexec.MsgStart)); err != nil {
+		if err := nsexec.Send(int(r.sock.Fd()), start, fds...); err != nil {
 			return Errorf(ExitRuntime, "start container: send the start message: %w", err)
 		}
 		if r.o.Released != nil {
@@ -230,7 +242,7 @@ func (r *runner) release(su *startup) error {
 	}
 	if r.o.Bootstrap.ExecFifo != "" {
 		// create: the state is saved, init may now outlive us.
-		return handOver(r.sock)
+		return handOver(r.sock, start, fds)
 	}
 	return nil
 }
@@ -362,8 +374,8 @@ func (su *startup) takePTY(fds []int, o Options, con *atomic.Pointer[console]) e
 // and waits until init has stopped dying with this process (it closes its
 // end of the socket then). Before that, a SIGKILLed create takes its init
 // along (init/main.go: adopted).
-func handOver(sock *os.File) error {
-	if err := nsexec.Send(int(sock.Fd()), nsexec.NewFrame(nsexec.MsgStart)); err != nil {
+func handOver(sock *os.File, start *nsexec.Frame, fds []int) error {
+	if err := nsexec.Send(int(sock.Fd()), start, fds...); err != nil {
 		return Errorf(ExitRuntime, "hand the container over to its engine: send: %w", err)
 	}
 	rc, err := sock.SyscallConn()

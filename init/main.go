@@ -114,20 +114,23 @@ func outliveRuntime(r *reporter, bs *nsexec.Bootstrap) {
 func waitForStartMessage(r *reporter) {
 	for {
 		b, fds, err := nsexec.Recv(r.sock)
-		for _, fd := range fds {
-			unix.Close(fd) // the parent sends none; never keep one
-		}
 		if err != nil {
+			closeFDs(fds)
 			r.fail("wait for the start message", "", err, "", exitRuntime)
 		}
 		if b == nil {
 			// The runtime went away (or chose not to start us): the
 			// command must not run without its cgroup rules and hooks.
+			closeFDs(fds)
 			os.Exit(exitRuntime)
 		}
-		if typ, _, err := nsexec.ParseFrame(b); err == nil && typ == nsexec.MsgStart {
-			return
+		typ, attrs, err := nsexec.ParseFrame(b)
+		if err != nil || typ != nsexec.MsgStart {
+			closeFDs(fds) // only a start message may carry one
+			continue
 		}
+		keepAgent(attrs, fds) // closes fds it does not keep
+		return
 	}
 }
 

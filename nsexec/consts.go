@@ -18,6 +18,8 @@ const (
 	MsgPTY       = C.MYC_MSG_PTY
 	MsgReady     = C.MYC_MSG_READY
 	MsgStart     = C.MYC_MSG_START
+	// AAgentState is MSG_START's seccomp agent message (see proto.h).
+	AAgentState = C.MYC_A_AGENT_STATE
 
 	aCloneFlags       = C.MYC_A_CLONE_FLAGS
 	aHostname         = C.MYC_A_HOSTNAME

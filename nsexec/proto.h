@@ -96,6 +96,12 @@ enum {
 	MYC_A_MOUNT = 72,        /* nested attributes, one mount step, in order */
 	MYC_A_EXTRAS = 73,       /* nsexec.Extras, MYC_X_* attributes nested */
 	MYC_A_WAIT_START = 74,   /* flag: after READY, wait for MSG_START on the socket */
+	/*
+	 * In MSG_START (Go-only): the seccomp agent's message, the
+	 * ContainerProcessState JSON; the one fd passed with the frame is the
+	 * runtime's connection to listenerPath.
+	 */
+	MYC_A_AGENT_STATE = 75,
 };
 
 /* Attributes nested in MYC_A_MOUNT (Go-only). */

@@ -57,8 +57,9 @@ func TestRuncOutputFormats(t *testing.T) {
 	if r := e.oci(t, "list", "-q"); strings.TrimSpace(r.stdout) != "outc" {
 		t.Errorf("list -q: %q", r.stdout)
 	}
-	if r := e.oci(t, "state", "outc"); !strings.HasPrefix(r.stdout, "{\n  \"ociVersion\": ") {
-		t.Errorf("state: %q, want runc's indented JSON", r.stdout)
+	var sj struct{ OCIVersion, ID, Status, Bundle string }
+	if r := e.oci(t, "state", "outc"); json.Unmarshal([]byte(r.stdout), &sj) != nil || sj.OCIVersion == "" || sj.ID != "outc" || sj.Status != "running" || sj.Bundle != b {
+		t.Errorf("state: %q", r.stdout)
 	}
 
 	type stats struct {

@@ -1,12 +1,18 @@
 package tests
 
 import (
+	encbin "encoding/binary"
+	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+	"unsafe"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // startContainer hooks run in the container right before the command,
@@ -23,7 +29,7 @@ func TestRuncStartContainerHookUnderSeccomp(t *testing.T) {
 		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/out", Type: "bind", Source: out, Options: []string{"rbind", "rw"}})
 		s.Linux.Seccomp = &specs.LinuxSeccomp{
 			DefaultAction: specs.ActAllow,
-			Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir", "mkdirat"}, Action: specs.ActErrno, ErrnoRet: &eperm}},
+			Syscalls:      []specs.LinuxSyscall{{Names: []string{"mkdir", "mkdirat"}, Action: specs.ActErrno, ErrnoRet: &eperm}},
 		}
 		s.Hooks = &specs.Hooks{StartContainer: []specs.Hook{{
 			Path: "/bin/sh",
@@ -40,5 +46,128 @@ func TestRuncStartContainerHookUnderSeccomp(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "made-by-hook")); err == nil || strings.TrimSpace(string(rc)) == "0" {
 		msg, _ := os.ReadFile(filepath.Join(out, "err"))
 		t.Errorf("the hook's mkdir succeeded (rc %q, %q): the hook ran outside the container's seccomp filter", rc, msg)
+	}
+}
+
+// SCMP_ACT_NOTIFY: the runtime connects to linux.seccomp.listenerPath and
+// sends the ContainerProcessState with the filter's listener fd, as the
+// runtime-spec says; a small agent here answers the container's mkdir
+// with EXDEV, which the container then sees.
+func TestRuncSeccompNotifyAgent(t *testing.T) {
+	e := newOCIEnv(t)
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	ag := startSeccompAgent(t, sock, unix.EXDEV)
+	m := marker()
+	b := e.bundle(t, "notif", []string{"sh", "-c", "mkdir /tmp/notified" + m + "; echo rc=$?"}, func(s *specs.Spec) {
+		s.Linux.Seccomp = &specs.LinuxSeccomp{
+			DefaultAction: specs.ActAllow, ListenerPath: sock, ListenerMetadata: "meta-" + m,
+			Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir", "mkdirat"}, Action: specs.ActNotify}},
+		}
+	})
+	r := e.oci(t, "run", "-b", b, "notif")
+	if r.code != 0 || !strings.Contains(r.stdout, "rc=1") || !strings.Contains(r.stderr+r.stdout, "cross-device") {
+		t.Errorf("run with a notify profile: exit %d %q %q; want mkdir to fail with the agent's EXDEV", r.code, r.stdout, r.stderr)
+	}
+	st := ag.wait(t)
+	if st == nil {
+		return
+	}
+	if st.Version == "" || len(st.Fds) != 1 || st.Fds[0] != specs.SeccompFdName || st.Metadata != "meta-"+m ||
+		st.Pid <= 0 || st.State.ID != "notif" || st.State.Pid != st.Pid || st.State.Bundle != b {
+		t.Errorf("the agent's message: %+v", st)
+	}
+	if ag.handled == 0 {
+		t.Error("the agent answered no notification")
+	}
+}
+
+type seccompAgent struct {
+	done    chan *specs.ContainerProcessState
+	handled int
+	ln      *net.UnixListener
+}
+
+// startSeccompAgent listens at sock, takes one connection's state and
+// listener fd, and answers every notification with -errno until the
+// filter has no users left.
+func startSeccompAgent(t *testing.T, sock string, errno unix.Errno) *seccompAgent {
+	t.Helper()
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &seccompAgent{done: make(chan *specs.ContainerProcessState, 1), ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		var st *specs.ContainerProcessState
+		defer func() { a.done <- st }()
+		conn, err := ln.AcceptUnix()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		buf, oob := make([]byte, 16<<10), make([]byte, unix.CmsgSpace(4*4))
+		n, oobn, _, _, err := conn.ReadMsgUnix(buf, oob)
+		if err != nil {
+			return
+		}
+		msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+		if err != nil || len(msgs) != 1 {
+			return
+		}
+		fds, err := unix.ParseUnixRights(&msgs[0])
+		if err != nil || len(fds) != 1 {
+			return
+		}
+		defer unix.Close(fds[0])
+		st = &specs.ContainerProcessState{}
+		if json.Unmarshal(buf[:n], st) != nil {
+			return
+		}
+		a.serve(fds[0], errno)
+	}()
+	return a
+}
+
+// serve answers notifications (struct seccomp_notif: id at 0, 80 bytes;
+// seccomp_notif_resp: id, val, error, flags, 24 bytes).
+func (a *seccompAgent) serve(fd int, errno unix.Errno) {
+	for {
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(pfd, 10000)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n == 0 || pfd[0].Revents&unix.POLLIN == 0 {
+			return // no users left (POLLHUP), or nothing for 10 s
+		}
+		var req [80]byte
+		if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.SECCOMP_IOCTL_NOTIF_RECV, uintptr(unsafe.Pointer(&req[0]))); e != 0 {
+			if e == unix.EINTR || e == unix.ENOENT {
+				continue
+			}
+			return
+		}
+		var resp [24]byte
+		copy(resp[0:8], req[0:8])
+		encbin.NativeEndian.PutUint32(resp[16:20], uint32(-int32(errno)))
+		if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.SECCOMP_IOCTL_NOTIF_SEND, uintptr(unsafe.Pointer(&resp[0]))); e == 0 {
+			a.handled++
+		}
+	}
+}
+
+func (a *seccompAgent) wait(t *testing.T) *specs.ContainerProcessState {
+	t.Helper()
+	a.ln.Close()
+	select {
+	case st := <-a.done:
+		if st == nil {
+			t.Error("the seccomp agent got no state and listener fd")
+		}
+		return st
+	case <-time.After(30 * time.Second):
+		t.Error("the seccomp agent still runs 30 s after the container ended")
+		return nil
 	}
 }
