@@ -112,11 +112,15 @@ func (x ExecProcess) addCaps(p *specs.Process) error {
 	if len(x.Caps) == 0 {
 		return nil
 	}
-	c := &specs.LinuxCapabilities{}
-	if p.Capabilities != nil {
-		cc := *p.Capabilities
-		c = &cc
+	if p.Capabilities == nil {
+		// No list: the kernel's rule applies, every capability for uid 0.
+		if p.User.UID == 0 {
+			return nil
+		}
+		return fmt.Errorf("--cap %v: the process has no capabilities list (uid %d gets none from the kernel): give one with --process", x.Caps, p.User.UID)
 	}
+	cc := *p.Capabilities
+	c := &cc
 	for _, name := range x.Caps {
 		name = strings.ToUpper(name)
 		if !strings.HasPrefix(name, "CAP_") {
