@@ -79,6 +79,46 @@ func TestRuncSeccompNotifyAgent(t *testing.T) {
 	if ag.handled == 0 {
 		t.Error("the agent answered no notification")
 	}
+
+	// create, then start, as engines call it: the create's connection
+	// waits in init until the filter is loaded after start.
+	sock2 := filepath.Join(t.TempDir(), "agent.sock")
+	ag2 := startSeccompAgent(t, sock2, unix.EXDEV)
+	out := t.TempDir()
+	b2 := e.bundle(t, "notif2", []string{"sh", "-c", "(mkdir /tmp/notified" + m + "; echo rc=$?) >/out/res 2>&1"}, func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/out", Type: "bind", Source: out, Options: []string{"rbind", "rw"}})
+		s.Linux.Seccomp = &specs.LinuxSeccomp{
+			DefaultAction: specs.ActAllow, ListenerPath: sock2,
+			Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir", "mkdirat"}, Action: specs.ActNotify}},
+		}
+	})
+	if r := e.oci(t, "create", "-b", b2, "notif2"); r.code != 0 {
+		t.Fatalf("create with a notify profile: exit %d %q", r.code, r.stderr)
+	}
+	if r := e.oci(t, "start", "notif2"); r.code != 0 {
+		t.Fatalf("start: exit %d %q", r.code, r.stderr)
+	}
+	waitFor(t, "notif2 stopped", func() bool { return e.status(t, "notif2") == "stopped" })
+	if r := e.oci(t, "delete", "notif2"); r.code != 0 {
+		t.Errorf("delete: %s", r.stderr)
+	}
+	res, _ := os.ReadFile(filepath.Join(out, "res"))
+	if !strings.Contains(string(res), "rc=1") || !strings.Contains(string(res), "cross-device") {
+		t.Errorf("create/start with a notify profile: the process printed %q; want mkdir failing with the agent's EXDEV", res)
+	}
+	if st := ag2.wait(t); st != nil && (st.State.ID != "notif2" || st.Pid <= 0) {
+		t.Errorf("the agent's message after create/start: %+v", st)
+	}
+	// An exec would need a listener of its own: refused, with the reason.
+	b3 := e.bundle(t, "notif3", []string{"sleep", "100"}, func(s *specs.Spec) {
+		s.Linux.Seccomp = &specs.LinuxSeccomp{
+			DefaultAction: specs.ActAllow, ListenerPath: filepath.Join(t.TempDir(), "none.sock"),
+			Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir", "mkdirat"}, Action: specs.ActNotify}},
+		}
+	})
+	if r := e.oci(t, "run", "-d", "-b", b3, "notif3"); r.code != 1 || !strings.Contains(r.stderr, "seccomp agent") {
+		t.Errorf("run -d with no agent at listenerPath: exit %d %q; want 1 naming the agent", r.code, r.stderr)
+	}
 }
 
 type seccompAgent struct {
