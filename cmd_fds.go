@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -32,15 +34,39 @@ func checkPreserveFds(n int) error {
 	return nil
 }
 
-// preserveFds is the --preserve-fds count the verb was given.
+// preserveFds is how many fds from 3 on the verb passes to the process:
+// for create and run, the socket-activation fds ($LISTEN_FDS) first, then
+// --preserve-fds N, as runc does.
 func (c *cli) preserveFds(verb string) int {
 	switch verb {
 	case "create":
-		return c.Create.PreserveFds
+		return listenFds() + c.Create.PreserveFds
 	case "run":
-		return max(c.RunBundle.PreserveFds, c.Run.PreserveFds)
+		return listenFds() + max(c.RunBundle.PreserveFds, c.Run.PreserveFds)
 	case "exec":
 		return c.Exec.PreserveFds
 	}
 	return 0
+}
+
+// listenFds is systemd's socket activation: $LISTEN_FDS fds from 3 on,
+// when $LISTEN_PID names this process (else they are someone else's).
+func listenFds() int {
+	if os.Getenv("LISTEN_PID") != strconv.Itoa(os.Getpid()) {
+		return 0
+	}
+	n, err := strconv.Atoi(os.Getenv("LISTEN_FDS"))
+	if err != nil || n < 0 || n > maxPreserveFds {
+		return 0
+	}
+	return n
+}
+
+// listenEnv is what the process is told of the socket-activation fds:
+// LISTEN_FDS, and LISTEN_PID 1, itself in its PID namespace.
+func listenEnv() []string {
+	if n := listenFds(); n > 0 {
+		return []string{"LISTEN_FDS=" + strconv.Itoa(n), "LISTEN_PID=1"}
+	}
+	return nil
 }

@@ -192,7 +192,7 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 	switch verb {
 	case "create":
 		return 0, o.Create(container.CreateOptions{ID: c.Create.ID, Bundle: c.Create.Bundle, PidFile: c.Create.PidFile,
-			ConsoleSocket: c.Create.ConsoleSocket, PreserveFds: c.Create.PreserveFds,
+			ConsoleSocket: c.Create.ConsoleSocket, PreserveFds: c.preserveFds("create"), ExtraEnv: listenEnv(),
 			Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	case "run":
 		return c.runBundle(o)

@@ -42,7 +42,7 @@ func (c *cli) runBundle(o *container.OCI) (int, error) {
 		return 1, errors.New("--keep and --detach: a detached container is never deleted by run; drop --keep")
 	}
 	return o.RunBundle(container.CreateOptions{ID: r.ID, Bundle: r.Bundle, PidFile: r.PidFile,
-		ConsoleSocket: r.ConsoleSocket, PreserveFds: r.PreserveFds,
+		ConsoleSocket: r.ConsoleSocket, PreserveFds: listenFds() + r.PreserveFds, ExtraEnv: listenEnv(),
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, r.Detach, r.Keep)
 }
 

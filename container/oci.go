@@ -44,7 +44,8 @@ func (o *OCI) logTimeline(t *Timeline) {
 // CreateOptions are `create`'s flags (and `run --bundle`'s).
 type CreateOptions struct {
 	ID, Bundle, PidFile, ConsoleSocket string
-	PreserveFds                        int // the caller's fds 3 to 3+N-1 go to the process
+	PreserveFds                        int      // the caller's fds 3 to 3+N-1 go to the process
+	ExtraEnv                           []string // appended to process.env (socket activation's LISTEN_FDS, LISTEN_PID)
 	Stdin, Stdout, Stderr              *os.File
 }
 

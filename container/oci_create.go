@@ -80,6 +80,9 @@ func (k *creation) load() error {
 	if k.s, k.config, err = spec.LoadRaw(bundle); err != nil {
 		return err
 	}
+	if k.s.Process != nil && len(k.c.ExtraEnv) > 0 {
+		k.s.Process.Env = append(k.s.Process.Env, k.c.ExtraEnv...)
+	}
 	k.tl.Add("load config.json", t, Now())
 	t = Now()
 	if err := spec.Validate(k.s); err != nil {

@@ -272,6 +272,22 @@ func TestRuncPreserveFdsNoOtherFdLeaks(t *testing.T) {
 		t.Errorf("run without --preserve-fds: the process has fds %q, want 0 1 2", got)
 	}
 
+	// Socket activation, as runc does it: with $LISTEN_PID the runtime's
+	// own PID, the $LISTEN_FDS fds come first and --preserve-fds N after
+	// them; the process is told LISTEN_FDS and LISTEN_PID=1.
+	rewind()
+	b = e.bundle(t, "pfdlisten", []string{"sh", "-c", "(cat <&3; cat <&4; echo listen=$LISTEN_FDS,$LISTEN_PID; ls /proc/1/fd) >/out/res; true"}, withOut)
+	sh := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" --root "$1" run --preserve-fds 1 -b "$2" pfdlisten`, binary, e.root, b)
+	sh.ExtraFiles = files
+	if out, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("run with LISTEN_FDS=1 --preserve-fds 1: %v %s", err, out)
+	}
+	res, _ := os.ReadFile(filepath.Join(outDir, "res"))
+	if got := strings.Join(strings.Fields(string(res)), " "); got != "three four listen=1,1 0 1 2 3 4" {
+		t.Errorf("LISTEN_FDS=1 and --preserve-fds 1: the process read and had %q, want three four listen=1,1 and fds 0-4", got)
+	}
+	os.Remove(filepath.Join(outDir, "res"))
+
 	// A count beyond what the caller passed is refused: fd 6 is not open.
 	b = e.bundle(t, "pfdbad", []string{"true"}, nil)
 	if r := in.run(t, "--root", e.root, "run", "--preserve-fds", "4", "-b", b, "pfdbad"); r.code != 1 || !strings.Contains(r.stderr, "fd 6 is not open") {
