@@ -292,9 +292,6 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 	if err := planProcess(pr, bs, x); err != nil {
 		return 255, err
 	}
-	if seccomp.UsesNotify(l.spec.Linux.Seccomp) {
-		return 255, errors.New("exec in a container whose seccomp profile has SCMP_ACT_NOTIFY rules is not supported yet (its agent would need a listener for this process too)")
-	}
 	if l.spec.Linux.Seccomp != nil {
 		// The bundle's profile applies to every process of the container.
 		if x.Seccomp, x.SeccompFlags, err = seccomp.CompileCached(l.spec.Linux.Seccomp, seccomp.DefaultCacheDir); err != nil {
@@ -315,6 +312,17 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 	}
 	if e.PidFile != "" {
 		opts.Started = func(pid int) error { return writePidFile(e.PidFile, pid) }
+	}
+	if sc := l.spec.Linux.Seccomp; seccomp.UsesNotify(sc) {
+		// The exec'd process's filter has a listener of its own: it goes
+		// to the agent like the container's, so the process waits for the
+		// start message that carries the agent's connection.
+		bs.WaitStart = true
+		cs := o.stateJSON(st)
+		opts.StartMessage = func(pid int) (*nsexec.Frame, []int, error) {
+			return agentStart(sc, pid, specs.State{Version: specs.Version, ID: st.ID, Status: specs.ContainerState(cs.Status),
+				Pid: st.Pid, Bundle: st.Bundle, Annotations: st.Annotations})
+		}
 	}
 	code, err := Run(opts)
 	if err != nil {

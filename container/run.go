@@ -41,9 +41,9 @@ type Options struct {
 	// by ID instead).
 	SweepDeadRuns bool
 	// StartMessage, when set, makes the start message init waits for
-	// (MSG_START) and the fds to pass with it; the caller's fds are
-	// closed once sent. Run calls it after Started.
-	StartMessage func() (*nsexec.Frame, []int, error)
+	// (MSG_START) for the process pid and the fds to pass with it; the
+	// fds are closed once sent. Run calls it after Started.
+	StartMessage func(pid int) (*nsexec.Frame, []int, error)
 	// PreserveFds (--preserve-fds N): the caller's fds 3 to 3+N-1 reach
 	// the process too.
 	PreserveFds int
@@ -227,7 +227,7 @@ func (r *runner) release(su *startup) error {
 	start, fds := nsexec.NewFrame(nsexec.MsgStart), []int(nil)
 	if r.o.StartMessage != nil {
 		var err error
-		if start, fds, err = r.o.StartMessage(); err != nil {
+		if start, fds, err = r.o.StartMessage(su.initPID); err != nil {
 			return err
 		}
 		defer closeAll(fds)

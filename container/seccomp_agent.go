@@ -18,12 +18,16 @@ const maxAgentMessage = 6 << 10
 // linux.seccomp.listenerPath and the ContainerProcessState the
 // runtime-spec says the agent gets. init sends both, with the filter's
 // listener fd, once it has loaded the filter right before execve.
-func (k *creation) agentMessage() (*nsexec.Frame, []int, error) {
-	sc := k.s.Linux.Seccomp
+func (k *creation) agentMessage(pid int) (*nsexec.Frame, []int, error) {
+	return agentStart(k.s.Linux.Seccomp, pid, specs.State{Version: specs.Version, ID: k.st.ID,
+		Status: specs.StateCreated, Pid: pid, Bundle: k.st.Bundle, Annotations: k.st.Annotations})
+}
+
+// agentStart builds the start message for process pid of the container
+// in state st (an exec's process has a listener of its own).
+func agentStart(sc *specs.LinuxSeccomp, pid int, st specs.State) (*nsexec.Frame, []int, error) {
 	msg, err := json.Marshal(specs.ContainerProcessState{
-		Version: specs.Version, Fds: []string{specs.SeccompFdName}, Pid: k.st.Pid, Metadata: sc.ListenerMetadata,
-		State: specs.State{Version: specs.Version, ID: k.st.ID, Status: specs.StateCreated, Pid: k.st.Pid,
-			Bundle: k.st.Bundle, Annotations: k.st.Annotations},
+		Version: specs.Version, Fds: []string{specs.SeccompFdName}, Pid: pid, Metadata: sc.ListenerMetadata, State: st,
 	})
 	if err != nil {
 		return nil, nil, err

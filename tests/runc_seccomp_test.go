@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -76,7 +77,7 @@ func TestRuncSeccompNotifyAgent(t *testing.T) {
 		st.Pid <= 0 || st.State.ID != "notif" || st.State.Pid != st.Pid || st.State.Bundle != b {
 		t.Errorf("the agent's message: %+v", st)
 	}
-	if ag.handled == 0 {
+	if ag.answered() == 0 {
 		t.Error("the agent answered no notification")
 	}
 
@@ -109,7 +110,37 @@ func TestRuncSeccompNotifyAgent(t *testing.T) {
 	if st := ag2.wait(t); st != nil && (st.State.ID != "notif2" || st.Pid <= 0) {
 		t.Errorf("the agent's message after create/start: %+v", st)
 	}
-	// An exec would need a listener of its own: refused, with the reason.
+	// An exec's process gets a listener of its own, sent to the agent the
+	// same way, with its own PID and the container's state.
+	sock4 := filepath.Join(t.TempDir(), "agent.sock")
+	ag4 := startSeccompAgent(t, sock4, unix.EXDEV)
+	b4 := e.bundle(t, "notif4", []string{"sleep", "100"}, func(s *specs.Spec) {
+		s.Linux.Seccomp = &specs.LinuxSeccomp{
+			DefaultAction: specs.ActAllow, ListenerPath: sock4,
+			Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir", "mkdirat"}, Action: specs.ActNotify}},
+		}
+	})
+	if r := e.oci(t, "run", "-d", "-b", b4, "notif4"); r.code != 0 {
+		t.Fatalf("run -d with a notify profile: exit %d %q", r.code, r.stderr)
+	}
+	r = e.oci(t, "exec", "notif4", "sh", "-c", "mkdir /tmp/notified"+m+" 2>&1; echo rc=$?")
+	if r.code != 0 || !strings.Contains(r.stdout, "rc=1") || !strings.Contains(r.stdout, "cross-device") {
+		t.Errorf("exec in a notify container: exit %d %q %q; want mkdir failing with the agent's EXDEV", r.code, r.stdout, r.stderr)
+	}
+	if r := e.oci(t, "delete", "--force", "notif4"); r.code != 0 {
+		t.Errorf("delete: %s", r.stderr)
+	}
+	// Each arrives when its filter has no users left: the exec's first.
+	ctr, ex := ag4.wait(t), ag4.wait(t)
+	if ctr != nil && ex != nil {
+		if ctr.Pid != ctr.State.Pid {
+			ctr, ex = ex, ctr
+		}
+		if ex.State.Pid != ctr.Pid || ex.Pid == ctr.Pid || ex.State.Status != "running" || ex.State.ID != "notif4" {
+			t.Errorf("the exec's agent message: %+v (the container's: %+v)", ex, ctr)
+		}
+	}
+
 	b3 := e.bundle(t, "notif3", []string{"sleep", "100"}, func(s *specs.Spec) {
 		s.Linux.Seccomp = &specs.LinuxSeccomp{
 			DefaultAction: specs.ActAllow, ListenerPath: filepath.Join(t.TempDir(), "none.sock"),
@@ -122,51 +153,59 @@ func TestRuncSeccompNotifyAgent(t *testing.T) {
 }
 
 type seccompAgent struct {
-	done    chan *specs.ContainerProcessState
+	states  chan *specs.ContainerProcessState
+	mu      sync.Mutex
 	handled int
 	ln      *net.UnixListener
 }
 
-// startSeccompAgent listens at sock, takes one connection's state and
-// listener fd, and answers every notification with -errno until the
-// filter has no users left.
+// startSeccompAgent listens at sock and, for each connection, takes the
+// state and the listener fd and answers every notification with -errno
+// until the filter has no users left.
 func startSeccompAgent(t *testing.T, sock string, errno unix.Errno) *seccompAgent {
 	t.Helper()
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &seccompAgent{done: make(chan *specs.ContainerProcessState, 1), ln: ln}
+	a := &seccompAgent{states: make(chan *specs.ContainerProcessState, 8), ln: ln}
 	t.Cleanup(func() { ln.Close() })
 	go func() {
-		var st *specs.ContainerProcessState
-		defer func() { a.done <- st }()
-		conn, err := ln.AcceptUnix()
-		if err != nil {
-			return
+		for {
+			conn, err := ln.AcceptUnix()
+			if err != nil {
+				return
+			}
+			go a.take(conn, errno)
 		}
-		defer conn.Close()
-		buf, oob := make([]byte, 16<<10), make([]byte, unix.CmsgSpace(4*4))
-		n, oobn, _, _, err := conn.ReadMsgUnix(buf, oob)
-		if err != nil {
-			return
-		}
-		msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
-		if err != nil || len(msgs) != 1 {
-			return
-		}
-		fds, err := unix.ParseUnixRights(&msgs[0])
-		if err != nil || len(fds) != 1 {
-			return
-		}
-		defer unix.Close(fds[0])
-		st = &specs.ContainerProcessState{}
-		if json.Unmarshal(buf[:n], st) != nil {
-			return
-		}
-		a.serve(fds[0], errno)
 	}()
 	return a
+}
+
+func (a *seccompAgent) take(conn *net.UnixConn, errno unix.Errno) {
+	var st *specs.ContainerProcessState
+	defer func() { a.states <- st }()
+	defer conn.Close()
+	buf, oob := make([]byte, 16<<10), make([]byte, unix.CmsgSpace(4*4))
+	n, oobn, _, _, err := conn.ReadMsgUnix(buf, oob)
+	if err != nil {
+		return
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 {
+		return
+	}
+	fds, err := unix.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 1 {
+		return
+	}
+	defer unix.Close(fds[0])
+	st = &specs.ContainerProcessState{}
+	if json.Unmarshal(buf[:n], st) != nil {
+		st = nil
+		return
+	}
+	a.serve(fds[0], errno)
 }
 
 // serve answers notifications (struct seccomp_notif: id at 0, 80 bytes;
@@ -192,22 +231,31 @@ func (a *seccompAgent) serve(fd int, errno unix.Errno) {
 		copy(resp[0:8], req[0:8])
 		encbin.NativeEndian.PutUint32(resp[16:20], uint32(-int32(errno)))
 		if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.SECCOMP_IOCTL_NOTIF_SEND, uintptr(unsafe.Pointer(&resp[0]))); e == 0 {
+			a.mu.Lock()
 			a.handled++
+			a.mu.Unlock()
 		}
 	}
 }
 
+// wait returns the state of the next connection the agent served to
+// its end.
 func (a *seccompAgent) wait(t *testing.T) *specs.ContainerProcessState {
 	t.Helper()
-	a.ln.Close()
 	select {
-	case st := <-a.done:
+	case st := <-a.states:
 		if st == nil {
 			t.Error("the seccomp agent got no state and listener fd")
 		}
 		return st
 	case <-time.After(30 * time.Second):
-		t.Error("the seccomp agent still runs 30 s after the container ended")
+		t.Error("the seccomp agent got nothing, or still serves 30 s after the container ended")
 		return nil
 	}
+}
+
+func (a *seccompAgent) answered() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.handled
 }
