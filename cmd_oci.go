@@ -25,18 +25,21 @@ type createCmd struct {
 	ConsoleSocket string `help:"Send the pty master to this unix socket." placeholder:"PATH"`
 	NoPivot       bool   `help:"Accepted for runc compatibility; pivot_root is always used."`
 	NoNewKeyring  bool   `help:"Accepted for runc compatibility (no new session keyring is made)."`
-	PreserveFds   int    `help:"Pass N extra fds (3..N+2); only 0 is supported."`
+	PreserveFds   int    `help:"Pass the caller's fds 3 to 3+N-1 to the container's process." placeholder:"N"`
 	ID            string `arg:"" help:"Container ID."`
 }
 
-// runBundleCmd is `run --bundle DIR ID`, runc's run: run's OCI flags only.
+// runBundleCmd is run's OCI form, runc's run: run's OCI flags only.
 type runBundleCmd struct {
-	Bundle        string `short:"b" required:"" help:"Bundle directory." placeholder:"DIR"`
+	Bundle        string `short:"b" default:"." help:"Bundle directory." placeholder:"DIR"`
 	Detach        bool   `short:"d" help:"Return once the container runs."`
 	PidFile       string `help:"Write init's PID here." placeholder:"FILE"`
 	ConsoleSocket string `help:"Send the pty master to this unix socket." placeholder:"PATH"`
+	Keep          bool   `help:"Do not delete the container after it exits."`
+	PreserveFds   int    `help:"Pass the caller's fds 3 to 3+N-1 to the container's process." placeholder:"N"`
 	NoPivot       bool   `help:"Accepted for runc compatibility; pivot_root is always used."`
 	NoNewKeyring  bool   `help:"Accepted for runc compatibility (no new session keyring is made)."`
+	NoSubreaper   bool   `help:"Accepted for runc compatibility (the runtime never becomes a subreaper)."`
 	ID            string `arg:"" help:"Container ID."`
 }
 
@@ -68,13 +71,22 @@ type execCmd struct {
 	Cwd           string   `help:"Working directory." placeholder:"DIR"`
 	Env           []string `short:"e" help:"Add an environment variable." placeholder:"K=V"`
 	User          string   `short:"u" help:"UID[:GID]." placeholder:"UID[:GID]"`
+	AdditionalGid []uint32 `name:"additional-gids" short:"g" help:"Add a supplementary group (a number; repeatable)." placeholder:"GID"`
+	Cap           []string `short:"c" help:"Add a capability to the bounding, effective and permitted sets (repeatable)." placeholder:"CAP"`
+	NoNewPrivs    bool     `help:"Set no_new_privs for the process."`
+	PreserveFds   int      `help:"Pass the caller's fds 3 to 3+N-1 to the process." placeholder:"N"`
+	IgnorePaused  bool     `help:"Accepted; an exec into a paused container is still refused: its process would stop at once in the frozen cgroup."`
+	Cgroup        []string `help:"Run in a sub-cgroup of the container's ([CONTROLLER:]PATH): not supported, refused." placeholder:"PATH"`
+	Apparmor      string   `help:"AppArmor profile: not supported, refused." placeholder:"PROFILE"`
+	ProcessLabel  string   `help:"SELinux label: not supported, refused." placeholder:"LABEL"`
 	ID            string   `arg:""`
 	Command       []string `arg:"" optional:"" passthrough:"partial"`
 }
 
 type psCmd struct {
-	Format string `short:"f" enum:"table,json" default:"table"`
-	ID     string `arg:""`
+	Format string   `short:"f" enum:"table,json" default:"table" help:"table: ps(1)'s lines for the container's processes; json: their PIDs."`
+	ID     string   `arg:""`
+	PsArgs []string `arg:"" optional:"" passthrough:"partial" help:"Options for ps(1) (default -ef); its output must have a PID column."`
 }
 
 type listCmd struct {
@@ -91,8 +103,24 @@ type resumeCmd struct {
 }
 
 type updateCmd struct {
-	Resources string `short:"r" required:"" help:"A JSON linux.resources object; - for stdin." placeholder:"FILE"`
-	ID        string `arg:""`
+	Resources         string `short:"r" help:"A JSON linux.resources object; - for stdin. Not with the flags below." placeholder:"FILE"`
+	BlkioWeight       string `help:"Block I/O weight, 10-1000." placeholder:"N"`
+	CPUPeriod         string `name:"cpu-period" help:"CFS period, in microseconds." placeholder:"US"`
+	CPUQuota          string `name:"cpu-quota" help:"CFS quota per period, in microseconds (-1: none)." placeholder:"US"`
+	CPUShare          string `name:"cpu-share" help:"Relative CPU weight." placeholder:"N"`
+	CPURtPeriod       string `name:"cpu-rt-period" help:"Realtime period: not supported, refused." placeholder:"US"`
+	CPURtRuntime      string `name:"cpu-rt-runtime" help:"Realtime runtime: not supported, refused." placeholder:"US"`
+	CpusetCpus        string `help:"CPUs to run on, e.g. 0-2,4." placeholder:"LIST"`
+	CpusetMems        string `help:"Memory nodes to use, e.g. 0." placeholder:"LIST"`
+	KernelMemory      string `help:"Kernel memory limit: gone from Linux, refused." placeholder:"BYTES"`
+	KernelMemoryTCP   string `name:"kernel-memory-tcp" help:"Kernel TCP memory limit: gone from Linux, refused." placeholder:"BYTES"`
+	Memory            string `help:"Memory limit, e.g. 64m." placeholder:"BYTES"`
+	MemoryReservation string `help:"Soft memory limit." placeholder:"BYTES"`
+	MemorySwap        string `help:"Memory plus swap limit; -1 for unlimited." placeholder:"BYTES"`
+	PidsLimit         string `help:"Maximum number of processes; -1 for unlimited." placeholder:"N"`
+	L3CacheSchema     string `name:"l3-cache-schema" help:"Intel RDT: not supported, refused." placeholder:"SCHEMA"`
+	MemBwSchema       string `name:"mem-bw-schema" help:"Intel RDT: not supported, refused." placeholder:"SCHEMA"`
+	ID                string `arg:""`
 }
 
 type eventsCmd struct {
@@ -115,14 +143,25 @@ func (c *cli) oci(command string, start uint64) int {
 	if verb == "exec" {
 		failCode = 255
 	}
+	// Before the log or anything else is opened: an fd the runtime opened
+	// itself must never pass for one of the caller's.
+	fdErr := checkPreserveFds(c.preserveFds(verb))
 	log, err := ocilog.New(c.Log, c.LogFormat, c.Debug)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mycontainer: %v\n", err)
 		return failCode
 	}
 	defer log.Close()
+	if fdErr != nil {
+		log.Errorf("%s: %v", verb, fdErr)
+		return failCode
+	}
 	if c.SystemdCgroup || c.CgroupManager == "systemd" {
 		log.Errorf("--systemd-cgroup is not supported: mycontainer manages cgroups through cgroupfs")
+		return failCode
+	}
+	if c.Rootless == "true" {
+		log.Errorf("--rootless true is not supported: mycontainer runs as root only (user namespaces are not supported yet)")
 		return failCode
 	}
 	code, err := c.runVerb(verb, log, start)
@@ -153,11 +192,9 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 		EngineCall: c.LogFormat == "json"}
 	switch verb {
 	case "create":
-		if c.Create.PreserveFds != 0 {
-			return 1, errors.New("--preserve-fds is not supported yet")
-		}
 		return 0, o.Create(container.CreateOptions{ID: c.Create.ID, Bundle: c.Create.Bundle, PidFile: c.Create.PidFile,
-			ConsoleSocket: c.Create.ConsoleSocket, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+			ConsoleSocket: c.Create.ConsoleSocket, PreserveFds: c.preserveFds("create"), ExtraEnv: listenEnv(),
+			Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	case "run":
 		return c.runBundle(o)
 	case "start":
@@ -198,7 +235,11 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 // container's own process (container/exec_process.go).
 func (c *cli) exec(o *container.OCI) (int, error) {
 	e := c.Exec
-	x := container.ExecProcess{TTY: e.TTY, Cwd: e.Cwd, Env: e.Env, User: e.User, Args: e.Command}
+	if len(e.Cgroup) > 0 {
+		return 255, fmt.Errorf("--cgroup %q: running an exec in a sub-cgroup is not supported: the process joins the container's cgroup", e.Cgroup)
+	}
+	x := container.ExecProcess{TTY: e.TTY, Cwd: e.Cwd, Env: e.Env, User: e.User, Args: e.Command,
+		AdditionalGids: e.AdditionalGid, Caps: e.Cap, NoNewPrivs: e.NoNewPrivs, Apparmor: e.Apparmor, ProcessLabel: e.ProcessLabel}
 	if len(x.Args) > 0 && x.Args[0] == "--" {
 		x.Args = x.Args[1:]
 	}
@@ -212,6 +253,7 @@ func (c *cli) exec(o *container.OCI) (int, error) {
 		}
 	}
 	return o.Exec(container.ExecOptions{ID: e.ID, Process: x, Detach: e.Detach, PidFile: e.PidFile,
+		IgnorePaused: e.IgnorePaused, PreserveFds: e.PreserveFds,
 		ConsoleSocket: e.ConsoleSocket, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 }
 

@@ -32,12 +32,15 @@ type runCmd struct {
 	CapDrop       []string `name:"cap-drop" help:"Drop a capability (ALL for every one)." placeholder:"CAP" group:"Security"`
 	SecurityOpt   []string `name:"security-opt" help:"seccomp=unconfined, seccomp=FILE (a docker profile), no-new-privileges." placeholder:"OPT" group:"Security"`
 	ReadOnly      bool     `name:"read-only" help:"Mount the container's root filesystem read-only." group:"Security"`
-	Bundle        string   `short:"b" help:"OCI form: run the bundle in DIR; the one argument is the container ID." placeholder:"DIR" group:"OCI (with --bundle)"`
-	Detach        bool     `short:"d" help:"OCI form: return once the container runs." group:"OCI (with --bundle)"`
-	PidFile       string   `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI (with --bundle)"`
-	ConsoleSocket string   `help:"OCI form: send the pty master to this unix socket." placeholder:"PATH" group:"OCI (with --bundle)"`
-	NoPivot       bool     `help:"OCI form: accepted for runc compatibility; pivot_root is always used." group:"OCI (with --bundle)"`
-	NoNewKeyring  bool     `help:"OCI form: accepted for runc compatibility (no new session keyring is made)." group:"OCI (with --bundle)"`
+	Bundle        string   `short:"b" help:"OCI form: run the bundle in DIR (default: the current directory); the one argument is the container ID." placeholder:"DIR" group:"OCI form (any of these flags)"`
+	Detach        bool     `short:"d" help:"OCI form: return once the container runs." group:"OCI form (any of these flags)"`
+	PidFile       string   `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI form (any of these flags)"`
+	ConsoleSocket string   `help:"OCI form: send the pty master to this unix socket." placeholder:"PATH" group:"OCI form (any of these flags)"`
+	Keep          bool     `help:"OCI form: do not delete the container after it exits." group:"OCI form (any of these flags)"`
+	PreserveFds   int      `help:"OCI form: pass the caller's fds 3 to 3+N-1 to the container's process." placeholder:"N" group:"OCI form (any of these flags)"`
+	NoPivot       bool     `help:"OCI form: accepted for runc compatibility; pivot_root is always used." group:"OCI form (any of these flags)"`
+	NoNewKeyring  bool     `help:"OCI form: accepted for runc compatibility (no new session keyring is made)." group:"OCI form (any of these flags)"`
+	NoSubreaper   bool     `help:"OCI form: accepted for runc compatibility (the runtime never becomes a subreaper)." group:"OCI form (any of these flags)"`
 
 	Memory            string   `help:"Memory limit, e.g. 64m or 1g (at least 6m)." group:"Resource limits (cgroups)" placeholder:"BYTES"`
 	MemorySwap        string   `help:"Memory plus swap limit; -1 for unlimited swap." group:"Resource limits (cgroups)" placeholder:"BYTES"`
@@ -59,9 +62,10 @@ func (r *runCmd) Help() string {
   sudo mycontainer run --rootfs R --init -- sleep 100  # init reaps zombies and forwards signals
   sudo mycontainer run --rootfs R --net none -e A=1 -w /srv -u 1000:1000 -- id
 
-With --bundle, run is the OCI form: "run --bundle DIR [--detach] ID" runs
-the bundle's config.json, like runc run. Without it, the arguments are the
-command to run.
+With any OCI flag (--bundle, -d, --pid-file, --console-socket, --keep,
+--preserve-fds, ...), or when the binary is invoked as runc, run is the OCI
+form: "run [-b DIR] [-d] ID" runs DIR/config.json (DIR defaults to the
+current directory), like runc run. Otherwise the arguments are the command.
 
 Exit status: the command's own, 128+N if signal N killed it, 125 if
 mycontainer failed, 126 if the command cannot be executed, 127 if it is
@@ -75,6 +79,10 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	}
 	if len(r.Command) == 0 {
 		return fail(errors.New("run: no command given"))
+	}
+	if hint := r.bundleHint(); hint != "" {
+		fmt.Fprintf(os.Stderr, "mycontainer: %s\n", hint)
+		return container.ExitNotFound
 	}
 	if r.StopTimeout < -1 {
 		return fail(fmt.Errorf("--stop-timeout %d: want seconds to wait, 0 to kill at once, or -1 to wait for ever", r.StopTimeout))

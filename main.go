@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	containerinit "mycontainer/init"
@@ -27,12 +28,14 @@ import (
 var version = "0.1.0-dev"
 
 type cli struct {
-	Version       kong.VersionFlag `help:"Print the version and exit."`
+	Version       kong.VersionFlag `help:"Print the version and exit (also -v)."`
 	Root          string           `help:"Directory of the containers' state." default:"/run/mycontainer" placeholder:"DIR"`
 	Log           string           `help:"Write errors (and --debug lines) to this file instead of stderr." placeholder:"FILE"`
 	LogFormat     string           `help:"Log format: text or json." enum:"text,json" default:"text"`
 	Debug         bool             `help:"Debug output; with run, the start-up timeline."`
 	SystemdCgroup bool             `help:"Use systemd to manage cgroups (not supported: cgroupfs is used)."`
+	Rootless      string           `help:"runc's rootless mode: false or auto (as root, auto is false); true is not supported." enum:"true,false,auto" default:"auto"`
+	Criu          string           `help:"Accepted for runc compatibility: checkpoint and restore are not supported." placeholder:"PATH" hidden:""`
 	CgroupManager string           `help:"cgroupfs, or disabled for containers without a cgroup of their own (podman --cgroups=disabled)." enum:"cgroupfs,disabled,systemd" default:"cgroupfs"`
 
 	// The commands. kong builds its model by reflection, which on this
@@ -69,7 +72,7 @@ func main() {
 	// goroutine blocked in a syscall (the v1 cgroup attach waits for an
 	// RCU grace period) holds up the others until Go's sysmon takes the P
 	// back.
-	os.Exit(runCLI(os.Args[1:]))
+	os.Exit(runCLIAs(filepath.Base(os.Args[0]), os.Args[1:]))
 }
 
 // runCLI parses the command line and runs the chosen command, returning
@@ -113,7 +116,7 @@ func verbAt(args []string) (string, int) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
-		case a == "--root" || a == "--log" || a == "--log-format" || a == "--cgroup-manager":
+		case a == "--root" || a == "--log" || a == "--log-format" || a == "--cgroup-manager" || a == "--rootless" || a == "--criu":
 			i++ // its value follows
 		case strings.HasPrefix(a, "-"):
 		default:
@@ -123,38 +126,31 @@ func verbAt(args []string) (string, int) {
 	return "", -1
 }
 
-// bundleForm reports whether a run command line is the OCI form: a
-// --bundle (-b) flag among the flags before the first argument. It may
-// miss one (a flag's value stops the scan); run's full flag set then
-// parses it just the same, only slower.
-func bundleForm(args []string) bool {
-	verb, at := verbAt(args)
-	if verb != "run" {
-		return false
-	}
-	for _, a := range args[at+1:] {
-		switch {
-		case a == "--bundle" || strings.HasPrefix(a, "--bundle=") || a == "-b" || strings.HasPrefix(a, "-b="):
-			return true
-		case a == "--" || !strings.HasPrefix(a, "-"):
-			return false
-		}
-	}
-	return false
-}
+// runCLI is runCLIAs under the name mycontainer.
+func runCLI(args []string) int { return runCLIAs("mycontainer", args) }
 
-func runCLI(args []string) int {
+// runCLIAs parses the command line of the binary invoked as name (runc
+// when installed under that name: see ociRunForm) and runs the command.
+func runCLIAs(name string, args []string) int {
 	start := now()
 	var c cli
-	verb := verbOf(args)
+	verb, _ := verbAt(args)
+	asRunc := name == "runc"
+	if wantsVersion(args) {
+		printVersion(name)
+		return 0
+	}
+	if verb == "ps" {
+		args = psOptionsApart(args)
+	}
 	var opts []kong.Option
 	known := false
 	for _, cmd := range c.commands() {
 		known = known || cmd.name == verb
 	}
-	// run --bundle gets a command with only the OCI flags: kong's model
-	// of run's 26 flags cost ~0.9 ms per start, of these seven ~0.3 ms.
-	lean := bundleForm(args)
+	// run's OCI form gets a command with only the OCI flags: kong's model
+	// of run's 26 flags cost ~0.9 ms per start, of these nine ~0.3 ms.
+	lean := verb == "run" && (asRunc || ociRunForm(args))
 	for _, cmd := range c.commands() {
 		if lean && cmd.name == "run" {
 			cmd.cmd = &c.RunBundle
@@ -164,14 +160,14 @@ func runCLI(args []string) int {
 		}
 	}
 	parser, err := kong.New(&c, append(opts,
-		kong.Name("mycontainer"),
+		kong.Name(name),
 		kong.Description(`A small, readable Linux container runtime.
 
 Examples:
   sudo mycontainer run /bin/bash                    # the host's / read-only, with its own /proc, /dev, /tmp
   sudo mycontainer run --rootfs ./alpine /bin/sh    # a rootfs directory
   sudo mycontainer run --debug --rootfs R /bin/true # print the start-up timeline`),
-		kong.Vars{"version": "mycontainer " + version},
+		kong.Vars{"version": versionText(name)},
 		kong.UsageOnError(),
 		kong.Exit(func(code int) { os.Exit(code) }),
 	)...)
@@ -184,7 +180,7 @@ Examples:
 		fmt.Fprintf(os.Stderr, "mycontainer: %v\n", err)
 		return exitRuntime
 	}
-	if strings.HasPrefix(ctx.Command(), "run") && !lean && c.Run.Bundle == "" {
+	if strings.HasPrefix(ctx.Command(), "run") && !lean && !c.Run.ociFlagged() {
 		return c.Run.run(start, c.Debug)
 	}
 	return c.oci(ctx.Command(), start)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"mycontainer/spec"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -20,6 +22,12 @@ type ExecProcess struct {
 	Cwd  string         // --cwd
 	Env  []string       // -e, appended
 	User string         // -u UID[:GID]
+
+	AdditionalGids []uint32 // -g, appended to the process's groups
+	Caps           []string // --cap, added to the bounding, effective and permitted sets
+	NoNewPrivs     bool     // --no-new-privs: set no_new_privs (never clears it)
+	Apparmor       string   // --apparmor: refused, there is no AppArmor support
+	ProcessLabel   string   // --process-label: refused, there is no SELinux support
 }
 
 // ParseProcessFile decodes an exec --process file.
@@ -73,7 +81,70 @@ func (x ExecProcess) resolve(stored *specs.Process) (*specs.Process, error) {
 			return nil, err
 		}
 	}
+	p.User.AdditionalGids = append(append([]uint32(nil), p.User.AdditionalGids...), x.AdditionalGids...)
+	if x.NoNewPrivs {
+		p.NoNewPrivileges = true
+	}
+	if err := x.addCaps(&p); err != nil {
+		return nil, err
+	}
+	if x.Apparmor != "" {
+		p.ApparmorProfile = x.Apparmor
+	}
+	if x.ProcessLabel != "" {
+		p.SelinuxLabel = x.ProcessLabel
+	}
+	// The exec'd process is not validated with the bundle: refuse here
+	// what create refuses, rather than run it unconfined.
+	if p.ApparmorProfile != "" {
+		return nil, fmt.Errorf("apparmor profile %q (--apparmor or the process's apparmorProfile): AppArmor is not supported", p.ApparmorProfile)
+	}
+	if p.SelinuxLabel != "" {
+		return nil, fmt.Errorf("SELinux label %q (--process-label or the process's selinuxLabel): SELinux is not supported", p.SelinuxLabel)
+	}
 	return &p, nil
+}
+
+// addCaps is --cap: each capability joins the bounding, effective and
+// permitted sets, as runc does (not inheritable nor ambient: an exec'd
+// program must not pass them on, CVE-2022-29162).
+func (x ExecProcess) addCaps(p *specs.Process) error {
+	if len(x.Caps) == 0 {
+		return nil
+	}
+	if p.Capabilities == nil {
+		// No list: the kernel's rule applies, every capability for uid 0.
+		if p.User.UID == 0 {
+			return nil
+		}
+		return fmt.Errorf("--cap %v: the process has no capabilities list (uid %d gets none from the kernel): give one with --process", x.Caps, p.User.UID)
+	}
+	cc := *p.Capabilities
+	c := &cc
+	for _, name := range x.Caps {
+		name = strings.ToUpper(name)
+		if !strings.HasPrefix(name, "CAP_") {
+			name = "CAP_" + name
+		}
+		if _, ok := spec.Capability(name); !ok {
+			return fmt.Errorf("--cap %q: unknown capability", name)
+		}
+		c.Bounding = appendNew(c.Bounding, name)
+		c.Effective = appendNew(c.Effective, name)
+		c.Permitted = appendNew(c.Permitted, name)
+	}
+	p.Capabilities = c
+	return nil
+}
+
+// appendNew appends s to a copy of list, unless it is there already.
+func appendNew(list []string, s string) []string {
+	for _, v := range list {
+		if v == s {
+			return list
+		}
+	}
+	return append(append([]string(nil), list...), s)
 }
 
 // setUser applies -u UID[:GID]. Without a GID the process keeps its

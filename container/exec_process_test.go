@@ -1,6 +1,7 @@
 package container
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -73,5 +74,38 @@ func TestExecProcessFileAsGiven(t *testing.T) {
 	}
 	if p.Capabilities != nil || p.Cwd != "/x" || !slices.Equal(p.Env, []string{"X=1"}) {
 		t.Errorf("--process changed: %+v", p)
+	}
+}
+
+// runc's exec flags: --cap joins the bounding, effective and permitted
+// sets only, -g adds groups, --no-new-privs sets it; AppArmor and SELinux
+// are refused, never ignored.
+func TestExecFlagsOverride(t *testing.T) {
+	stored := &specs.Process{Args: []string{"sleep"}, User: specs.User{UID: 0, AdditionalGids: []uint32{7}},
+		Capabilities: &specs.LinuxCapabilities{Bounding: []string{"CAP_KILL"}, Effective: []string{"CAP_KILL"}, Permitted: []string{"CAP_KILL"}}}
+	p, err := ExecProcess{Args: []string{"id"}, Caps: []string{"sys_admin", "CAP_KILL"}, AdditionalGids: []uint32{50}, NoNewPrivs: true}.resolve(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Capabilities
+	want := "[CAP_KILL CAP_SYS_ADMIN]"
+	if fmt.Sprint(c.Bounding) != want || fmt.Sprint(c.Effective) != want || fmt.Sprint(c.Permitted) != want ||
+		len(c.Inheritable) != 0 || len(c.Ambient) != 0 {
+		t.Errorf("--cap: %+v", c)
+	}
+	if fmt.Sprint(p.User.AdditionalGids) != "[7 50]" || !p.NoNewPrivileges {
+		t.Errorf("-g, --no-new-privs: %+v %v", p.User, p.NoNewPrivileges)
+	}
+	if len(stored.Capabilities.Bounding) != 1 || len(stored.User.AdditionalGids) != 1 {
+		t.Errorf("the stored process changed: %+v", stored)
+	}
+	if _, err := (ExecProcess{Args: []string{"id"}, Caps: []string{"CAP_NOPE"}}).resolve(stored); err == nil {
+		t.Error("unknown --cap accepted")
+	}
+	if _, err := (ExecProcess{Args: []string{"id"}, Apparmor: "x"}).resolve(stored); err == nil {
+		t.Error("--apparmor accepted")
+	}
+	if _, err := (ExecProcess{Args: []string{"id"}, ProcessLabel: "x"}).resolve(stored); err == nil {
+		t.Error("--process-label accepted")
 	}
 }

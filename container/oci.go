@@ -50,6 +50,8 @@ func (o *OCI) logTimeline(t *Timeline) {
 // CreateOptions are `create`'s flags (and `run --bundle`'s).
 type CreateOptions struct {
 	ID, Bundle, PidFile, ConsoleSocket string
+	PreserveFds                        int      // the caller's fds 3 to 3+N-1 go to the process
+	ExtraEnv                           []string // appended to process.env (socket activation's LISTEN_FDS, LISTEN_PID)
 	Stdin, Stdout, Stderr              *os.File
 }
 
@@ -98,9 +100,10 @@ func writePidFile(path string, pid int) error {
 	return nil
 }
 
-// RunBundle is `run --bundle`: create and start; in the foreground also
-// relay signals and the terminal, wait, and delete the container.
-func (o *OCI) RunBundle(c CreateOptions, detach bool) (int, error) {
+// RunBundle is the OCI `run`: create and start; in the foreground also
+// relay signals and the terminal, wait, and delete the container (unless
+// keep: then it stays, stopped, until `delete`).
+func (o *OCI) RunBundle(c CreateOptions, detach, keep bool) (int, error) {
 	if detach {
 		if _, err := o.create(c, true); err != nil {
 			return 1, err
@@ -108,6 +111,9 @@ func (o *OCI) RunBundle(c CreateOptions, detach bool) (int, error) {
 		return 0, o.Start(c.ID)
 	}
 	code, err := o.create(c, false)
+	if keep && o.lastState != nil && o.lastState.Pid > 0 {
+		return code, err
+	}
 	if derr := o.delete(c.ID, true, &loaded{st: o.lastState, spec: o.lastSpec}); derr != nil && err == nil {
 		return 1, derr
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mycontainer/cgroups"
+	"mycontainer/seccomp"
 	"mycontainer/spec"
 	"mycontainer/state"
 
@@ -78,6 +79,9 @@ func (k *creation) load() error {
 	k.bundle = bundle
 	if k.s, k.config, err = spec.LoadRaw(bundle); err != nil {
 		return err
+	}
+	if k.s.Process != nil && len(k.c.ExtraEnv) > 0 {
+		k.s.Process.Env = append(k.s.Process.Env, k.c.ExtraEnv...)
 	}
 	k.tl.Add("load config.json", t, Now())
 	t = Now()
@@ -181,10 +185,13 @@ func (k *creation) runOptions() Options {
 	opts := Options{
 		Bootstrap: k.plan.bs, Cgroup: k.cg, KeepCgroup: true, Detach: k.detach,
 		Stdin: k.c.Stdin, Stdout: k.c.Stdout, Stderr: k.c.Stderr, Timeline: k.tl,
-		Started: k.recordCreated,
+		Started: k.recordCreated, PreserveFds: k.c.PreserveFds,
 	}
 	if k.c.ConsoleSocket != "" {
 		opts.OnPTY = func(fd int) error { return sendConsole(k.c.ConsoleSocket, fd) }
+	}
+	if seccomp.UsesNotify(k.s.Linux.Seccomp) {
+		opts.StartMessage = k.agentMessage
 	}
 	if !k.detach {
 		// run --bundle in the foreground: Run starts it right away.

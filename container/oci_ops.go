@@ -87,10 +87,11 @@ func (o *OCI) List() ([]*StateJSON, error) {
 	return out, nil
 }
 
-// ParseSignal takes a name (TERM, SIGTERM) or a number.
+// ParseSignal takes a name (TERM, SIGTERM) or a number. 0 sends nothing
+// and only checks that the container is alive, as kill(2)'s 0 does.
 func ParseSignal(s string) (unix.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 || n > 64 {
+		if n < 0 || n > 64 {
 			return 0, fmt.Errorf("signal %d is out of range", n)
 		}
 		return unix.Signal(n), nil
@@ -248,6 +249,8 @@ type ExecOptions struct {
 	ID                     string
 	Process                ExecProcess
 	Detach                 bool
+	IgnorePaused           bool // --ignore-paused: skip the status check; joining the frozen cgroup still refuses
+	PreserveFds            int  // the caller's fds 3 to 3+N-1 go to the process
 	PidFile, ConsoleSocket string
 	Stdin, Stdout, Stderr  *os.File
 }
@@ -266,7 +269,11 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 		return 255, err
 	}
 	st := l.st
-	if s := o.status(st); s != state.StatusRunning && s != state.StatusCreated {
+	s := o.status(st)
+	if s == state.StatusPaused && !e.IgnorePaused {
+		return 255, fmt.Errorf("container %s is paused: resume it first, or use --ignore-paused", e.ID)
+	}
+	if s != state.StatusRunning && s != state.StatusCreated && s != state.StatusPaused {
 		return 255, fmt.Errorf("container %s is %s: cannot exec in it", e.ID, s)
 	}
 	if (e.Process.TTY || e.Process.File != nil && e.Process.File.Terminal) && e.ConsoleSocket == "" && e.Detach {
@@ -301,12 +308,24 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 			return 255, err
 		}
 	}
-	opts := Options{Bootstrap: bs, Cgroup: cg, Detach: e.Detach, Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stderr}
+	opts := Options{Bootstrap: bs, Cgroup: cg, Detach: e.Detach, PreserveFds: e.PreserveFds,
+		Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stderr}
 	if e.ConsoleSocket != "" {
 		opts.OnPTY = func(fd int) error { return sendConsole(e.ConsoleSocket, fd) }
 	}
 	if e.PidFile != "" {
 		opts.Started = func(pid int) error { return writePidFile(e.PidFile, pid) }
+	}
+	if sc := l.spec.Linux.Seccomp; seccomp.UsesNotify(sc) {
+		// The exec'd process's filter has a listener of its own: it goes
+		// to the agent like the container's, so the process waits for the
+		// start message that carries the agent's connection.
+		bs.WaitStart = true
+		cs := o.stateJSON(st)
+		opts.StartMessage = func(pid int) (*nsexec.Frame, []int, error) {
+			return agentStart(sc, pid, specs.State{Version: specs.Version, ID: st.ID, Status: specs.ContainerState(cs.Status),
+				Pid: st.Pid, Bundle: st.Bundle, Annotations: st.Annotations})
+		}
 	}
 	code, err := Run(opts)
 	if err != nil {

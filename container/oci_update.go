@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"mycontainer/cgroups"
@@ -47,9 +48,44 @@ func (o *OCI) Update(id string, r *specs.LinuxResources) error {
 
 // Event is one line of `events`, in runc's shape.
 type Event struct {
-	Type string         `json:"type"` // "stats" or "oom"
-	ID   string         `json:"id"`
-	Data *cgroups.Stats `json:"data,omitempty"`
+	Type string      `json:"type"` // "stats" or "oom"
+	ID   string      `json:"id"`
+	Data *EventStats `json:"data,omitempty"`
+}
+
+// EventStats is the part of runc's stats data this runtime reads, under
+// runc's names: cpu.usage.total, memory.usage.{usage,max,limit},
+// pids.current, and memory.oom_kills.
+type EventStats struct {
+	CPU struct {
+		Usage struct {
+			Total uint64 `json:"total"`
+		} `json:"usage"`
+	} `json:"cpu"`
+	Memory struct {
+		Usage struct {
+			Limit uint64 `json:"limit"`
+			Usage uint64 `json:"usage"`
+			Max   uint64 `json:"max"`
+		} `json:"usage"`
+		OOMKills uint64 `json:"oom_kills"`
+	} `json:"memory"`
+	Pids struct {
+		Current uint64 `json:"current"`
+	} `json:"pids"`
+}
+
+func eventStats(st *cgroups.Stats) *EventStats {
+	e := &EventStats{}
+	e.CPU.Usage.Total = st.CPUUsageNs
+	e.Memory.Usage.Usage, e.Memory.Usage.Max = st.MemoryUsage, st.MemoryMaxUsage
+	e.Memory.Usage.Limit = math.MaxUint64 // unlimited, as -1 reads unsigned
+	if st.MemoryLimit >= 0 {
+		e.Memory.Usage.Limit = uint64(st.MemoryLimit)
+	}
+	e.Memory.OOMKills = st.OOMKills
+	e.Pids.Current = st.PidsCurrent
+	return e
 }
 
 // Events writes the container's stats as JSON lines: once with stats
@@ -77,7 +113,7 @@ func (o *OCI) Events(id string, statsOnly bool, interval time.Duration, w io.Wri
 			}
 			ooms = st.OOMKills
 		}
-		if err := enc.Encode(Event{Type: "stats", ID: id, Data: &st}); err != nil {
+		if err := enc.Encode(Event{Type: "stats", ID: id, Data: eventStats(&st)}); err != nil {
 			return err
 		}
 		if statsOnly {

@@ -40,6 +40,13 @@ type Options struct {
 	// cgroups are named after their runtime; OCI containers are deleted
 	// by ID instead).
 	SweepDeadRuns bool
+	// StartMessage, when set, makes the start message init waits for
+	// (MSG_START) for the process pid and the fds to pass with it; the
+	// fds are closed once sent. Run calls it after Started.
+	StartMessage func(pid int) (*nsexec.Frame, []int, error)
+	// PreserveFds (--preserve-fds N): the caller's fds 3 to 3+N-1 reach
+	// the process too.
+	PreserveFds int
 	// Stop, when set, makes a SIGINT or SIGTERM end the container for
 	// sure: SIGKILL after Stop.Timeout (the friendly `run`).
 	Stop *StopPolicy
@@ -74,8 +81,9 @@ func Run(o Options) (int, error) {
 	defer signal.Stop(r.chld)
 
 	r.so = nsexec.StartOptions{
-		Stdio:    [3]int{int(o.Stdin.Fd()), int(o.Stdout.Fd()), int(o.Stderr.Fd())},
-		CgroupFD: -1,
+		Stdio:       [3]int{int(o.Stdin.Fd()), int(o.Stdout.Fd()), int(o.Stderr.Fd())},
+		CgroupFD:    -1,
+		PreserveFds: o.PreserveFds,
 	}
 	if o.Cgroup != nil {
 		release, err := r.cgroupFirst()
@@ -216,8 +224,16 @@ func (r *runner) release(su *startup) error {
 			return err
 		}
 	}
+	start, fds := nsexec.NewFrame(nsexec.MsgStart), []int(nil)
+	if r.o.StartMessage != nil {
+		var err error
+		if start, fds, err = r.o.StartMessage(su.initPID); err != nil {
+			return err
+		}
+		defer closeAll(fds)
+	}
 	if r.o.Bootstrap.WaitStart {
-		if err := nsexec.Send(int(r.sock.Fd()), nsexec.NewFrame(nsexec.MsgStart)); err != nil {
+		if err := nsexec.Send(int(r.sock.Fd()), start, fds...); err != nil {
 			return Errorf(ExitRuntime, "start container: send the start message: %w", err)
 		}
 		if r.o.Released != nil {
@@ -226,7 +242,7 @@ func (r *runner) release(su *startup) error {
 	}
 	if r.o.Bootstrap.ExecFifo != "" {
 		// create: the state is saved, init may now outlive us.
-		return handOver(r.sock)
+		return handOver(r.sock, start, fds)
 	}
 	return nil
 }
@@ -358,8 +374,8 @@ func (su *startup) takePTY(fds []int, o Options, con *atomic.Pointer[console]) e
 // and waits until init has stopped dying with this process (it closes its
 // end of the socket then). Before that, a SIGKILLed create takes its init
 // along (init/main.go: adopted).
-func handOver(sock *os.File) error {
-	if err := nsexec.Send(int(sock.Fd()), nsexec.NewFrame(nsexec.MsgStart)); err != nil {
+func handOver(sock *os.File, start *nsexec.Frame, fds []int) error {
+	if err := nsexec.Send(int(sock.Fd()), start, fds...); err != nil {
 		return Errorf(ExitRuntime, "hand the container over to its engine: send: %w", err)
 	}
 	rc, err := sock.SyscallConn()

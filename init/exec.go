@@ -46,9 +46,10 @@ func execCommand(r *reporter, bs *nsexec.Bootstrap, path string, x *Extras) {
 		}
 	}
 	// CVE-2024-21626 was a leaked directory fd: nothing above 2 may reach
-	// the command. Go's own fds are close-on-exec already; this makes sure
-	// of every other one.
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+	// the command but the fds the caller asked to pass (--preserve-fds N:
+	// 3 to 3+N-1, which the constructor kept and nothing else). Go's own
+	// fds are close-on-exec already; this makes sure of every other one.
+	if err := unix.CloseRange(uint(3+nsexec.PreservedFds()), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		r.fail("mark fds close-on-exec", "", err, "", exitRuntime)
 	}
 	waitForReaper(r)
@@ -70,6 +71,11 @@ func execCommand(r *reporter, bs *nsexec.Bootstrap, path string, x *Extras) {
 	if err := switchCredentials(bs.UID, bs.GID, groups, x); err != nil {
 		r.fail("switch user and capabilities", fmt.Sprintf("%d:%d", bs.UID, bs.GID), err, "", exitRuntime)
 	}
+	// The startContainer hooks run as the spec orders them: in the
+	// container, right before the command, so as the container's process
+	// is (user, capabilities, no_new_privs and its seccomp filter, which
+	// this thread and so every hook it forks now carries), as under runc.
+	startContainerHooks(r, x)
 	err := syscall.Exec(path, bs.Args, bs.Env) // restores Go's raised RLIMIT_NOFILE unless the spec set one
 	code, hint := exitNotExecutable, ""
 	if errors.Is(err, unix.ENOENT) {

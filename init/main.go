@@ -54,7 +54,7 @@ func Main() {
 	path := resolveCommand(r, bs)
 	if bs.TTY {
 		t := now()
-		if err := setupPTY(r.sock, bs.Rows, bs.Cols); err != nil {
+		if err := setupPTY(r.sock, bs.Rows, bs.Cols, bs.UID); err != nil {
 			r.fail("set up the terminal", "/dev/ptmx", err, "", exitRuntime)
 		}
 		r.step("pty", t)
@@ -68,8 +68,8 @@ func Main() {
 		waitForStartMessage(r)
 		outliveRuntime(r, bs)
 	}
-	startContainerHooks(r, x)
-	execCommand(r, bs, path, x)
+	execCommand(r, bs, path, x) // runs the startContainer hooks last
+
 }
 
 // waitForStart is `create`: the container is set up and waits, until
@@ -120,20 +120,23 @@ func outliveRuntime(r *reporter, bs *nsexec.Bootstrap) {
 func waitForStartMessage(r *reporter) {
 	for {
 		b, fds, err := nsexec.Recv(r.sock)
-		for _, fd := range fds {
-			unix.Close(fd) // the parent sends none; never keep one
-		}
 		if err != nil {
+			closeFDs(fds)
 			r.fail("wait for the start message", "", err, "", exitRuntime)
 		}
 		if b == nil {
 			// The runtime went away (or chose not to start us): the
 			// command must not run without its cgroup rules and hooks.
+			closeFDs(fds)
 			os.Exit(exitRuntime)
 		}
-		if typ, _, err := nsexec.ParseFrame(b); err == nil && typ == nsexec.MsgStart {
-			return
+		typ, attrs, err := nsexec.ParseFrame(b)
+		if err != nil || typ != nsexec.MsgStart {
+			closeFDs(fds) // only a start message may carry one
+			continue
 		}
+		keepAgent(attrs, fds) // closes fds it does not keep
+		return
 	}
 }
 

@@ -12,7 +12,12 @@ import (
 // master to the runtime parent over the sync socket, and puts the slave on
 // fds 0, 1 and 2. The pty lives in the container's devpts, so `tty` inside
 // prints /dev/pts/0 and the host's ptys stay out of reach.
-func setupPTY(sock int, rows, cols uint16) error {
+//
+// The slave belongs to the process's user (its group stays devpts's, tty),
+// as runc does it: a non-root shell can then chmod its own terminal, and
+// programs that check their tty's owner (mesg, write, ssh-agent, sudo's
+// use_pty) accept it.
+func setupPTY(sock int, rows, cols uint16, uid uint32) error {
 	master, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open /dev/ptmx: %w", err)
@@ -28,6 +33,12 @@ func setupPTY(sock int, rows, cols uint16) error {
 	if errno != 0 {
 		err = errno
 		return fmt.Errorf("open pty slave (TIOCGPTPEER): %w", err)
+	}
+	if uid != 0 {
+		if err := unix.Fchown(slave, int(uid), -1); err != nil {
+			unix.Close(slave)
+			return fmt.Errorf("give the pty to uid %d: %w", uid, err)
+		}
 	}
 	if rows != 0 && cols != 0 {
 		if err := unix.IoctlSetWinsize(master, unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols}); err != nil {

@@ -7,6 +7,7 @@ import "C"
 // sides can never disagree about a number.
 const (
 	envInitPipe  = C.MYC_ENV_INITPIPE
+	envPreserve  = C.MYC_ENV_PRESERVE_FDS
 	maxFrame     = C.MYC_MAX_FRAME
 	hdrLen       = C.MYC_HDR_LEN
 	attrHdrLen   = C.MYC_ATTR_HDR_LEN
@@ -17,6 +18,8 @@ const (
 	MsgPTY       = C.MYC_MSG_PTY
 	MsgReady     = C.MYC_MSG_READY
 	MsgStart     = C.MYC_MSG_START
+	// AAgentState is MSG_START's seccomp agent message (see proto.h).
+	AAgentState = C.MYC_A_AGENT_STATE
 
 	aCloneFlags       = C.MYC_A_CLONE_FLAGS
 	aHostname         = C.MYC_A_HOSTNAME

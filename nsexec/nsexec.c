@@ -103,6 +103,19 @@ static int parse_fd(const char *s)
 	return (int)v;
 }
 
+/* A count of preserved fds: 0 to 1<<20, or -1. */
+static int parse_count(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 0 || v > 1 << 20)
+		return -1;
+	return (int)v;
+}
+
 /*
  * init must not outlive the runtime in `run` mode. PDEATHSIG fires when the
  * parent dies; the parent could already have died before prctl(), which a
@@ -188,9 +201,19 @@ static void split_init(const struct myc_plan *p)
 static void take_sync_socket(const char *env)
 {
 	int fd = parse_fd(env);
+	int keep = 3;
 
 	if (fd < 0)
 		_exit(MYC_EXIT_RUNTIME); /* no socket to report on: the exit code is the report */
+	/*
+	 * --preserve-fds N: fds 3 to 3+N-1 go to the command; the socket must
+	 * come right after them, so nothing else can sit between.
+	 */
+	if (getenv(MYC_ENV_PRESERVE_FDS)) {
+		keep = parse_count(getenv(MYC_ENV_PRESERVE_FDS)) + 3;
+		if (keep < 3 || keep != fd)
+			_exit(MYC_EXIT_RUNTIME);
+	}
 	/* Never hand the socket to the user's command (CVE-2024-21626 class). */
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 		_exit(MYC_EXIT_RUNTIME);
@@ -200,7 +223,7 @@ static void take_sync_socket(const char *env)
 	 * close-on-exec would otherwise sit in the container's init, where
 	 * /proc/1/fd makes it a way out (CVE-2024-21626 was one such fd).
 	 */
-	if ((fd > 3 && syscall(SYS_close_range, 3, fd - 1, 0) < 0) ||
+	if ((fd > keep && syscall(SYS_close_range, keep, fd - 1, 0) < 0) ||
 	    syscall(SYS_close_range, fd + 1, ~0U, 0) < 0)
 		_exit(MYC_EXIT_RUNTIME);
 	myc_state.sync_fd = fd;

@@ -31,6 +31,11 @@
 #include <stdint.h>
 
 #define MYC_ENV_INITPIPE "_MYCONTAINER_INITPIPE"
+/*
+ * --preserve-fds N: the caller's fds 3 to 3+N-1 are the process's too,
+ * and the sync socket is then fd 3+N. Without it N is 0.
+ */
+#define MYC_ENV_PRESERVE_FDS "_MYCONTAINER_PRESERVE_FDS"
 
 /* A bootstrap larger than this is refused before anything is allocated. */
 #define MYC_MAX_FRAME (4u << 20)
@@ -91,6 +96,12 @@ enum {
 	MYC_A_MOUNT = 72,        /* nested attributes, one mount step, in order */
 	MYC_A_EXTRAS = 73,       /* nsexec.Extras, MYC_X_* attributes nested */
 	MYC_A_WAIT_START = 74,   /* flag: after READY, wait for MSG_START on the socket */
+	/*
+	 * In MSG_START (Go-only): the seccomp agent's message, the
+	 * ContainerProcessState JSON; the one fd passed with the frame is the
+	 * runtime's connection to listenerPath.
+	 */
+	MYC_A_AGENT_STATE = 75,
 };
 
 /* Attributes nested in MYC_A_MOUNT (Go-only). */

@@ -2,6 +2,8 @@ package nsexec
 
 import (
 	"fmt"
+	"os"
+	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -21,6 +23,9 @@ type StartOptions struct {
 	// while stage-1 is blocked reading it: the place to put it into cgroups,
 	// so that init (cloned later) starts inside them.
 	BeforeBootstrap func(pid int) error
+	// PreserveFds (--preserve-fds N) passes the caller's fds 3 to 3+N-1
+	// on to the container's process, at the same numbers.
+	PreserveFds int
 	// CgroupFD, when >= 0, is a cgroup v2 directory that stage-1 is born
 	// in (clone3 CLONE_INTO_CGROUP): no window in which it runs outside.
 	CgroupFD int
@@ -52,13 +57,21 @@ func Start(bs *Bootstrap, o StartOptions) (*Stage, error) {
 		unix.Close(child)
 		return nil, err
 	}
-	// Stage-1 gets fds 0-2 and the socket (as fd 3). ForkExec does not
-	// close anything else: fds the runtime's caller left without
-	// close-on-exec reach stage-1 too, and the constructor's close_range
-	// (take_sync_socket in nsexec.c) closes them before anything else.
+	// Stage-1 gets fds 0-2, the N preserved ones and the socket (as fd
+	// 3+N). ForkExec does not close anything else: fds the runtime's
+	// caller left without close-on-exec reach stage-1 too, and the
+	// constructor's close_range (take_sync_socket in nsexec.c) closes them
+	// before anything else.
+	files := []uintptr{uintptr(o.Stdio[0]), uintptr(o.Stdio[1]), uintptr(o.Stdio[2])}
+	for i := 0; i < o.PreserveFds; i++ {
+		files = append(files, uintptr(3+i))
+	}
 	attr := &syscall.ProcAttr{
-		Env:   []string{envInitPipe + "=3", "GOMAXPROCS=1"},
-		Files: []uintptr{uintptr(o.Stdio[0]), uintptr(o.Stdio[1]), uintptr(o.Stdio[2]), uintptr(child)},
+		Env:   []string{envInitPipe + "=" + strconv.Itoa(len(files)), "GOMAXPROCS=1"},
+		Files: append(files, uintptr(child)),
+	}
+	if o.PreserveFds > 0 {
+		attr.Env = append(attr.Env, envPreserve+"="+strconv.Itoa(o.PreserveFds))
 	}
 	if o.CgroupFD >= 0 {
 		attr.Sys = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: o.CgroupFD}
@@ -87,4 +100,14 @@ func Start(bs *Bootstrap, o StartOptions) (*Stage, error) {
 		return fail(fmt.Errorf("send bootstrap to stage-1: %w", err))
 	}
 	return st, nil
+}
+
+// PreservedFds is, in a container's process, how many fds from 3 on the
+// caller passed with --preserve-fds: they stay open across the exec.
+func PreservedFds() int {
+	n, err := strconv.Atoi(os.Getenv(envPreserve))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -146,8 +147,9 @@ type record struct {
 }
 
 // write emits one record with a single Write. Caller holds l.mu.
-// Text keeps newlines inside msg, for humans reading multi-line hook
-// output; JSON escapes them, so a record stays one line.
+// On stderr, text keeps newlines inside msg, for humans reading
+// multi-line hook output; in a file (runc's form) and in JSON they are
+// escaped, so a record stays one line.
 func (l *Logger) write(level, msg string) {
 	var buf bytes.Buffer
 	if l.json {
@@ -155,6 +157,9 @@ func (l *Logger) write(level, msg string) {
 		enc.SetEscapeHTML(false) // "<" in a msg stays readable; still valid JSON
 		// Encode cannot fail on three strings; it appends the '\n'.
 		_ = enc.Encode(record{Level: level, Msg: msg, Time: l.now().Format(time.RFC3339Nano)})
+	} else if l.file != nil {
+		// runc's text form in a file (logrus's): time="..." level=L msg="...".
+		fmt.Fprintf(&buf, "time=%s level=%s msg=%s\n", strconv.Quote(l.now().Format(time.RFC3339Nano)), level, strconv.Quote(msg))
 	} else {
 		buf.WriteString(prefix)
 		if level != "error" {

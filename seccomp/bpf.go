@@ -54,24 +54,39 @@ const sizeofSockFilter = int(unsafe.Sizeof(unix.SockFilter{}))
 func Load(prog []byte, flags uint) error {
 	if flags&unix.SECCOMP_FILTER_FLAG_NEW_LISTENER != 0 {
 		// The call would return a notification fd that nobody receives
-		// and that would leak into the command.
-		return errors.New("seccomp flag NEW_LISTENER is not supported")
+		// and that would leak into the command: LoadListener is for that.
+		return errors.New("seccomp flag NEW_LISTENER: use LoadListener, which returns the listener fd")
 	}
+	_, err := load(prog, flags)
+	return err
+}
+
+// LoadListener is Load for a filter with SCMP_ACT_NOTIFY rules: it
+// returns the listener fd (close-on-exec, as the kernel makes it), which
+// the caller must hand to the agent and close before execve.
+func LoadListener(prog []byte, flags uint) (int, error) {
+	if flags&unix.SECCOMP_FILTER_FLAG_NEW_LISTENER == 0 {
+		return -1, errors.New("LoadListener needs the NEW_LISTENER flag")
+	}
+	return load(prog, flags)
+}
+
+func load(prog []byte, flags uint) (int, error) {
 	insns, err := decode(prog)
 	if err != nil {
-		return err
+		return -1, err
 	}
 	fprog := unix.SockFprog{Len: uint16(len(insns)), Filter: &insns[0]}
-	_, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(flags), uintptr(unsafe.Pointer(&fprog)))
+	r1, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, uintptr(flags), uintptr(unsafe.Pointer(&fprog)))
 	runtime.KeepAlive(insns)
 	if errno != 0 {
 		hint := ""
 		if errno == unix.EACCES {
 			hint = " (without noNewPrivileges, loading a filter needs CAP_SYS_ADMIN)"
 		}
-		return fmt.Errorf("load seccomp filter (%d instructions, flags %#x): %w%s", len(insns), flags, errno, hint)
+		return -1, fmt.Errorf("load seccomp filter (%d instructions, flags %#x): %w%s", len(insns), flags, errno, hint)
 	}
-	return nil
+	return int(r1), nil
 }
 
 // decode turns the byte image of a struct sock_filter array (native byte

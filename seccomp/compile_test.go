@@ -88,7 +88,7 @@ func TestErrorsNameTheJSONPath(t *testing.T) {
 		want string
 	}{
 		{rule(specs.LinuxSyscall{Names: []string{"getpid"}, Action: specs.ActNotify}),
-			`linux.seccomp.syscalls[1].action: "SCMP_ACT_NOTIFY" is not supported`},
+			`linux.seccomp.listenerPath: required with SCMP_ACT_NOTIFY (the agent's unix socket)`},
 		{rule(specs.LinuxSyscall{Names: []string{"getpid"}, Action: "SCMP_ACT_FOO"}),
 			`linux.seccomp.syscalls[1].action: unknown action "SCMP_ACT_FOO"`},
 		{rule(specs.LinuxSyscall{Names: []string{"getpid"}}),
@@ -110,7 +110,7 @@ func TestErrorsNameTheJSONPath(t *testing.T) {
 			Args: []specs.LinuxSeccompArg{{Index: 0, Value: 1, ValueTwo: 2, Op: specs.OpEqualTo}}}),
 			`linux.seccomp.syscalls[1].args[0].valueTwo: only used with SCMP_CMP_MASKED_EQ, not SCMP_CMP_EQ`},
 		{&specs.LinuxSeccomp{DefaultAction: specs.ActNotify},
-			`linux.seccomp.defaultAction: "SCMP_ACT_NOTIFY" is not supported`},
+			`linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default: every syscall of the runtime's last steps would wait for the agent`},
 		{&specs.LinuxSeccomp{},
 			`linux.seccomp.defaultAction: missing`},
 		{&specs.LinuxSeccomp{DefaultAction: specs.ActKillProcess, DefaultErrnoRet: uptr(1)},
@@ -121,10 +121,6 @@ func TestErrorsNameTheJSONPath(t *testing.T) {
 			`linux.seccomp.flags[0]: unknown flag "SECCOMP_FILTER_FLAG_FOO"`},
 		{&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Flags: []specs.LinuxSeccompFlag{specs.LinuxSeccompFlagWaitKillableRecv}},
 			`linux.seccomp.flags[0]: "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" is not supported (it only affects SCMP_ACT_NOTIFY)`},
-		{&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, ListenerPath: "/run/listener.sock"},
-			`linux.seccomp.listenerPath: not supported (SCMP_ACT_NOTIFY is not supported)`},
-		{&specs.LinuxSeccomp{DefaultAction: specs.ActAllow, ListenerMetadata: "x"},
-			`linux.seccomp.listenerMetadata: not supported (SCMP_ACT_NOTIFY is not supported)`},
 	} {
 		_, _, err := Compile(tc.s)
 		if err == nil || err.Error() != tc.want {

@@ -87,7 +87,9 @@ func action(p string, a specs.LinuxSeccompAction, errnoRet *uint, ep string) (li
 		}
 		return libseccomp.ActTrace.SetReturnCode(int16(code)), nil
 	case specs.ActNotify:
-		return 0, fmt.Errorf("%s: %q is not supported", p, a)
+		// The syscall waits for the agent at listenerPath (CompileReport
+		// checks there is one), which gets the filter's listener fd.
+		act = libseccomp.ActNotify
 	case "":
 		return 0, fmt.Errorf("%s: missing", p)
 	default:

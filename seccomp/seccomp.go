@@ -29,6 +29,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/sys/unix"
 )
 
 // path is the JSON path of the profile inside config.json, for errors.
@@ -53,15 +54,19 @@ func CompileReport(s *specs.LinuxSeccomp) (prog []byte, flags uint, skipped []st
 	if s == nil {
 		return nil, 0, nil, nil
 	}
-	if s.ListenerPath != "" {
-		return nil, 0, nil, fmt.Errorf("%s.listenerPath: not supported (SCMP_ACT_NOTIFY is not supported)", path)
-	}
-	if s.ListenerMetadata != "" {
-		return nil, 0, nil, fmt.Errorf("%s.listenerMetadata: not supported (SCMP_ACT_NOTIFY is not supported)", path)
-	}
 	flags, err = filterFlags(s.Flags)
 	if err != nil {
 		return nil, 0, nil, err
+	}
+	if s.DefaultAction == specs.ActNotify {
+		return nil, 0, nil, fmt.Errorf("%s.defaultAction: SCMP_ACT_NOTIFY cannot be the default: every syscall of the runtime's last steps would wait for the agent", path)
+	}
+	if UsesNotify(s) {
+		if s.ListenerPath == "" {
+			return nil, 0, nil, fmt.Errorf("%s.listenerPath: required with SCMP_ACT_NOTIFY (the agent's unix socket)", path)
+		}
+		// seccomp(2) then returns the listener fd, sent to the agent.
+		flags |= unix.SECCOMP_FILTER_FLAG_NEW_LISTENER
 	}
 	def, err := action(path+".defaultAction", s.DefaultAction, s.DefaultErrnoRet, path+".defaultErrnoRet")
 	if err != nil {
@@ -129,6 +134,19 @@ func build(s *specs.LinuxSeccomp, def libseccomp.ScmpAction, level int) (prog []
 		return nil, nil, fmt.Errorf("%s: exporting BPF: %w", path, err)
 	}
 	return prog, skipped, nil
+}
+
+// UsesNotify reports whether a rule of the profile is SCMP_ACT_NOTIFY.
+func UsesNotify(s *specs.LinuxSeccomp) bool {
+	if s == nil {
+		return false
+	}
+	for _, sc := range s.Syscalls {
+		if sc.Action == specs.ActNotify {
+			return true
+		}
+	}
+	return false
 }
 
 // addRules adds the rules of one syscalls[] entry, and returns the names it

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"path/filepath"
 	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -15,8 +16,7 @@ import (
 var seccompActions = []specs.LinuxSeccompAction{
 	specs.ActKill, specs.ActKillProcess, specs.ActKillThread, specs.ActTrap,
 	specs.ActErrno, specs.ActTrace, specs.ActAllow, specs.ActLog,
-	// specs.ActNotify is left out: it hands the filter's fd to an agent at
-	// listenerPath, which is not implemented.
+	specs.ActNotify, // the filter's listener fd goes to the agent at listenerPath
 }
 
 var seccompArches = []specs.Arch{
@@ -59,11 +59,18 @@ func checkSeccomp(p *problems, sc *specs.LinuxSeccomp) {
 			p.add(idx(base+".flags", i), "%q is not a seccomp filter flag", f)
 		}
 	}
-	if sc.ListenerPath != "" {
-		p.unsupported(base + ".listenerPath")
+	if sc.DefaultAction == specs.ActNotify {
+		p.add(base+".defaultAction", "SCMP_ACT_NOTIFY cannot be the default: the runtime's own last steps would wait for the agent")
 	}
-	if sc.ListenerMetadata != "" {
-		p.unsupported(base + ".listenerMetadata")
+	notify := false
+	for _, rule := range sc.Syscalls {
+		notify = notify || rule.Action == specs.ActNotify
+	}
+	switch {
+	case notify && sc.ListenerPath == "":
+		p.add(base+".listenerPath", "is required with SCMP_ACT_NOTIFY: the agent's unix socket")
+	case sc.ListenerPath != "" && !filepath.IsAbs(sc.ListenerPath):
+		p.add(base+".listenerPath", "%q must be an absolute path", sc.ListenerPath)
 	}
 	for i, rule := range sc.Syscalls {
 		path := idx(base+".syscalls", i)
@@ -95,8 +102,6 @@ func checkSeccompAction(p *problems, path string, a specs.LinuxSeccompAction) {
 	switch {
 	case a == "":
 		p.add(path, "is required")
-	case a == specs.ActNotify:
-		p.add(path, "%q is not supported: it needs a seccomp agent at listenerPath", a)
 	case !slices.Contains(seccompActions, a):
 		p.add(path, "%q is not a seccomp action (SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, ...)", a)
 	}

@@ -32,6 +32,7 @@ func TestSeccomp(t *testing.T) {
 			for _, a := range seccompActions {
 				s.Syscalls = append(s.Syscalls, specs.LinuxSyscall{Names: []string{"x"}, Action: a})
 			}
+			s.ListenerPath = "/run/agent.sock"
 		}), "", ""},
 		{"no default action", sc(func(s *specs.LinuxSeccomp) { s.DefaultAction = "" }), "linux.seccomp.defaultAction", "required"},
 		{"bad default action", sc(func(s *specs.LinuxSeccomp) { s.DefaultAction = "SCMP_ACT_NOPE" }), "linux.seccomp.defaultAction", "not a seccomp action"},
@@ -44,8 +45,8 @@ func TestSeccomp(t *testing.T) {
 		{"empty name", sc(func(s *specs.LinuxSeccomp) { s.Syscalls[0].Names[1] = "" }), "linux.seccomp.syscalls[0].names[1]", "empty"},
 		{"arg index", sc(func(s *specs.LinuxSeccomp) { s.Syscalls[1].Args[0].Index = 6 }), "linux.seccomp.syscalls[1].args[0].index", "0..5"},
 		{"arg op", sc(func(s *specs.LinuxSeccomp) { s.Syscalls[1].Args[0].Op = "==" }), "linux.seccomp.syscalls[1].args[0].op", "not a seccomp operator"},
-		{"notify", sc(func(s *specs.LinuxSeccomp) { s.Syscalls[0].Action = specs.ActNotify }), "linux.seccomp.syscalls[0].action", "not supported"},
-		{"listenerPath", sc(func(s *specs.LinuxSeccomp) { s.ListenerPath = "/run/agent.sock" }), "linux.seccomp.listenerPath", "not supported"},
-		{"listenerMetadata", sc(func(s *specs.LinuxSeccomp) { s.ListenerMetadata = "x" }), "linux.seccomp.listenerMetadata", "not supported"},
+		{"notify without listener", sc(func(s *specs.LinuxSeccomp) { s.Syscalls[0].Action = specs.ActNotify }), "linux.seccomp.listenerPath", "required"},
+		{"notify default", sc(func(s *specs.LinuxSeccomp) { s.DefaultAction = specs.ActNotify; s.DefaultErrnoRet = nil }), "linux.seccomp.defaultAction", "cannot be the default"},
+		{"listenerPath relative", sc(func(s *specs.LinuxSeccomp) { s.ListenerPath = "run/agent.sock" }), "linux.seccomp.listenerPath", "absolute"},
 	})
 }
