@@ -145,6 +145,9 @@ func bundleForm(args []string) bool {
 
 func runCLI(args []string) int {
 	start := now()
+	if code, ok := imageCLI(args); ok { // pull, import, images, rmi, image (cmd_image.go)
+		return code
+	}
 	var c cli
 	verb := verbOf(args)
 	var opts []kong.Option

@@ -191,7 +191,6 @@ func platformImage(idx v1.ImageIndex) (v1.Image, error) {
 	return nil, fmt.Errorf("no image for %s/%s in the index", want.OS, want.Architecture)
 }
 
-
 // extractLayoutFiles copies an oci-archive's oci-layout, index.json and
 // blobs/sha256/HEX files, and nothing else, into dir. Only those exact
 // names are written, so the archive cannot place a file elsewhere.

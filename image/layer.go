@@ -13,8 +13,8 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/klauspost/compress/zstd"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/zstd"
 )
 
 // layerWant is what the manifest and the config promise about a layer.
