@@ -20,9 +20,10 @@ build: deps
 
 # What the build and the tests need, from Debian: libseccomp (linked in
 # statically) and pkg-config, a static busybox for the test rootfs, strace
-# for the tracing test, qemu and friends for the cgroup v2 VM, clang (with
+# for the tracing test, qemu and friends for the cgroup v2 VM, a registry,
+# skopeo and umoci for the image tests, clang (with
 # its libFuzzer runtime) for the C side of `make fuzz`.
-DEB_DEPS := busybox-static strace file qemu-system-x86 cpio kmod libseccomp-dev pkg-config clang
+DEB_DEPS := busybox-static strace file qemu-system-x86 cpio kmod libseccomp-dev pkg-config clang docker-registry skopeo umoci
 deps:
 	@missing=""; for p in $(DEB_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -52,7 +53,7 @@ check:
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only tests/attack/*.c
 
 unit:
-	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./tests/soak/
+	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./image/ ./tests/soak/
 
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/

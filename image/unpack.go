@@ -286,6 +286,9 @@ func (u *unpacker) link(pfd int, rel, base string, h *tar.Header) error {
 	}
 	tdir, tbase := splitRel(target)
 	tfd, err := u.walk(tdir, false)
+	if errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("%w: hard link target %.200q is not an earlier entry of this layer", ErrUnsafe, h.Linkname)
+	}
 	if err != nil {
 		return fmt.Errorf("hard link target %.200q: %w", h.Linkname, err)
 	}
@@ -373,7 +376,7 @@ func (u *unpacker) walk(rel string, create bool) (int, error) {
 		case err == unix.ENOTDIR:
 			return -1, fmt.Errorf("%w: %q on the path is not a directory", ErrUnsafe, c)
 		case err != nil:
-			return -1, fmt.Errorf("open %q: %w", c, err)
+			return -1, fmt.Errorf("open %q: %w", c, error(err))
 		}
 		fd = next
 	}
