@@ -53,7 +53,7 @@ type runCmd struct {
 	PidsLimit         string   `help:"Maximum number of processes; -1 for unlimited." group:"Resource limits (cgroups)" placeholder:"N"`
 	BlkioWeight       string   `help:"Relative block I/O weight, 10-1000 (v2: converted to io.weight)." group:"Resource limits (cgroups)" placeholder:"N"`
 	CgroupParent      string   `help:"Parent cgroup of the container's cgroup (default from $MYCONTAINER_CGROUP_PARENT)." env:"MYCONTAINER_CGROUP_PARENT" default:"mycontainer" group:"Resource limits (cgroups)" placeholder:"PATH"`
-	Command           []string `arg:"" passthrough:"partial" help:"Command and arguments."`
+	Command           []string `arg:"" optional:"" passthrough:"partial" help:"Command and arguments (with --image, they replace the image's Cmd)."`
 }
 
 func (r *runCmd) Help() string {
