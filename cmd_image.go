@@ -132,8 +132,11 @@ func pick[T any](cmd string, top, sub *T) *T {
 }
 
 func progress(quiet bool) image.Progress {
-	if quiet {
+	switch {
+	case quiet:
 		return image.NoProgress{}
+	case isTerminal(os.Stderr):
+		return &image.TermProgress{W: os.Stderr}
 	}
 	return &image.LineProgress{W: os.Stderr}
 }

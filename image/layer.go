@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -65,6 +64,10 @@ func (s *Store) addLayer(l v1.Layer, want layerWant, p Progress) (int64, error) 
 		return 0, fmt.Errorf("layer %s: %w", want.Digest, err)
 	}
 	defer os.RemoveAll(tmp) // a no-op once renamed
+	// The layer's root: 0755 unless the tar's "./" entry says otherwise.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return 0, err
+	}
 	rc, err := l.Compressed()
 	if err != nil {
 		return 0, fmt.Errorf("layer %s: %w", want.Digest, err)
@@ -104,9 +107,6 @@ func (s *Store) addLayer(l v1.Layer, want layerWant, p Progress) (int64, error) 
 	}
 	bar.Done(stats)
 	if err := writeFileAtomic(s.LayerDir(want.DiffID)+".size", s.path("tmp"), []byte(strconv.FormatInt(stats.Bytes, 10))); err != nil {
-		return 0, err
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return 0, err
 	}
 	if err := os.Rename(tmp, s.LayerDir(want.DiffID)); err != nil {

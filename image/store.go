@@ -66,6 +66,11 @@ func Open(root string) (*Store, error) {
 			return nil, fmt.Errorf("storage %s: %w", abs, err)
 		}
 	}
+	// Only root may enter: layers hold setuid files and devices of images,
+	// which no other host user may reach.
+	if err := os.Chmod(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("storage %s: %w", abs, err)
+	}
 	return &Store{Root: abs}, nil
 }
 
