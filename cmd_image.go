@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -263,7 +264,17 @@ func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
 		if r.Rootfs == "" {
 			return nil, errors.New("--overlay needs --rootfs DIR (the host's / is already read-only)")
 		}
-		if c, err = s.NewOverlay([]string{r.Rootfs}, nil); err != nil {
+		dir, err := filepath.Abs(r.Rootfs)
+		if err == nil {
+			dir, err = filepath.EvalSymlinks(dir)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rootfs %s: %w", r.Rootfs, err)
+		}
+		if dir == "/" {
+			return nil, errors.New("--overlay over the host's /: refused (the default root is the host's / read-only)")
+		}
+		if c, err = s.NewOverlay([]string{dir}, nil); err != nil {
 			return nil, err
 		}
 	} else {

@@ -19,6 +19,8 @@ func TestImageBadInput(t *testing.T) {
 	oneLine(t, "a registry that is down", img(t, store, "pull", "127.0.0.1:1/test/x:y"), "connection refused")
 	oneLine(t, "import of a missing file", img(t, store, "import", "/nonexistent.tar"), "no such file")
 	oneLine(t, "rmi of a missing image", img(t, store, "rmi", "nosuch:1"), "no such image")
+	oneLine(t, "--overlay over the host's /", run(t, "run", "--no-tty", "--storage", store, "--rootfs", "/", "--overlay", "--", "true"), "refused")
+	oneLine(t, "--image and --rootfs", run(t, "run", "--no-tty", "--storage", store, "--rootfs", rootfs, "--image", "x", "--", "true"), "choose one")
 	assertEmptyStore(t, store)
 }
 
