@@ -228,10 +228,17 @@ func overlayMountsOf(t *testing.T, store string) []string {
 	return out
 }
 
-// oneLine checks that a failure is one line on stderr, exit 125.
+// oneLine checks that a failure is one line on stderr (beside the
+// progress lines of the blobs that came before), exit 125.
 func oneLine(t *testing.T, what string, r result, want string) {
 	t.Helper()
-	if r.code != 125 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, want) {
+	var errs []string
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.HasPrefix(l, "mycontainer: ") {
+			errs = append(errs, l)
+		}
+	}
+	if r.code != 125 || len(errs) != 1 || !strings.Contains(errs[0], want) {
 		t.Errorf("%s: want exit 125 and one line with %q, got %d: %q", what, want, r.code, r.stderr)
 	}
 }
