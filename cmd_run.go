@@ -106,11 +106,13 @@ func (r *runCmd) run(start uint64, debug bool) int {
 			SecurityOpt: r.SecurityOpt, ReadOnly: r.ReadOnly},
 	}
 	if r.Image != "" || r.Overlay {
+		t := now()
 		cleanup, err := r.imageRoot(f)
 		if err != nil {
 			return fail(err)
 		}
 		defer cleanup()
+		tl.Add("image root", t, now())
 	}
 	code, err := container.RunFriendly(f, container.FriendlyOptions{
 		Init: r.Init, CgroupParent: r.CgroupParent, StopTimeout: time.Duration(r.StopTimeout) * time.Second,
