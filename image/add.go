@@ -17,6 +17,11 @@ const parallelLayers = 3
 // config and manifest blobs (verified), then its entry in images.json
 // under names. Nothing is recorded until every part is in place.
 func (s *Store) add(img v1.Image, names []string, p Progress) (*Image, error) {
+	unlock, err := s.gcLock(false)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	rawManifest, err := img.RawManifest()
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)

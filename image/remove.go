@@ -11,6 +11,11 @@ import (
 // no name left (or ref is its ID); then its layers no other image or
 // running container uses.
 func (s *Store) Remove(ref string) (*Image, error) {
+	unlockGC, err := s.gcLock(true)
+	if err != nil {
+		return nil, err
+	}
+	defer unlockGC()
 	unlock, err := s.lock(true)
 	if err != nil {
 		return nil, err
@@ -40,6 +45,11 @@ func (s *Store) Remove(ref string) (*Image, error) {
 // Prune removes every layer and blob no image names, and what killed
 // pulls left in tmp/. It returns what it removed.
 func (s *Store) Prune() ([]string, error) {
+	unlockGC, err := s.gcLock(true)
+	if err != nil {
+		return nil, err
+	}
+	defer unlockGC()
 	unlock, err := s.lock(true)
 	if err != nil {
 		return nil, err

@@ -86,7 +86,19 @@ func (s *Store) LayerDir(diffID string) string {
 // lock takes the store's lock file, exclusive or shared, and returns
 // its release. The kernel drops it when the process dies.
 func (s *Store) lock(exclusive bool) (func(), error) {
-	fd, err := unix.Open(s.path("lock"), unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	return s.lockAt("lock", exclusive)
+}
+
+// gcLock is held shared by every pull and import from its first layer to
+// its entry in images.json, and exclusive by rmi and prune before the
+// store's lock (always in this order): a layer just unpacked, which no
+// image names yet, is never collected under a pull.
+func (s *Store) gcLock(exclusive bool) (func(), error) {
+	return s.lockAt("gc.lock", exclusive)
+}
+
+func (s *Store) lockAt(name string, exclusive bool) (func(), error) {
+	fd, err := unix.Open(s.path(name), unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("storage lock: %w", err)
 	}

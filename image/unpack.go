@@ -169,7 +169,7 @@ func (u *unpacker) entry(h *tar.Header, r io.Reader) error {
 	switch h.Typeflag {
 	case tar.TypeDir:
 		return u.mkdir(pfd, rel, base, h)
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg, tar.TypeRegA, tar.TypeCont, tar.TypeGNUSparse:
 		return u.file(pfd, base, h, r)
 	case tar.TypeSymlink:
 		if err := removeAt(pfd, base); err != nil {
