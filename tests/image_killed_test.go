@@ -82,8 +82,8 @@ func tmpLayerWithData(tmp string, n int64) bool {
 	return false
 }
 
-// Two pulls of the same image at once: both succeed, each layer is
-// written once.
+// Two pulls of the same image at once, with a prune and a run beside
+// them: both succeed, each layer is written once.
 func TestImageParallelPulls(t *testing.T) {
 	im := buildImage(t, 8)
 	addr := startRegistry(t)
@@ -97,6 +97,10 @@ func TestImageParallelPulls(t *testing.T) {
 			defer wg.Done()
 			res[i] = img(t, store, "pull", "-q", ref)
 		}()
+	}
+	// A prune during the pulls never takes a layer they unpacked.
+	if r := run(t, "image", "prune", "--storage", store); r.code != 0 {
+		t.Errorf("prune during the pulls: exit %d %s", r.code, r.stderr)
 	}
 	// A run during the pull either finds no image yet or a whole one.
 	r := runImage(t, store, ref, "--", "true")
