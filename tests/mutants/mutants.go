@@ -87,8 +87,10 @@ var mutations = []mutation{
 		Old: "\twaitForReaper(r)\n", New: "\n",
 		Pkg: "./tests/", Tests: "^TestNoFDLeakInInitReaper$"},
 	{Name: "unpack follows symlinks out of the layer (CVE-2018-15664 class)", File: "image/unpack.go",
-		Old: "Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV}",
-		New: "Resolve: unix.RESOLVE_NO_MAGICLINKS}",
+		// Both guards go: O_NOFOLLOW alone refuses a symlink in a
+		// one-component walk, RESOLVE_NO_SYMLINKS alone too.
+		Old: "Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC,\n\t\tResolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV}",
+		New: "Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC}",
 		Pkg: "./image/", Tests: "^TestUnpackWriteThrough|^TestUnpackHardlinkThroughSymlink$", Fast: true},
 	{Name: "unpack keeps an image's trusted.overlay.* xattrs", File: "image/unpack.go",
 		Old: "return strings.HasPrefix(name, \"user.\") || name == \"security.capability\"", New: "return true",
