@@ -17,6 +17,7 @@ all: build
 
 build: deps
 	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $(BIN)-image ./cmd/mycontainer-image
 
 # What the build and the tests need, from Debian: libseccomp (linked in
 # statically) and pkg-config, a static busybox for the test rootfs, strace
@@ -53,7 +54,7 @@ check:
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only tests/attack/*.c
 
 unit:
-	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./image/ ./tests/soak/
+	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./image/ ./image/fetch/ ./tests/soak/
 
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/
@@ -120,7 +121,7 @@ mutants-fast: rootfs
 	$(GO) run ./tests/mutants -fast
 
 clean:
-	rm -rf $(BIN) $(ROOTFS)
+	rm -rf $(BIN) $(BIN)-image $(ROOTFS)
 
 # The same integration tests, plus the cgroups package's, on a real cgroup
 # v2 kernel in a qemu VM (this host is cgroup v1 hybrid). See tests/vm/.

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -132,52 +130,51 @@ func pick[T any](cmd string, top, sub *T) *T {
 	return top
 }
 
-func progress(quiet bool) image.Progress {
-	switch {
-	case quiet:
-		return image.NoProgress{}
-	case isTerminal(os.Stderr):
-		return &image.TermProgress{W: os.Stderr}
+// helper is mycontainer-image, beside this binary (or
+// $MYCONTAINER_IMAGE_HELPER): pull and import run there, so that this
+// binary carries no registry client.
+func helper() (string, error) {
+	if h := os.Getenv("MYCONTAINER_IMAGE_HELPER"); h != "" {
+		return h, nil
 	}
-	return &image.LineProgress{W: os.Stderr}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	h := filepath.Join(filepath.Dir(exe), "mycontainer-image")
+	if _, err := os.Stat(h); err != nil {
+		return "", fmt.Errorf("pull and import need mycontainer-image beside %s (make build makes it): %w", exe, err)
+	}
+	return h, nil
+}
+
+func execHelper(args ...string) error {
+	h, err := helper()
+	if err != nil {
+		return err
+	}
+	return unix.Exec(h, append([]string{"mycontainer-image"}, args...), os.Environ())
+}
+
+func flag01(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 func (c *pullCmd) run() error {
-	s, err := c.open()
-	if err != nil {
+	if _, err := c.open(); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
-	defer stop()
-	t := time.Now()
-	im, err := s.Pull(ctx, c.Ref, image.PullOptions{Insecure: c.Insecure, Progress: progress(c.Quiet)})
-	if err != nil {
-		return err
-	}
-	if !c.Quiet {
-		fmt.Fprintf(os.Stderr, "pulled %s in %.2fs\n", image.ShortName(im.Names[0]), time.Since(t).Seconds())
-	}
-	fmt.Println(im.ID)
-	return nil
+	return execHelper("pull", image.RootFromEnv(c.Storage), flag01(c.Insecure), flag01(c.Quiet), c.Ref)
 }
 
 func (c *importCmd) run() error {
-	s, err := c.open()
-	if err != nil {
+	if _, err := c.open(); err != nil {
 		return err
 	}
-	ims, err := s.Import(c.Path, c.Tag, progress(c.Quiet))
-	if err != nil {
-		return err
-	}
-	for _, im := range ims {
-		if c.Quiet || len(im.Names) == 0 {
-			fmt.Println(im.ID)
-		} else {
-			fmt.Printf("%s %s\n", im.ID, image.ShortName(im.Names[0]))
-		}
-	}
-	return nil
+	return execHelper("import", image.RootFromEnv(c.Storage), c.Tag, flag01(c.Quiet), c.Path)
 }
 
 func (c *imagesCmd) run() error {
@@ -289,7 +286,7 @@ func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
 		if err != nil {
 			return nil, err
 		}
-		ic := cfg.Config
+		ic := cfg
 		args := ic.Entrypoint
 		if r.Entrypoint != nil {
 			args = nil

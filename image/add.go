@@ -6,17 +6,18 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // parallelLayers is how many layers are fetched and unpacked at once.
 const parallelLayers = 3
 
-// add stores an image: its layers (verified, unpacked once), then its
+// Add stores an image: its layers (verified, unpacked once), then its
 // config and manifest blobs (verified), then its entry in images.json
 // under names. Nothing is recorded until every part is in place.
-func (s *Store) add(img v1.Image, names []string, p Progress) (*Image, error) {
+func (s *Store) Add(img Source, names []string, p Progress) (*Image, error) {
+	if p == nil {
+		p = NoProgress{}
+	}
 	unlock, err := s.gcLock(false)
 	if err != nil {
 		return nil, err
@@ -26,7 +27,7 @@ func (s *Store) add(img v1.Image, names []string, p Progress) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
-	var m v1.Manifest
+	var m manifest
 	if err := json.Unmarshal(rawManifest, &m); err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
@@ -34,7 +35,7 @@ func (s *Store) add(img v1.Image, names []string, p Progress) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	if got := digestOf(rawConfig); got != m.Config.Digest.String() {
+	if got := digestOf(rawConfig); got != m.Config.Digest {
 		return nil, fmt.Errorf("config %s: %w (it is %s)", m.Config.Digest, ErrDigest, got)
 	}
 	cfg, err := parseConfig(rawConfig)
@@ -44,20 +45,20 @@ func (s *Store) add(img v1.Image, names []string, p Progress) (*Image, error) {
 	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
 		return nil, fmt.Errorf("image: the manifest lists %d layers, the config %d diff_ids", len(m.Layers), len(cfg.RootFS.DiffIDs))
 	}
-	im := &Image{ID: m.Config.Digest.String(), Manifest: digestOf(rawManifest), Names: names, Created: time.Now().UTC()}
+	im := &Image{ID: m.Config.Digest, Manifest: digestOf(rawManifest), Names: names, Created: time.Now().UTC()}
 	sizes := make([]int64, len(m.Layers))
 	errs := make([]error, len(m.Layers))
 	sem := make(chan struct{}, parallelLayers)
 	var wg sync.WaitGroup
 	for i, desc := range m.Layers {
-		want := layerWant{Digest: desc.Digest.String(), DiffID: cfg.RootFS.DiffIDs[i].String()}
+		want := layerWant{Digest: desc.Digest, DiffID: cfg.RootFS.DiffIDs[i]}
 		im.Layers = append(im.Layers, want.DiffID)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			l, err := img.LayerByDigest(desc.Digest)
+			l, err := img.Layer(desc.Digest)
 			if err != nil {
 				errs[i] = fmt.Errorf("layer %s: %w", desc.Digest, err)
 				return
@@ -113,25 +114,4 @@ func (s *Store) record(im *Image) error {
 	}
 	ix.Images = append(kept, im)
 	return s.save(ix)
-}
-
-func parseConfig(raw []byte) (*v1.ConfigFile, error) {
-	var cfg v1.ConfigFile
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, fmt.Errorf("image config: %w", err)
-	}
-	if cfg.RootFS.Type != "layers" {
-		return nil, fmt.Errorf("image config: rootfs.type %q, want \"layers\"", cfg.RootFS.Type)
-	}
-	return &cfg, nil
-}
-
-// Config reads an image's config from the store (verified against its
-// digest on every read).
-func (s *Store) Config(im *Image) (*v1.ConfigFile, error) {
-	raw, err := s.readBlob(im.ID)
-	if err != nil {
-		return nil, err
-	}
-	return parseConfig(raw)
 }

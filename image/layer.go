@@ -11,9 +11,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/klauspost/compress/zstd"
 )
 
 // layerWant is what the manifest and the config promise about a layer.
@@ -38,7 +35,7 @@ func (s *Store) hasLayer(diffID string) (int64, bool) {
 // tmp/ and renamed into place only after both matched: a SIGKILL at any
 // moment leaves no layer directory a run could use, only tmp/ debris
 // that the next pull removes.
-func (s *Store) addLayer(l v1.Layer, want layerWant, p Progress) (int64, error) {
+func (s *Store) addLayer(l Layer, want layerWant, p Progress) (int64, error) {
 	if err := checkDigest(want.DiffID); err != nil {
 		return 0, fmt.Errorf("layer diff_id: %w", err)
 	}
@@ -77,7 +74,7 @@ func (s *Store) addLayer(l v1.Layer, want layerWant, p Progress) (int64, error) 
 	bar := p.Start(want.Digest, size)
 	compressed := sha256.New()
 	in := bufio.NewReaderSize(io.TeeReader(io.TeeReader(rc, bar), compressed), 1<<20)
-	dec, err := decompress(in)
+	dec, err := s.decompress(in)
 	if err != nil {
 		return 0, fmt.Errorf("layer %s: %w", want.Digest, err)
 	}
@@ -117,9 +114,13 @@ func (s *Store) addLayer(l v1.Layer, want layerWant, p Progress) (int64, error) 
 
 func sum(h hash.Hash) string { return "sha256:" + hex.EncodeToString(h.Sum(nil)) }
 
+// ZstdReader, when set, reads zstd layers (mycontainer-image sets it;
+// the runtime's binary carries no zstd decoder).
+var ZstdReader func(io.Reader) (io.ReadCloser, error)
+
 // decompress picks gzip, zstd or a plain tar by the stream's first bytes,
 // in this process: nothing from the image is ever run to unpack it.
-func decompress(in *bufio.Reader) (io.ReadCloser, error) {
+func (s *Store) decompress(in *bufio.Reader) (io.ReadCloser, error) {
 	magic, _ := in.Peek(4)
 	switch {
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
@@ -129,11 +130,10 @@ func decompress(in *bufio.Reader) (io.ReadCloser, error) {
 		}
 		return z, nil
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		z, err := zstd.NewReader(in, zstd.WithDecoderConcurrency(1))
-		if err != nil {
-			return nil, fmt.Errorf("zstd: %w", err)
+		if ZstdReader == nil {
+			return nil, fmt.Errorf("a zstd layer: no zstd decoder here")
 		}
-		return z.IOReadCloser(), nil
+		return ZstdReader(in)
 	}
 	return io.NopCloser(in), nil
 }

@@ -1,18 +1,35 @@
 package image
 
-import (
-	"github.com/google/go-containerregistry/pkg/name"
-)
+import "strings"
 
-// NormalizeName writes a reference the way the store keeps it:
-// "busybox" is "index.docker.io/library/busybox:latest", as a registry
-// would be asked for it. A string that is no reference stays as it is.
+// NormalizeName writes a reference the way the store keeps it, as
+// go-containerregistry names it: "busybox" is
+// "index.docker.io/library/busybox:latest"; a registry is the first
+// component when it has a "." or a ":" or is localhost; the tag is
+// "latest" when there is neither a tag nor a digest.
 func NormalizeName(ref string) string {
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		return ref
+	repo, digest, hasDigest := strings.Cut(ref, "@")
+	registry, rest := "index.docker.io", repo
+	if first, after, ok := strings.Cut(repo, "/"); ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		registry, rest = first, after
 	}
-	return r.Name()
+	if registry == "docker.io" {
+		registry = "index.docker.io"
+	}
+	tag := ""
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 {
+		rest, tag = rest[:i], rest[i+1:]
+	}
+	if registry == "index.docker.io" && !strings.Contains(rest, "/") {
+		rest = "library/" + rest
+	}
+	switch {
+	case hasDigest:
+		return registry + "/" + rest + "@" + digest
+	case tag == "":
+		tag = "latest"
+	}
+	return registry + "/" + rest + ":" + tag
 }
 
 // ShortName is a stored name as docker prints it: without the default

@@ -242,3 +242,6 @@ func writeFileAtomic(path, tmpDir string, b []byte) error {
 	}
 	return nil
 }
+
+// TmpDir is where work in progress goes (names carrying the writer's PID).
+func (s *Store) TmpDir() string { return s.path("tmp") }

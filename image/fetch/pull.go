@@ -1,6 +1,8 @@
-package image
+package fetch
 
 import (
+	"mycontainer/image"
+
 	"context"
 	"fmt"
 	"runtime"
@@ -16,7 +18,7 @@ type PullOptions struct {
 	// Insecure speaks plain HTTP to the registry. Without it, go-
 	// containerregistry already uses HTTP for localhost and 127.0.0.1.
 	Insecure bool
-	Progress Progress
+	Progress image.Progress
 }
 
 // Platform is this machine's, to pick an image from a multi-arch index.
@@ -31,7 +33,7 @@ func Platform() v1.Platform {
 // Pull fetches ref from its registry (credentials from
 // ~/.docker/config.json), resolving a multi-arch index to this machine's
 // platform, and stores it under its name.
-func (s *Store) Pull(ctx context.Context, ref string, o PullOptions) (*Image, error) {
+func Pull(ctx context.Context, s *image.Store, ref string, o PullOptions) (*image.Image, error) {
 	var opts []name.Option
 	if o.Insecure {
 		opts = append(opts, name.Insecure)
@@ -41,7 +43,7 @@ func (s *Store) Pull(ctx context.Context, ref string, o PullOptions) (*Image, er
 		return nil, fmt.Errorf("pull %s: not an image reference: %w", ref, err)
 	}
 	if o.Progress == nil {
-		o.Progress = NoProgress{}
+		o.Progress = image.NoProgress{}
 	}
 	desc, err := remote.Get(r, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain),
 		remote.WithPlatform(Platform()))
@@ -52,7 +54,7 @@ func (s *Store) Pull(ctx context.Context, ref string, o PullOptions) (*Image, er
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: %w", r.Name(), err)
 	}
-	im, err := s.add(img, []string{r.Name()}, o.Progress)
+	im, err := s.Add(source{img}, []string{image.NormalizeName(r.Name())}, o.Progress)
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: %w", r.Name(), err)
 	}

@@ -1,6 +1,8 @@
-package image
+package fetch
 
 import (
+	"mycontainer/image"
+
 	"archive/tar"
 	"errors"
 	"fmt"
@@ -18,16 +20,16 @@ import (
 // Import stores the images of a docker-archive (docker save, podman
 // save), an oci-archive, or an OCI image layout directory. tag, when set,
 // names the (single) image instead of the names the archive carries.
-func (s *Store) Import(path, tag string, p Progress) ([]*Image, error) {
+func Import(s *image.Store, path, tag string, p image.Progress) ([]*image.Image, error) {
 	if p == nil {
-		p = NoProgress{}
+		p = image.NoProgress{}
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	if fi.IsDir() {
-		return s.importLayout(path, filepath.Base(filepath.Clean(path)), tag, p)
+		return importLayout(s, path, filepath.Base(filepath.Clean(path)), tag, p)
 	}
 	names, err := tarNames(path)
 	if err != nil {
@@ -35,9 +37,9 @@ func (s *Store) Import(path, tag string, p Progress) ([]*Image, error) {
 	}
 	switch {
 	case names["manifest.json"]:
-		return s.importDockerArchive(path, tag, p)
+		return importDockerArchive(s, path, tag, p)
 	case names["oci-layout"] && names["index.json"]:
-		dir, err := os.MkdirTemp(s.path("tmp"), fmt.Sprintf("import-%d-", os.Getpid()))
+		dir, err := os.MkdirTemp(s.TmpDir(), fmt.Sprintf("import-%d-", os.Getpid()))
 		if err != nil {
 			return nil, err
 		}
@@ -46,7 +48,7 @@ func (s *Store) Import(path, tag string, p Progress) ([]*Image, error) {
 			return nil, fmt.Errorf("import %s: %w", path, err)
 		}
 		base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-		return s.importLayout(dir, base, tag, p)
+		return importLayout(s, dir, base, tag, p)
 	}
 	return nil, fmt.Errorf("import %s: neither a docker-archive (manifest.json) nor an oci-archive (oci-layout, index.json)", path)
 }
@@ -72,7 +74,7 @@ func tarNames(path string) (map[string]bool, error) {
 	}
 }
 
-func (s *Store) importDockerArchive(path, tag string, p Progress) ([]*Image, error) {
+func importDockerArchive(s *image.Store, path, tag string, p image.Progress) ([]*image.Image, error) {
 	opener := func() (io.ReadCloser, error) { return os.Open(path) }
 	m, err := tarball.LoadManifest(opener)
 	if err != nil {
@@ -81,7 +83,7 @@ func (s *Store) importDockerArchive(path, tag string, p Progress) ([]*Image, err
 	if tag != "" && len(m) != 1 {
 		return nil, fmt.Errorf("import %s: --tag names one image; the archive holds %d", path, len(m))
 	}
-	var out []*Image
+	var out []*image.Image
 	for i, d := range m {
 		var t *name.Tag
 		var names []string
@@ -90,11 +92,11 @@ func (s *Store) importDockerArchive(path, tag string, p Progress) ([]*Image, err
 				if t == nil {
 					t = &nt
 				}
-				names = append(names, nt.Name())
+				names = append(names, image.NormalizeName(nt.Name()))
 			}
 		}
 		if tag != "" {
-			names = []string{NormalizeName(tag)}
+			names = []string{image.NormalizeName(tag)}
 		}
 		var img v1.Image
 		if t != nil {
@@ -107,7 +109,7 @@ func (s *Store) importDockerArchive(path, tag string, p Progress) ([]*Image, err
 		if err != nil {
 			return nil, fmt.Errorf("import %s: %w", path, err)
 		}
-		im, err := s.add(img, names, p)
+		im, err := s.Add(source{img}, names, p)
 		if err != nil {
 			return nil, fmt.Errorf("import %s: %w", path, err)
 		}
@@ -118,7 +120,7 @@ func (s *Store) importDockerArchive(path, tag string, p Progress) ([]*Image, err
 
 // importLayout stores every image an OCI layout's index.json names (an
 // index inside it is resolved to this machine's platform).
-func (s *Store) importLayout(dir, base, tag string, p Progress) ([]*Image, error) {
+func importLayout(s *image.Store, dir, base, tag string, p image.Progress) ([]*image.Image, error) {
 	lp, err := layout.FromPath(dir)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: not an OCI layout: %w", dir, err)
@@ -134,7 +136,7 @@ func (s *Store) importLayout(dir, base, tag string, p Progress) ([]*Image, error
 	if tag != "" && len(im.Manifests) != 1 {
 		return nil, fmt.Errorf("import %s: --tag names one image; the layout holds %d", dir, len(im.Manifests))
 	}
-	var out []*Image
+	var out []*image.Image
 	for _, d := range im.Manifests {
 		var img v1.Image
 		if d.MediaType.IsIndex() {
@@ -151,12 +153,12 @@ func (s *Store) importLayout(dir, base, tag string, p Progress) ([]*Image, error
 		}
 		names := []string{layoutName(base, d.Annotations["org.opencontainers.image.ref.name"])}
 		if tag != "" {
-			names = []string{NormalizeName(tag)}
+			names = []string{image.NormalizeName(tag)}
 		}
 		if names[0] == "" {
 			names = nil
 		}
-		st, err := s.add(img, names, p)
+		st, err := s.Add(source{img}, names, p)
 		if err != nil {
 			return nil, fmt.Errorf("import %s: %w", dir, err)
 		}
@@ -172,9 +174,9 @@ func layoutName(base, ann string) string {
 		return ""
 	}
 	if strings.ContainsAny(ann, "/:@") {
-		return NormalizeName(ann)
+		return image.NormalizeName(ann)
 	}
-	return NormalizeName(strings.ToLower(base) + ":" + ann)
+	return image.NormalizeName(strings.ToLower(base) + ":" + ann)
 }
 
 func platformImage(idx v1.ImageIndex) (v1.Image, error) {
@@ -214,7 +216,7 @@ func extractLayoutFiles(path, dir string) error {
 		}
 		n := strings.TrimPrefix(h.Name, "./")
 		hexName, isBlob := strings.CutPrefix(n, "blobs/sha256/")
-		ok := n == "oci-layout" || n == "index.json" || (isBlob && checkDigest("sha256:"+hexName) == nil)
+		ok := n == "oci-layout" || n == "index.json" || (isBlob && isDigestHex(hexName))
 		if !ok || h.Typeflag != tar.TypeReg {
 			continue
 		}
@@ -230,4 +232,16 @@ func extractLayoutFiles(path, dir string) error {
 			return err
 		}
 	}
+}
+
+func isDigestHex(h string) bool {
+	if len(h) != 64 {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
