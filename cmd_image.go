@@ -153,7 +153,8 @@ func execHelper(args ...string) error {
 	if err != nil {
 		return err
 	}
-	return unix.Exec(h, append([]string{"mycontainer-image"}, args...), os.Environ())
+	err = unix.Exec(h, append([]string{"mycontainer-image"}, args...), os.Environ())
+	return fmt.Errorf("exec %s (pull and import run there): %w", h, err)
 }
 
 func flag01(b bool) string {
