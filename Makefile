@@ -17,12 +17,14 @@ all: build
 
 build: deps
 	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $(BIN)-image ./cmd/mycontainer-image
 
 # What the build and the tests need, from Debian: libseccomp (linked in
 # statically) and pkg-config, a static busybox for the test rootfs, strace
-# for the tracing test, qemu and friends for the cgroup v2 VM, clang (with
+# for the tracing test, qemu and friends for the cgroup v2 VM, a registry,
+# skopeo and umoci for the image tests, clang (with
 # its libFuzzer runtime) for the C side of `make fuzz`.
-DEB_DEPS := busybox-static strace file qemu-system-x86 cpio kmod libseccomp-dev pkg-config clang
+DEB_DEPS := busybox-static strace file qemu-system-x86 cpio kmod libseccomp-dev pkg-config clang docker-registry skopeo umoci
 deps:
 	@missing=""; for p in $(DEB_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -52,7 +54,7 @@ check:
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only tests/attack/*.c
 
 unit:
-	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./tests/soak/
+	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./image/ ./image/fetch/ ./tests/soak/
 
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/
@@ -119,7 +121,7 @@ mutants-fast: rootfs
 	$(GO) run ./tests/mutants -fast
 
 clean:
-	rm -rf $(BIN) $(ROOTFS)
+	rm -rf $(BIN) $(BIN)-image $(ROOTFS)
 
 # The same integration tests, plus the cgroups package's, on a real cgroup
 # v2 kernel in a qemu VM (this host is cgroup v1 hybrid). See tests/vm/.

@@ -65,7 +65,7 @@ func (r *runCmd) ociFlagged() bool {
 // bundleHint is the one line for `run ID` typed in a bundle directory:
 // a friendly run of a command that is not there, beside a config.json.
 func (r *runCmd) bundleHint() string {
-	if r.Rootfs != "" || len(r.Command) != 1 {
+	if r.Rootfs != "" || r.Image != "" || len(r.Command) != 1 {
 		return ""
 	}
 	if _, err := os.Stat("config.json"); err != nil {
@@ -127,6 +127,10 @@ func (r *runCmd) friendlyFlag() string {
 	switch {
 	case r.Rootfs != "":
 		return "--rootfs"
+	case r.Image != "":
+		return "--image"
+	case r.Overlay || r.Entrypoint != nil || r.Storage != "":
+		return "an image flag (--overlay, --entrypoint, --storage)"
 	case r.Init:
 		return "--init"
 	case len(r.Env) > 0:

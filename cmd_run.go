@@ -32,6 +32,10 @@ type runCmd struct {
 	CapDrop       []string `name:"cap-drop" help:"Drop a capability (ALL for every one)." placeholder:"CAP" group:"Security"`
 	SecurityOpt   []string `name:"security-opt" help:"seccomp=unconfined, seccomp=FILE (a docker profile), no-new-privileges." placeholder:"OPT" group:"Security"`
 	ReadOnly      bool     `name:"read-only" help:"Mount the container's root filesystem read-only." group:"Security"`
+	Image         string   `help:"Run an image from the store (pull or import it first) on a copy-on-write overlayfs root; its Entrypoint, Cmd, Env, WorkingDir and User apply unless flags change them." placeholder:"REF" group:"Images"`
+	Entrypoint    *string  `help:"With --image: replace the image's Entrypoint (\"\" clears it)." placeholder:"CMD" group:"Images"`
+	Overlay       bool     `help:"With --rootfs: a copy-on-write root over DIR, which itself is never changed." group:"Images"`
+	Storage       string   `help:"Image store directory (default: $MYCONTAINER_STORAGE, else /var/lib/mycontainer)." placeholder:"DIR" group:"Images"`
 	Bundle        string   `short:"b" help:"OCI form: run the bundle in DIR (default: the current directory); the one argument is the container ID." placeholder:"DIR" group:"OCI form (any of these flags)"`
 	Detach        bool     `short:"d" help:"OCI form: return once the container runs." group:"OCI form (any of these flags)"`
 	PidFile       string   `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI form (any of these flags)"`
@@ -52,7 +56,7 @@ type runCmd struct {
 	PidsLimit         string   `help:"Maximum number of processes; -1 for unlimited." group:"Resource limits (cgroups)" placeholder:"N"`
 	BlkioWeight       string   `help:"Relative block I/O weight, 10-1000 (v2: converted to io.weight)." group:"Resource limits (cgroups)" placeholder:"N"`
 	CgroupParent      string   `help:"Parent cgroup of the container's cgroup (default from $MYCONTAINER_CGROUP_PARENT)." env:"MYCONTAINER_CGROUP_PARENT" default:"mycontainer" group:"Resource limits (cgroups)" placeholder:"PATH"`
-	Command           []string `arg:"" passthrough:"partial" help:"Command and arguments."`
+	Command           []string `arg:"" optional:"" passthrough:"partial" help:"Command and arguments (with --image, they replace the image's Cmd)."`
 }
 
 func (r *runCmd) Help() string {
@@ -77,7 +81,7 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	if len(r.Command) > 0 && r.Command[0] == "--" {
 		r.Command = r.Command[1:]
 	}
-	if len(r.Command) == 0 {
+	if len(r.Command) == 0 && r.Image == "" {
 		return fail(errors.New("run: no command given"))
 	}
 	if hint := r.bundleHint(); hint != "" {
@@ -108,6 +112,15 @@ func (r *runCmd) run(start uint64, debug bool) int {
 		PidsLimit: r.PidsLimit, BlkioWeight: r.BlkioWeight,
 		Security: spec.Security{Privileged: r.Privileged, CapAdd: r.CapAdd, CapDrop: r.CapDrop,
 			SecurityOpt: r.SecurityOpt, ReadOnly: r.ReadOnly},
+	}
+	if r.Image != "" || r.Overlay {
+		t := now()
+		cleanup, err := r.imageRoot(f)
+		if err != nil {
+			return fail(err)
+		}
+		defer cleanup()
+		tl.Add("image root", t, now())
 	}
 	code, err := container.RunFriendly(f, container.FriendlyOptions{
 		Init: r.Init, CgroupParent: r.CgroupParent, StopTimeout: time.Duration(r.StopTimeout) * time.Second,

@@ -133,6 +133,9 @@ func runCLI(args []string) int { return runCLIAs("mycontainer", args) }
 // when installed under that name: see ociRunForm) and runs the command.
 func runCLIAs(name string, args []string) int {
 	start := now()
+	if code, ok := imageCLI(args); ok { // pull, import, images, rmi, image (cmd_image.go)
+		return code
+	}
 	var c cli
 	verb, _ := verbAt(args)
 	asRunc := name == "runc"

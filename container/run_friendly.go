@@ -71,6 +71,9 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 	// The default root is the host's whole tree, read-only down to every
 	// submount (the spec's root.readonly only covers the root mount).
 	bs.HostRootReadonly = hostRoot
+	if ov := f.Overlay; ov != nil {
+		bs.OverlayLower, bs.OverlayUpper, bs.OverlayWork = ov.Lower, ov.Upper, ov.Work
+	}
 	o.Timeline.Add("validate", t, Now())
 	return Run(Options{
 		Bootstrap: bs, Timeline: o.Timeline, Cgroup: cg, SweepDeadRuns: true,

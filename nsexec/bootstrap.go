@@ -34,6 +34,12 @@ type Bootstrap struct {
 	HostRootReadonly bool
 	BindSources      []string
 	Debug            bool
+	// An overlayfs root (run --image): the layers, top first, and the
+	// container's upper and work directories, mounted by init in its own
+	// mount namespace (root.c) in place of Rootfs.
+	OverlayLower []string
+	OverlayUpper string
+	OverlayWork  string
 
 	Args     []string
 	Env      []string
@@ -71,6 +77,13 @@ func (b *Bootstrap) Frame() *Frame {
 	f.PutString(aRootfs, b.Rootfs)
 	for _, s := range b.BindSources {
 		f.PutString(aBindSource, s)
+	}
+	for _, s := range b.OverlayLower {
+		f.PutString(aOverlayLower, s)
+	}
+	if len(b.OverlayLower) > 0 {
+		f.PutString(aOverlayUpper, b.OverlayUpper)
+		f.PutString(aOverlayWork, b.OverlayWork)
 	}
 	for _, a := range b.Args {
 		f.PutString(aArg, a)
@@ -151,6 +164,12 @@ func (bs *Bootstrap) decodeAttr(a Attr) (err error) {
 		bs.Rootfs = a.String()
 	case aBindSource:
 		bs.BindSources = append(bs.BindSources, a.String())
+	case aOverlayLower:
+		bs.OverlayLower = append(bs.OverlayLower, a.String())
+	case aOverlayUpper:
+		bs.OverlayUpper = a.String()
+	case aOverlayWork:
+		bs.OverlayWork = a.String()
 	case aArg:
 		bs.Args = append(bs.Args, a.String())
 	case aEnv:

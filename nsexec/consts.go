@@ -26,6 +26,9 @@ const (
 	aRootfs           = C.MYC_A_ROOTFS
 	aHostRootReadonly = C.MYC_A_HOST_ROOT_READONLY
 	aBindSource       = C.MYC_A_BIND_SOURCE
+	aOverlayLower     = C.MYC_A_OVERLAY_LOWER
+	aOverlayUpper     = C.MYC_A_OVERLAY_UPPER
+	aOverlayWork      = C.MYC_A_OVERLAY_WORK
 	aDebug            = C.MYC_A_DEBUG
 	aArg              = C.MYC_A_ARG
 	aEnv              = C.MYC_A_ENV

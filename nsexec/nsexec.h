@@ -27,6 +27,8 @@ struct myc_attr {
 
 /* The most bind sources one container may ask for. */
 #define MYC_MAX_BINDS 256
+/* overlayfs stacks at most 500 lower layers. */
+#define MYC_MAX_LOWER 500
 
 /* What the constructor leaves behind for Go in the init stage. */
 /* What this process is, once the constructor returns into Go. */
@@ -90,6 +92,11 @@ struct myc_plan {
 	char *join_path[MYC_MAX_JOIN];
 	int nbinds;
 	char *bind_sources[MYC_MAX_BINDS];
+	/* An overlayfs root (run --image): made in init's mount namespace. */
+	int nlower;
+	char *lower[MYC_MAX_LOWER];
+	char *upper;
+	char *work;
 };
 
 /*

@@ -110,6 +110,18 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 			if (!(p->bind_sources[p->nbinds++] = myc_attr_str(&a)))
 				myc_fail("decode bootstrap", "bind source", errno, NULL);
 			break;
+		case MYC_A_OVERLAY_LOWER:
+			if (p->nlower == MYC_MAX_LOWER)
+				myc_fail("decode bootstrap", "overlay layers", E2BIG, "overlayfs stacks at most 500 layers");
+			if (!(p->lower[p->nlower++] = myc_attr_str(&a)))
+				myc_fail("decode bootstrap", "overlay layer", errno, NULL);
+			break;
+		case MYC_A_OVERLAY_UPPER:
+			set_str(&p->upper, &a, "overlay upper");
+			break;
+		case MYC_A_OVERLAY_WORK:
+			set_str(&p->work, &a, "overlay work");
+			break;
 		default:
 			decode_flag(&a, p);
 		}
@@ -119,4 +131,6 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 	myc_state.debug = p->debug;
 	if (!p->exec && (!p->rootfs || p->rootfs[0] != '/'))
 		myc_fail("decode bootstrap", "rootfs", EINVAL, "the rootfs must be an absolute path");
+	if (p->nlower && (!p->upper || !p->work))
+		myc_fail("decode bootstrap", "overlay", EINVAL, "an overlay root needs an upper and a work directory");
 }

@@ -83,6 +83,9 @@ enum {
 	MYC_A_EXEC_FIFO = 10,    /* host path of the fifo `start` opens */
 	MYC_A_JOIN_NS = 11,      /* u32 CLONE_NEW* type, then a host path; repeated */
 	MYC_A_EXEC = 12,         /* flag: join a running container (`exec`), no new root */
+	MYC_A_OVERLAY_LOWER = 13, /* host path, repeated, top first: the root is an overlayfs */
+	MYC_A_OVERLAY_UPPER = 14, /* host path of its upper directory */
+	MYC_A_OVERLAY_WORK = 15,  /* host path of its work directory */
 
 	MYC_A_GO_FIRST = 64,
 	MYC_A_ARG = 64,          /* argv, repeated, in order */

@@ -29,6 +29,38 @@ static int open_tree_clone(const char *path)
 			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 }
 
+/*
+ * The overlayfs root of `run --image`, made here, in init's own mount
+ * namespace, with the new mount API: the layers (top first) stacked with
+ * "lowerdir+" one at a time (no length limit on the list), the
+ * container's upper and work directories, and a detached mount that
+ * exists only in this namespace. Nothing is mounted on the host, so the
+ * mount dies with the container on every exit path.
+ */
+static int overlay_root(const struct myc_plan *p)
+{
+	int fs, mnt, i;
+
+	fs = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		myc_fail("fsopen overlay", p->upper, errno, errno == ENODEV ? "this kernel has no overlayfs (modprobe overlay)" : NULL);
+	for (i = 0; i < p->nlower; i++)
+		if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir+", p->lower[i], 0) < 0)
+			myc_fail("overlay layer", p->lower[i], errno,
+				 errno == EINVAL ? "lowerdir+ needs Linux 6.8 or later" : NULL);
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "upperdir", p->upper, 0) < 0)
+		myc_fail("overlay upper", p->upper, errno, NULL);
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "workdir", p->work, 0) < 0)
+		myc_fail("overlay work", p->work, errno, NULL);
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		myc_fail("create overlay", p->upper, errno, NULL);
+	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		myc_fail("fsmount overlay", p->upper, errno, NULL);
+	close(fs);
+	return mnt;
+}
+
 static const char *enosys_hint(int err)
 {
 	return err == ENOSYS ? "this kernel lacks the new mount API; mycontainer needs Linux 5.12 or later" : NULL;
@@ -52,7 +84,7 @@ void myc_enter_root(const struct myc_plan *p)
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		myc_fail("make / rslave", "/", errno, NULL);
 
-	root = open_tree_clone(p->rootfs);
+	root = p->nlower ? overlay_root(p) : open_tree_clone(p->rootfs);
 	if (root < 0)
 		myc_fail("open_tree rootfs", p->rootfs, errno, enosys_hint(errno));
 	if (p->host_root_readonly &&

@@ -29,9 +29,23 @@ type Friendly struct {
 	// Security: docker's defaults and the flags that change them.
 	Security Security
 
+	// Overlay, when set, is the root instead of Rootfs: an overlayfs of
+	// an image's layers with the container's own upper directory, which
+	// init mounts in the container's mount namespace.
+	Overlay *Overlay
+	// ImageEnv is the image's environment: over docker's defaults, under -e.
+	ImageEnv []string
+
 	// Docker-style limits, with units (64m, 0.5 CPUs, -1).
 	Memory, MemorySwap, MemoryReservation, CPUs, CPUShares string
 	CpusetCpus, CpusetMems, PidsLimit, BlkioWeight         string
+}
+
+// Overlay is a copy-on-write root: read-only layers (top first) and the
+// container's upper and work directories.
+type Overlay struct {
+	Lower       []string
+	Upper, Work string
 }
 
 // FriendlyPath is the PATH every friendly container starts with (docker's).
@@ -51,11 +65,7 @@ func (f *Friendly) Spec() (s *specs.Spec, hostRoot bool, err error) {
 	} else if !filepath.IsAbs(cwd) {
 		return nil, false, fmt.Errorf("workdir %q: must be an absolute path", cwd)
 	}
-	rootPath, err := f.rootPath()
-	if err != nil {
-		return nil, false, err
-	}
-	root, err := rootfs.OpenRoot(rootPath)
+	rootPath, root, err := f.openRoot()
 	if err != nil {
 		return nil, false, err
 	}
@@ -103,6 +113,22 @@ func (f *Friendly) Spec() (s *specs.Spec, hostRoot bool, err error) {
 	return s, hostRoot, nil
 }
 
+// openRoot opens the root the command and the user are looked up in: the
+// rootfs directory, or the merged layers of an image (a detached,
+// read-only overlay, gone when closed). rootPath is spec's root.path (an
+// overlay's upper directory).
+func (f *Friendly) openRoot() (rootPath string, root int, err error) {
+	if o := f.Overlay; o != nil {
+		root, err = rootfs.OpenLowerRoot(o.Lower)
+		return o.Upper, root, err
+	}
+	if rootPath, err = f.rootPath(); err != nil {
+		return "", -1, err
+	}
+	root, err = rootfs.OpenRoot(rootPath)
+	return rootPath, root, err
+}
+
 func (f *Friendly) rootPath() (string, error) {
 	if f.Rootfs == "" {
 		return "/", nil
@@ -138,7 +164,13 @@ func (f *Friendly) process(root int, cwd string) (*specs.Process, error) {
 	if f.TTY {
 		proc.ConsoleSize = f.Console
 	}
-	if proc.Env, err = friendlyEnv(f.Env, f.Hostname, user.Home, f.TTY); err != nil {
+	var env []string
+	for _, e := range f.ImageEnv {
+		if strings.Contains(e, "=") {
+			env = append(env, e)
+		}
+	}
+	if proc.Env, err = friendlyEnv(append(env, f.Env...), f.Hostname, user.Home, f.TTY); err != nil {
 		return nil, err
 	}
 	if _, err := rootfs.LookPath(root, f.Command[0], envValue(proc.Env, "PATH"), cwd); err != nil {

@@ -50,6 +50,12 @@ func TestMain(m *testing.M) {
 	}
 	binary = filepath.Join(dir, "mycontainer")
 	build := exec.Command("go", "build", "-o", binary, "..")
+	// pull and import exec mycontainer-image, beside the binary.
+	if out, err := exec.Command("go", "build", "-o", binary+"-image", "../cmd/mycontainer-image").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build mycontainer-image: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build mycontainer:", err)

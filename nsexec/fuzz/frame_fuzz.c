@@ -54,6 +54,10 @@ static void free_plan(void)
 		free(plan.join_path[i]);
 	for (i = 0; i < plan.nbinds; i++)
 		free(plan.bind_sources[i]);
+	for (i = 0; i < plan.nlower; i++)
+		free(plan.lower[i]);
+	free(plan.upper);
+	free(plan.work);
 	memset(&plan, 0, sizeof(plan));
 }
 

@@ -122,4 +122,20 @@ var mutations = []mutation{
 		Old: "\tif err := changeIDs(uid, gid, groups); err != nil {\n",
 		New: "\tif len(x.Seccomp) > 0 {\n\t\tif err := loadSeccomp(x.Seccomp, x.SeccompFlags); err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\tif err := changeIDs(uid, gid, groups); err != nil {\n",
 		Pkg: "./init/", Tests: "^TestSeccompLoadedLast$", Fast: true},
+	{Name: "unpack follows symlinks out of the layer (CVE-2018-15664 class)", File: "image/unpack.go",
+		// Both guards go: O_NOFOLLOW alone refuses a symlink in a
+		// one-component walk, RESOLVE_NO_SYMLINKS alone too.
+		Old: "Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC,\n\t\tResolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV}",
+		New: "Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC}",
+		Pkg: "./image/", Tests: "^TestUnpackWriteThrough|^TestUnpackHardlinkThroughSymlink$", Fast: true},
+	{Name: "unpack keeps an image's trusted.overlay.* xattrs", File: "image/unpack.go",
+		Old: "return strings.HasPrefix(name, \"user.\") || name == \"security.capability\"", New: "return true",
+		Pkg: "./image/", Tests: "^TestUnpackKeepsOwnerModeSetuidAndCapabilities$", Fast: true},
+	{Name: "unpack creates an image's device nodes", File: "image/unpack.go",
+		Old: "u.stats.Dropped = append(u.stats.Dropped, rel)\n\t\treturn nil",
+		New: "return unix.Mknodat(pfd, base, unix.S_IFCHR|0o600, int(unix.Mkdev(uint32(h.Devmajor), uint32(h.Devminor))))",
+		Pkg: "./image/", Tests: "^TestUnpackDeviceNodesDropped$", Fast: true},
+	{Name: "unpack accepts a whiteout of .. or .", File: "image/unpack.go",
+		Old: "case name == \"\" || name == \".\" || name == \"..\":", New: "case name == \"\":",
+		Pkg: "./image/", Tests: "^TestUnpackWhiteoutOfDotDot$"},
 }
