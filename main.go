@@ -29,7 +29,7 @@ var version = "0.1.0-dev"
 
 type cli struct {
 	Version       kong.VersionFlag `help:"Print the version and exit (also -v)."`
-	Root          string           `help:"Directory of the containers' state." default:"/run/mycontainer" placeholder:"DIR"`
+	Root          string           `help:"Directory of the containers' state (default ${state_root}; /run/runc when installed as runc)." default:"${state_root}" placeholder:"DIR"`
 	Log           string           `help:"Write errors (and --debug lines) to this file instead of stderr." placeholder:"FILE"`
 	LogFormat     string           `help:"Log format: text or json." enum:"text,json" default:"text"`
 	Debug         bool             `help:"Debug output; with run, the start-up timeline."`
@@ -126,6 +126,15 @@ func verbAt(args []string) (string, int) {
 	return "", -1
 }
 
+// stateRoot is --root's default: installed as runc, runc's own, so that
+// tools which look there (or a user's habits) find the containers.
+func stateRoot(name string) string {
+	if name == "runc" {
+		return "/run/runc"
+	}
+	return "/run/mycontainer"
+}
+
 // runCLI is runCLIAs under the name mycontainer.
 func runCLI(args []string) int { return runCLIAs("mycontainer", args) }
 
@@ -170,7 +179,7 @@ Examples:
   sudo mycontainer run /bin/bash                    # the host's / read-only, with its own /proc, /dev, /tmp
   sudo mycontainer run --rootfs ./alpine /bin/sh    # a rootfs directory
   sudo mycontainer run --debug --rootfs R /bin/true # print the start-up timeline`),
-		kong.Vars{"version": versionText(name)},
+		kong.Vars{"version": versionText(name), "state_root": stateRoot(name)},
 		kong.UsageOnError(),
 		kong.Exit(func(code int) { os.Exit(code) }),
 	)...)

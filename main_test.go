@@ -74,3 +74,13 @@ func TestPsOptionsApart(t *testing.T) {
 		}
 	}
 }
+
+// Installed as runc, the state lives where runc keeps it.
+func TestStateRoot(t *testing.T) {
+	if got := stateRoot("runc"); got != "/run/runc" {
+		t.Errorf("as runc: %q", got)
+	}
+	if got := stateRoot("mycontainer"); got != "/run/mycontainer" {
+		t.Errorf("as mycontainer: %q", got)
+	}
+}
