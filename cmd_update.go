@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"mycontainer/cgroups"
 	"mycontainer/container"
@@ -34,9 +33,8 @@ func (c *cli) update(o *container.OCI) error {
 	if r == nil {
 		return errors.New("no limit given: use --resources FILE (- for stdin) or a flag such as --memory (see update --help)")
 	}
-	if err := refuseUnsupported(r); err != nil {
-		return err
-	}
+	// Every field goes to Update, which applies it or names the field and
+	// why this host cannot (a missing controller or file), as create does.
 	return o.Update(u.ID, r)
 }
 
@@ -145,22 +143,4 @@ func (u *updateCmd) fromFlags() (*specs.LinuxResources, error) {
 		return nil, nil
 	}
 	return r, nil
-}
-
-// refuseUnsupported names the limits this runtime cannot write, rather
-// than ignore them.
-func refuseUnsupported(r *specs.LinuxResources) error {
-	var bad []string
-	if m := r.Memory; m != nil {
-		if m.Kernel != nil || m.KernelTCP != nil {
-			bad = append(bad, "kernel memory limits (--kernel-memory, --kernel-memory-tcp, memory.kernel, memory.kernelTCP): gone from Linux 6.x")
-		}
-	}
-	if c := r.CPU; c != nil && (c.RealtimePeriod != nil || c.RealtimeRuntime != nil) {
-		bad = append(bad, "realtime CPU limits (--cpu-rt-period, --cpu-rt-runtime, cpu.realtimePeriod, cpu.realtimeRuntime): not supported yet")
-	}
-	if len(bad) > 0 {
-		return fmt.Errorf("cannot update %s", strings.Join(bad, "; "))
-	}
-	return nil
 }

@@ -126,6 +126,13 @@ func TestAttackKilledCreatesAndDeletesLeaveNothing(t *testing.T) {
 	if d := childCgroups(t, e.parent); len(d) != 0 {
 		t.Errorf("%d cgroups left: %v", len(d), d)
 	}
+	// SIGKILLed inits are reaped by the host's init, which on a loaded
+	// machine takes a moment; until then a zombie still shows its cgroup
+	// path. Wait for them, then count.
+	deadline := time.Now().Add(15 * time.Second)
+	for len(processesInCgroup(e.parent)) != 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
 	if p := processesInCgroup(e.parent); len(p) != 0 {
 		t.Errorf("processes left: %v", p)
 	}

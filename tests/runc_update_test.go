@@ -66,8 +66,6 @@ func TestRuncUpdateFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"-r", res, "--memory", "64m"}, "one way"},
-		{[]string{"--kernel-memory", "64m"}, "kernel memory"},
-		{[]string{"--cpu-rt-runtime", "1000"}, "realtime"},
 		{[]string{"--memory", "64q"}, "--memory"},
 		{[]string{"--pids-limit", "x"}, "--pids-limit"},
 		{nil, "no limit given"},
