@@ -149,6 +149,13 @@ func ParseBootstrap(b []byte) (*Bootstrap, error) {
 			return nil, fmt.Errorf("decode bootstrap attribute %d: %w", a.Type, err)
 		}
 	}
+	// The overlay's three parts come together or not at all (plan.c
+	// checks the same): an upper or work directory without layers would
+	// be a plan the encoder never makes.
+	if (len(bs.OverlayLower) > 0) != (bs.OverlayUpper != "" && bs.OverlayWork != "") ||
+		(len(bs.OverlayLower) == 0 && (bs.OverlayUpper != "" || bs.OverlayWork != "")) {
+		return nil, fmt.Errorf("decode bootstrap: overlay: layers, an upper and a work directory go together")
+	}
 	return bs, nil
 }
 

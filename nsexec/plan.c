@@ -133,4 +133,6 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 		myc_fail("decode bootstrap", "rootfs", EINVAL, "the rootfs must be an absolute path");
 	if (p->nlower && (!p->upper || !p->work))
 		myc_fail("decode bootstrap", "overlay", EINVAL, "an overlay root needs an upper and a work directory");
+	if (!p->nlower && (p->upper || p->work))
+		myc_fail("decode bootstrap", "overlay", EINVAL, "an overlay upper or work directory needs layers");
 }
