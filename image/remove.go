@@ -11,20 +11,11 @@ import (
 // no name left (or ref is its ID); then its layers no other image or
 // running container uses.
 func (s *Store) Remove(ref string) (*Image, error) {
-	unlockGC, err := s.gcLock(true)
-	if err != nil {
-		return nil, err
-	}
-	defer unlockGC()
-	unlock, err := s.lock(true)
+	ix, unlock, err := s.exclusive()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	ix, err := s.load()
-	if err != nil {
-		return nil, err
-	}
 	im, err := find(ix.Images, ref)
 	if err != nil {
 		return nil, err
@@ -45,22 +36,33 @@ func (s *Store) Remove(ref string) (*Image, error) {
 // Prune removes every layer and blob no image names, and what killed
 // pulls left in tmp/. It returns what it removed.
 func (s *Store) Prune() ([]string, error) {
-	unlockGC, err := s.gcLock(true)
-	if err != nil {
-		return nil, err
-	}
-	defer unlockGC()
-	unlock, err := s.lock(true)
+	ix, unlock, err := s.exclusive()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	ix, err := s.load()
-	if err != nil {
-		return nil, err
-	}
 	s.sweepTmp()
 	return s.gc(ix)
+}
+
+// exclusive takes the gc lock, then the index lock, both exclusive (the
+// order every writer uses), and loads the index. unlock releases both.
+func (s *Store) exclusive() (ix *index, unlock func(), err error) {
+	unlockGC, err := s.gcLock(true)
+	if err != nil {
+		return nil, nil, err
+	}
+	unlockIndex, err := s.lock(true)
+	if err != nil {
+		unlockGC()
+		return nil, nil, err
+	}
+	unlock = func() { unlockIndex(); unlockGC() }
+	if ix, err = s.load(); err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return ix, unlock, nil
 }
 
 // gc removes layers and blobs that no image of ix references, keeping

@@ -46,10 +46,15 @@ func runBinWithin(t *testing.T, bin string, d time.Duration, args ...string) res
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	// Files, not pipes: a detached container (create, run -d) keeps the
-	// runtime's stdio open after the runtime exits, and Wait would block
-	// on a pipe until the container ends.
+	return runToFiles(t, ctx, exec.CommandContext(ctx, bin, args...), d)
+}
+
+// runToFiles runs cmd (made with ctx, bounded by d) with its output in
+// files, not pipes: a detached container (create, run -d) keeps the
+// runtime's stdio open after the runtime exits, and Wait would block on
+// a pipe until the container ends.
+func runToFiles(t *testing.T, ctx context.Context, cmd *exec.Cmd, d time.Duration) result {
+	t.Helper()
 	dir := t.TempDir()
 	out, err := os.Create(filepath.Join(dir, "stdout"))
 	if err != nil {
@@ -64,7 +69,7 @@ func runBinWithin(t *testing.T, bin string, d time.Duration, args ...string) res
 	cmd.Stdout, cmd.Stderr = out, errf
 	code := exitCode(t, cmd.Run())
 	if ctx.Err() != nil {
-		t.Errorf("mycontainer %s: still running after %v: killed it", strings.Join(args, " "), d)
+		t.Errorf("%s %s: still running after %v: killed it", cmd.Path, strings.Join(cmd.Args[1:], " "), d)
 	}
 	o, _ := os.ReadFile(out.Name())
 	e, _ := os.ReadFile(errf.Name())

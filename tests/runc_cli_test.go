@@ -36,25 +36,7 @@ func (iv invocation) run(t *testing.T, args ...string) result {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = iv.dir
 	cmd.ExtraFiles = iv.extra
-	dir := t.TempDir()
-	out, err := os.Create(filepath.Join(dir, "stdout"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	errf, err := os.Create(filepath.Join(dir, "stderr"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer errf.Close()
-	cmd.Stdout, cmd.Stderr = out, errf
-	code := exitCode(t, cmd.Run())
-	if ctx.Err() != nil {
-		t.Errorf("%s %s: still running after a minute: killed it", bin, strings.Join(args, " "))
-	}
-	o, _ := os.ReadFile(out.Name())
-	e, _ := os.ReadFile(errf.Name())
-	return result{string(o), string(e), code}
+	return runToFiles(t, ctx, cmd, time.Minute)
 }
 
 // runcLink is a symlink named runc to the binary under test.
