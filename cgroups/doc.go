@@ -29,7 +29,7 @@
 //  2. New validates the Resources and returns a Manager.
 //  3. Apply(pid) (or Create, then AddProc or OpenFD for CLONE_INTO_CGROUP)
 //     places the container's PID 1 before any of the user's code runs.
-//  4. Stats and OOMKilled report what happened.
+//  4. Stats and OOMKills report what happened.
 //  5. Kill then Destroy remove every process and the directories.
 //
 // The OCI verbs use the rest, each implemented per version so callers

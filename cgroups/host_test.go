@@ -262,8 +262,8 @@ func TestHostLifecycle(t *testing.T) {
 		t.Errorf("Stats = %+v", s)
 	}
 	t.Logf("stats: %+v", s)
-	if oom, err := m.OOMKilled(); err != nil || oom {
-		t.Errorf("OOMKilled = %v, %v", oom, err)
+	if oom, err := m.OOMKills(); err != nil || oom != 0 {
+		t.Errorf("OOMKills = %v, %v", oom, err)
 	}
 
 	if err := m.Kill(); err != nil {
@@ -372,9 +372,9 @@ func TestHostOOMKill(t *testing.T) {
 	if err := c.waitTimeout(t, 20*time.Second); !killedBySIGKILL(err) {
 		t.Fatalf("hog ended with %v, want SIGKILL by the OOM killer", err)
 	}
-	oom, err := m.OOMKilled()
-	if err != nil || !oom {
-		t.Errorf("OOMKilled = %v, %v", oom, err)
+	oom, err := m.OOMKills()
+	if err != nil || oom == 0 {
+		t.Errorf("OOMKills = %v, %v", oom, err)
 	}
 	s, err := m.Stats()
 	if err != nil {
@@ -572,8 +572,8 @@ func TestHostV2CoreOnHybridUnified(t *testing.T) {
 	if s.MemoryLimit != -1 || s.PidsCurrent != 0 {
 		t.Errorf("Stats without memory/pids controllers = %+v", s)
 	}
-	if _, err := m.OOMKilled(); err == nil {
-		t.Error("OOMKilled without the memory controller succeeded")
+	if _, err := m.OOMKills(); err == nil {
+		t.Error("OOMKills without the memory controller succeeded")
 	}
 	if err := m.Kill(); err != nil { // cgroup.kill
 		t.Fatal(err)

@@ -51,9 +51,11 @@ type Manager interface {
 	// devices.allow/deny, an eBPF program on v2. On v1 without a devices
 	// hierarchy it returns ErrNoDevicesController.
 	SetDevices(rules []DeviceRule) error
-	// OOMKilled reports whether the kernel's OOM killer killed a process
-	// inside the cgroup.
-	OOMKilled() (bool, error)
+	// OOMKills counts the processes the kernel's OOM killer killed inside
+	// the cgroup since it was made. A count, not a flag: exec compares it
+	// before and after its process, in a container that may have seen
+	// earlier kills.
+	OOMKills() (uint64, error)
 	// Kill SIGKILLs every process in the cgroup and waits, bounded by
 	// KillTimeout, until none is left.
 	Kill() error

@@ -67,7 +67,4 @@ func (m *v1Manager) oomKills() (uint64, error) {
 	return n, nil
 }
 
-func (m *v1Manager) OOMKilled() (bool, error) {
-	n, err := m.oomKills()
-	return n > 0, err
-}
+func (m *v1Manager) OOMKills() (uint64, error) { return m.oomKills() }

@@ -426,15 +426,15 @@ func TestV1StatsAndOOM(t *testing.T) {
 	if s != want {
 		t.Errorf("Stats:\n got  %+v\n want %+v", s, want)
 	}
-	if oom, err := m.OOMKilled(); err != nil || !oom {
-		t.Errorf("OOMKilled = %v, %v", oom, err)
+	if oom, err := m.OOMKills(); err != nil || oom != 2 {
+		t.Errorf("OOMKills = %v, %v", oom, err)
 	}
 	f.file("memory/mycontainer/abc/memory.limit_in_bytes", v1Unlimited)
 	if s, err := m.Stats(); err != nil || s.MemoryLimit != -1 {
 		t.Errorf("unlimited reads as %d, %v", s.MemoryLimit, err)
 	}
 	f.file("memory/mycontainer/abc/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n")
-	wantErr(t, func() error { _, err := m.OOMKilled(); return err }(), "no oom_kill line", "4.13")
+	wantErr(t, func() error { _, err := m.OOMKills(); return err }(), "no oom_kill line", "4.13")
 }
 
 func TestV1KillFreezesKillsThaws(t *testing.T) {

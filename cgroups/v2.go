@@ -54,7 +54,7 @@ var v2Order = []string{"cpuset", "cpu", "io", "memory", "pids", "hugetlb"}
 
 // controllers returns the controllers to enable: required ones carry a
 // limit and must exist; memory and pids are also enabled when available,
-// so Stats and OOMKilled work without a limit.
+// so Stats and OOMKills work without a limit.
 func (m *v2Manager) controllers() (required, optional map[string]bool) {
 	r := &m.res
 	required = map[string]bool{

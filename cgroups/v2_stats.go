@@ -47,9 +47,9 @@ func (m *v2Manager) Stats() (Stats, error) {
 	return s, nil
 }
 
-// OOMKilled reads oom_kill from memory.events, which counts the whole
+// OOMKills reads oom_kill from memory.events, which counts the whole
 // subtree (memory.events.local would count only this cgroup).
-func (m *v2Manager) OOMKilled() (bool, error) {
+func (m *v2Manager) OOMKills() (uint64, error) {
 	p := filepath.Join(m.Path(), "memory.events")
 	ev, err := readKeyed(m.fs, p)
 	if err != nil {
@@ -57,7 +57,7 @@ func (m *v2Manager) OOMKilled() (bool, error) {
 		if isNotExist(err) {
 			hint = "the memory controller is not enabled for this cgroup, so the kernel counts no OOM kills"
 		}
-		return false, stepErr("read OOM kills", err, hint)
+		return 0, stepErr("read OOM kills", err, hint)
 	}
-	return ev["oom_kill"] > 0, nil
+	return ev["oom_kill"], nil
 }

@@ -286,12 +286,12 @@ func TestV2StatsAndOOM(t *testing.T) {
 	if s != want {
 		t.Errorf("Stats:\n got  %+v\n want %+v", s, want)
 	}
-	if oom, err := m.OOMKilled(); err != nil || !oom {
-		t.Errorf("OOMKilled = %v, %v", oom, err)
+	if oom, err := m.OOMKills(); err != nil || oom == 0 {
+		t.Errorf("OOMKills = %v, %v", oom, err)
 	}
 
 	// Without the memory controller (a kernel before 5.19 has no
-	// memory.peak either): the counters read 0, OOMKilled says why it
+	// memory.peak either): the counters read 0, OOMKills says why it
 	// cannot tell.
 	for _, n := range []string{"memory.current", "memory.peak", "memory.max", "memory.events", "pids.current"} {
 		os.Remove(filepath.Join(m.Path(), n))
@@ -303,7 +303,7 @@ func TestV2StatsAndOOM(t *testing.T) {
 	if want := (Stats{MemoryLimit: -1, CPUUsageNs: 1500000}); s != want {
 		t.Errorf("Stats without memory:\n got  %+v\n want %+v", s, want)
 	}
-	_, err = m.OOMKilled()
+	_, err = m.OOMKills()
 	wantErr(t, err, "read OOM kills", "memory.events", "memory controller is not enabled")
 
 	// A missing cgroup is an error, not zeros.

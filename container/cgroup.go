@@ -174,10 +174,14 @@ func (c *Cgroup) paused() bool {
 	return err == nil && frozen
 }
 
-// oomKilled reports whether the kernel's OOM killer struck in the cgroup.
-func (c *Cgroup) oomKilled() bool {
-	killed, err := c.manager.OOMKilled()
-	return err == nil && killed
+// oomKills counts the OOM killer's kills in the cgroup; a count that
+// cannot be read is 0 (no memory controller: nothing to report).
+func (c *Cgroup) oomKills() uint64 {
+	n, err := c.manager.OOMKills()
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // remove kills whatever is left and removes the cgroup. After `run` the
@@ -259,6 +263,14 @@ func startTime(pid int) (uint64, error) {
 
 // describeMemory names the limit that was hit, for the OOM message.
 func (c *Cgroup) describeMemory() string {
+	if c.joinOnly {
+		// exec knows no resources of its own: the container's limit is
+		// whatever its cgroup holds now (update may have changed it).
+		if s, err := c.manager.Stats(); err == nil && s.MemoryLimit > 0 {
+			return fmt.Sprintf(" of %s (the container's memory limit)", humanBytes(s.MemoryLimit))
+		}
+		return " (the container's, or an enclosing cgroup's)"
+	}
 	if c.Res == nil || c.Res.Memory <= 0 {
 		return " (no --memory was set: the limit of an enclosing cgroup)"
 	}

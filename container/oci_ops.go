@@ -328,6 +328,10 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 		}
 	}
 	code, err := Run(opts)
+	var oom *Error
+	if errors.As(err, &oom) && oom.Code == 128+int(unix.SIGKILL) {
+		return oom.Code, err // the process was OOM-killed: its own status, and why
+	}
 	if err != nil {
 		return 255, err
 	}

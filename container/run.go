@@ -128,7 +128,8 @@ type runner struct {
 	sock      *os.File
 	con       atomic.Pointer[console]
 	initPID   atomic.Int64
-	succeeded bool // the container started (and, in the foreground, ended) well
+	succeeded bool   // the container started (and, in the foreground, ended) well
+	oomBefore uint64 // exec: the container's OOM kills before its process started
 }
 
 // cgroupFirst readies the container's cgroup before stage-1 exists: on
@@ -150,6 +151,9 @@ func (r *runner) cgroupFirst() (release func(), err error) {
 		if err := cg.remove(); err != nil {
 			fmt.Fprintf(r.o.Stderr, "mycontainer: remove cgroup %s/%s: %v\n", cg.Parent, cg.ID, err)
 		}
+	}
+	if cg.joinOnly && !r.o.Detach {
+		r.oomBefore = cg.oomKills()
 	}
 	t := Now()
 	fd, err := cg.prepare()
@@ -265,10 +269,23 @@ func (r *runner) wait(su *startup) (int, error) {
 	if serr := <-swept; serr != nil {
 		fmt.Fprintf(o.Stderr, "mycontainer: warning: sweep cgroups of dead runs: %v\n", serr)
 	}
-	if err == nil && o.Cgroup != nil && o.Cgroup.oomKilled() {
+	if err != nil || o.Cgroup == nil {
+		return code, err
+	}
+	if o.Cgroup.joinOnly {
+		// exec: the container's cgroup may have seen kills before this
+		// process, and another of its processes may be the one killed
+		// now. Only a SIGKILLed process with a kill counted meanwhile
+		// is named; its 137 stays (runc's exec gives 128+signal too).
+		if code == 128+int(unix.SIGKILL) && o.Cgroup.oomKills() > r.oomBefore {
+			return code, Errorf(code, "the kernel's OOM killer killed the process: the container reached its memory limit%s", o.Cgroup.describeMemory())
+		}
+		return code, nil
+	}
+	if o.Cgroup.oomKills() > 0 {
 		return 137, Errorf(137, "the kernel's OOM killer killed the container: it reached its memory limit%s", o.Cgroup.describeMemory())
 	}
-	return code, err
+	return code, nil
 }
 
 // readStartup reads frames until every stage has exec'd or closed its end.
