@@ -11,6 +11,9 @@
 // Each test run holds /tmp/mycontainer-root-suite.lock, as every root
 // suite here does, and runs in its own process group: a mutant that
 // kills its caller's group (delete signalling pid 0) takes only its test.
+// Still under the lock, the runner then kills that group and removes the
+// project cgroups that appeared during the run (leftovers.go): a test
+// killed half-way cannot leave them to the next suite.
 // Do not run it under that lock yourself (flock ... go run ./tests/mutants):
 // flock(1) does not nest, so each test run would wait for the outer lock
 // until its 10-minute limit kills it (TIMEOUT, which counts as missed).
@@ -87,13 +90,28 @@ func try(tree string, m mutation) (string, string) {
 		return "STALE", err.Error()
 	}
 	defer os.WriteFile(path, orig, 0o644)
+	unlock, err := lockRootSuite()
+	if err != nil {
+		return "STALE", err.Error()
+	}
+	defer unlock()
+	before := projectCgroups()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "flock", "/tmp/mycontainer-root-suite.lock",
-		"go", "test", "-count=1", "-timeout", "8m", "-run", m.Tests, m.Pkg)
+	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-timeout", "8m", "-run", m.Tests, m.Pkg)
 	cmd.Dir = tree
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A container the dead test left may hold the output pipe: stop
+	// waiting for it 10 s after the test's own process ended.
+	cmd.WaitDelay = 10 * time.Second
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	out, err := cmd.CombinedOutput()
+	if cmd.Process != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // whatever of the group is left
+	}
+	if left := sweepLeftovers(before); len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "mutants: %s: removed what its tests left: %s\n", m.Name, strings.Join(left, " "))
+	}
 	switch {
 	case err == nil:
 		return "MISSED", "the tests passed with the guard removed"
