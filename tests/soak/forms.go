@@ -12,6 +12,7 @@ import (
 const (
 	vRun       = "run"
 	vRunInit   = "run --init"
+	vOverlay   = "run --overlay"
 	vRunBundle = "run --bundle"
 	vCreate    = "create"
 	vStart     = "start"
@@ -19,7 +20,7 @@ const (
 	vForce     = "delete --force"
 )
 
-var verbs = []string{vRun, vRunInit, vRunBundle, vCreate, vStart, vDelete, vForce}
+var verbs = []string{vRun, vRunInit, vOverlay, vRunBundle, vCreate, vStart, vDelete, vForce}
 
 // soak is the loop's state: where it kills and what it saw.
 type soak struct {
@@ -48,6 +49,7 @@ func (s *soak) round(i int) *round {
 var forms = []func(r *round) error{
 	func(r *round) error { return r.friendly(false) },
 	func(r *round) error { return r.friendly(true) },
+	func(r *round) error { return r.kill(vOverlay, r.e.overlay(r.command())) },
 	(*round).runBundle,
 	(*round).lifecycle,
 	(*round).lifecycle,
@@ -74,6 +76,9 @@ func (s *soak) measure(samples int) error {
 			return err
 		}
 		if err := add(vRunInit, s.e.friendly(true, s.e.quick())); err != nil {
+			return err
+		}
+		if err := add(vOverlay, s.e.overlay(s.e.quick())); err != nil {
 			return err
 		}
 		id := fmt.Sprintf("m-bundle-%d", k)

@@ -146,13 +146,16 @@ func (s *soak) main(n, jobs int, before *snapshot, stop <-chan os.Signal) int {
 }
 
 // sweep is the recovery the runtime promises after crashes: one friendly
-// run (which sweeps dead runs' cgroups), then what an engine does,
+// run (which sweeps dead runs' cgroups and, with --overlay, their upper
+// directories), then what an engine does,
 // `list -q` (which also removes the half-made state of dead runtimes)
 // and `delete --force` of every container it shows.
 func (s *soak) sweep() int {
 	// No wait: a run judges another run's cgroup dead by the PID and
 	// start time in its name (container.SweepDeadRuns), not by its age.
-	if _, err := runToEnd(s.e.command(s.e.friendly(false, s.e.quick()))); err != nil {
+	// --overlay: the same run also removes the upper directories of
+	// killed --overlay runs.
+	if _, err := runToEnd(s.e.command(s.e.overlay(s.e.quick()))); err != nil {
 		fmt.Fprintln(os.Stderr, "soak: the sweeping run failed:", err)
 		return 2
 	}
