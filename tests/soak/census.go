@@ -84,7 +84,7 @@ func census(e *env, before *snapshot) ([]leak, error) {
 		{kind: "state entries", items: dirEntries(e.root)},
 		{kind: "temp files", items: newTemps, foreign: foreign},
 		{kind: "IP leases", na: "n/a (no such feature yet)"},
-		{kind: "overlay dirs", na: "n/a (no such feature yet)"},
+		{kind: "overlay dirs", items: dirEntries(filepath.Join(e.store, "containers"))},
 	}, nil
 }
 

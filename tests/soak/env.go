@@ -20,6 +20,7 @@ type env struct {
 	rootfs string // the busybox rootfs every container runs in
 	tmp    string // holds root/ and bundles/, removed at the end
 	root   string // --root of every OCI verb
+	store  string // the image store (MYCONTAINER_STORAGE): --overlay's upper directories
 	parent string // cgroup parent of every container, friendly or OCI
 	marker string // in every container's command line and every verb's
 	base   specs.Spec
@@ -43,7 +44,8 @@ func newEnv(bin, rootfs string) (*env, error) {
 		return nil, fmt.Errorf("make the soak's temp dir: %w", err)
 	}
 	e.root = filepath.Join(e.tmp, "root")
-	for _, d := range []string{e.root, filepath.Join(e.tmp, "bundles")} {
+	e.store = filepath.Join(e.tmp, "store")
+	for _, d := range []string{e.root, e.store, filepath.Join(e.tmp, "bundles")} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			os.RemoveAll(e.tmp)
 			return nil, fmt.Errorf("make %s: %w", d, err)
@@ -125,6 +127,13 @@ func (e *env) friendly(init bool, args []string) []string {
 	return append(append(a, "--"), args...)
 }
 
+// overlay is a friendly run on a copy-on-write root over the rootfs: its
+// upper and work directories live in the soak's store until the run
+// ends, or until the next --overlay run removes those of killed runs.
+func (e *env) overlay(args []string) []string {
+	return append([]string{"run", "--rootfs", e.rootfs, "--overlay", "--"}, args...)
+}
+
 // oci is the argument list of an OCI verb under the soak's root.
 func (e *env) oci(verb ...string) []string {
 	return append([]string{"--root", e.root}, verb...)
@@ -135,6 +144,6 @@ func (e *env) oci(verb ...string) []string {
 // what a killed runtime managed to print.
 func (e *env) command(args []string) *exec.Cmd {
 	cmd := exec.Command(e.bin, args...)
-	cmd.Env = append(os.Environ(), "MYCONTAINER_CGROUP_PARENT="+e.parent)
+	cmd.Env = append(os.Environ(), "MYCONTAINER_CGROUP_PARENT="+e.parent, "MYCONTAINER_STORAGE="+e.store)
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -11,6 +12,7 @@ import (
 const (
 	vRun       = "run"
 	vRunInit   = "run --init"
+	vOverlay   = "run --overlay"
 	vRunBundle = "run --bundle"
 	vCreate    = "create"
 	vStart     = "start"
@@ -18,24 +20,44 @@ const (
 	vForce     = "delete --force"
 )
 
-var verbs = []string{vRun, vRunInit, vRunBundle, vCreate, vStart, vDelete, vForce}
+var verbs = []string{vRun, vRunInit, vOverlay, vRunBundle, vCreate, vStart, vDelete, vForce}
 
 // soak is the loop's state: where it kills and what it saw.
 type soak struct {
 	e       *env
-	rng     *rand.Rand
+	seed    uint64
 	windows map[string]time.Duration // 1.2 × the verb's measured duration
-	tally   map[string]map[string]int
-	noSweep bool // -no-sweep: count before the recovery, to test the census
+	noSweep bool                     // -no-sweep: count before the recovery, to test the census
+
+	mu    sync.Mutex // tally: the rounds of a batch run side by side
+	tally map[string]map[string]int
+}
+
+// round is one iteration. Its random numbers come from the seed and its
+// index alone, so a run is replayed with the same -seed whatever -j was.
+type round struct {
+	*soak
+	i   int
+	rng *rand.Rand
+}
+
+func (s *soak) round(i int) *round {
+	return &round{soak: s, i: i, rng: rand.New(rand.NewPCG(s.seed, uint64(i)))}
 }
 
 // forms are the ways one iteration starts (and kills) a container.
-var forms = []func(s *soak, i int) error{
-	func(s *soak, i int) error { return s.friendly(false) },
-	func(s *soak, i int) error { return s.friendly(true) },
-	(*soak).runBundle,
-	(*soak).lifecycle,
-	(*soak).lifecycle,
+var forms = []func(r *round) error{
+	func(r *round) error { return r.friendly(false) },
+	func(r *round) error { return r.friendly(true) },
+	func(r *round) error { return r.kill(vOverlay, r.e.overlay(r.command())) },
+	(*round).runBundle,
+	(*round).lifecycle,
+	(*round).lifecycle,
+}
+
+// play runs the round's form, picked at random.
+func (r *round) play() error {
+	return forms[r.rng.IntN(len(forms))](r)
 }
 
 // measure times each verb, unkilled, on a container that exits at once.
@@ -54,6 +76,9 @@ func (s *soak) measure(samples int) error {
 			return err
 		}
 		if err := add(vRunInit, s.e.friendly(true, s.e.quick())); err != nil {
+			return err
+		}
+		if err := add(vOverlay, s.e.overlay(s.e.quick())); err != nil {
 			return err
 		}
 		id := fmt.Sprintf("m-bundle-%d", k)
@@ -113,11 +138,14 @@ func (s *soak) waitStopped(id string) error {
 }
 
 // kill runs one verb and SIGKILLs it at a random moment of its window.
-func (s *soak) kill(verb string, args []string) error {
-	point, err := killAfter(s.e.command(args), time.Duration(s.rng.Int64N(int64(s.windows[verb])+1)))
+func (r *round) kill(verb string, args []string) error {
+	point, err := killAfter(r.e.command(args), time.Duration(r.rng.Int64N(int64(r.windows[verb])+1)))
 	if err != nil {
 		return err
 	}
+	s := r.soak
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.tally[verb] == nil {
 		s.tally[verb] = map[string]int{}
 	}
@@ -127,48 +155,48 @@ func (s *soak) kill(verb string, args []string) error {
 
 // command picks what the container runs: mostly one that outlives the
 // kill, sometimes one that ends at once so kills also hit the tear-down.
-func (s *soak) command() []string {
-	if s.rng.IntN(4) == 0 {
-		return s.e.quick()
+func (r *round) command() []string {
+	if r.rng.IntN(4) == 0 {
+		return r.e.quick()
 	}
-	return s.e.sleeper()
+	return r.e.sleeper()
 }
 
 // friendly is `run [--init]`, killed at random; its container dies with
 // it (PDEATHSIG) and its cgroup waits for the next run's sweep.
-func (s *soak) friendly(init bool) error {
+func (r *round) friendly(init bool) error {
 	verb := vRun
 	if init {
 		verb = vRunInit
 	}
-	return s.kill(verb, s.e.friendly(init, s.command()))
+	return r.kill(verb, r.e.friendly(init, r.command()))
 }
 
 // runBundle is the OCI `run --bundle`, mostly in the foreground, killed
 // at random; then, half the time, a `delete --force` killed at random.
 // What is left waits for the final list and delete.
-func (s *soak) runBundle(i int) error {
-	id := fmt.Sprintf("b%d", i)
-	b, err := s.e.bundle(id, s.command())
+func (r *round) runBundle() error {
+	id := fmt.Sprintf("b%d", r.i)
+	b, err := r.e.bundle(id, r.command())
 	if err != nil {
 		return err
 	}
 	args := []string{"run", "--bundle", b}
-	if s.rng.IntN(4) == 0 {
+	if r.rng.IntN(4) == 0 {
 		args = append(args, "--detach")
 	}
-	if err := s.kill(vRunBundle, s.e.oci(append(args, id)...)); err != nil {
+	if err := r.kill(vRunBundle, r.e.oci(append(args, id)...)); err != nil {
 		return err
 	}
-	return s.maybeForce(id)
+	return r.maybeForce(id)
 }
 
 // lifecycle is create, start and delete, each killed at random (a verb
 // whose predecessor died fails fast, which is a moment too), then, half
 // the time, a `delete --force` killed at random.
-func (s *soak) lifecycle(i int) error {
-	id := fmt.Sprintf("c%d", i)
-	b, err := s.e.bundle(id, s.command())
+func (r *round) lifecycle() error {
+	id := fmt.Sprintf("c%d", r.i)
+	b, err := r.e.bundle(id, r.command())
 	if err != nil {
 		return err
 	}
@@ -180,16 +208,16 @@ func (s *soak) lifecycle(i int) error {
 		{vStart, []string{"start", id}},
 		{vDelete, []string{"delete", id}},
 	} {
-		if err := s.kill(v.verb, s.e.oci(v.args...)); err != nil {
+		if err := r.kill(v.verb, r.e.oci(v.args...)); err != nil {
 			return err
 		}
 	}
-	return s.maybeForce(id)
+	return r.maybeForce(id)
 }
 
-func (s *soak) maybeForce(id string) error {
-	if s.rng.IntN(2) == 0 {
+func (r *round) maybeForce(id string) error {
+	if r.rng.IntN(2) == 0 {
 		return nil
 	}
-	return s.kill(vForce, s.e.oci("delete", "--force", id))
+	return r.kill(vForce, r.e.oci("delete", "--force", id))
 }

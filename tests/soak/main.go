@@ -12,12 +12,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -31,10 +32,15 @@ func run() int {
 	bin := flag.String("bin", "./mycontainer", "the runtime under test")
 	rootfs := flag.String("rootfs", "testdata/rootfs", "the rootfs of every container")
 	seed := flag.Uint64("seed", 0, "random seed (0: from the clock); printed, so a run can be replayed")
+	jobs := flag.Int("j", 1, "rounds run side by side, in batches of j (orphans are reaped between batches)")
 	noSweep := flag.Bool("no-sweep", false, "skip the sweeping run and the final delete, to see the census find what they would remove")
 	flag.Parse()
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "soak: needs root (it starts containers)")
+		return 2
+	}
+	if *jobs < 1 || *n < 0 {
+		fmt.Fprintln(os.Stderr, "soak: -j must be at least 1 and -n not negative")
 		return 2
 	}
 	if *seed == 0 {
@@ -76,33 +82,45 @@ func run() int {
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(stop)
 
-	s := &soak{e: e, rng: rand.New(rand.NewPCG(*seed, 0)), tally: map[string]map[string]int{}, noSweep: *noSweep}
-	code = s.main(*n, *seed, before, stop)
+	s := &soak{e: e, seed: *seed, tally: map[string]map[string]int{}, noSweep: *noSweep}
+	code = s.main(*n, *jobs, before, stop)
 	return code
 }
 
 // main is the soak proper: measure, loop, sweep, count, report.
-func (s *soak) main(n int, seed uint64, before *snapshot, stop <-chan os.Signal) int {
+func (s *soak) main(n, jobs int, before *snapshot, stop <-chan os.Signal) int {
 	start := time.Now()
-	fmt.Printf("soak: N=%d seed=%d cgroup parent %s, root %s\n", n, seed, s.e.parent, s.e.root)
+	fmt.Printf("soak: N=%d -j %d seed=%d cgroup parent %s, root %s\n", n, jobs, s.seed, s.e.parent, s.e.root)
 	if err := s.measure(5); err != nil {
 		fmt.Fprintln(os.Stderr, "soak: measure the verbs:", err)
 		return 2
 	}
-	for i := range n {
+	// Rounds run in batches of -j. Between batches, and only then, the
+	// soak reaps the orphans it adopted as a subreaper: a wait for any
+	// child while a round waits for its own runtime could take that
+	// runtime's exit status from it.
+	for first := 0; first < n; first += jobs {
 		select {
 		case sig := <-stop:
-			fmt.Fprintf(os.Stderr, "soak: %v after %d iterations; cleaning up\n", sig, i)
+			fmt.Fprintf(os.Stderr, "soak: %v after %d iterations; cleaning up\n", sig, first)
 			return 2
 		default:
 		}
-		if err := forms[s.rng.IntN(len(forms))](s, i); err != nil {
+		last := min(first+jobs, n)
+		errs := make([]error, last-first)
+		var wg sync.WaitGroup
+		for i := first; i < last; i++ {
+			wg.Go(func() { errs[i-first] = s.round(i).play() })
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
 			fmt.Fprintln(os.Stderr, "soak:", err)
 			return 2
 		}
 		reapOrphans()
-		if (i+1)%max(n/10, 1) == 0 {
-			fmt.Printf("soak: %d/%d in %v\n", i+1, n, time.Since(start).Round(time.Second))
+		step := max(n/10, 1)
+		if last/step != first/step || last == n {
+			fmt.Printf("soak: %d/%d in %v\n", last, n, time.Since(start).Round(time.Second))
 		}
 	}
 	loop := time.Since(start)
@@ -128,13 +146,16 @@ func (s *soak) main(n int, seed uint64, before *snapshot, stop <-chan os.Signal)
 }
 
 // sweep is the recovery the runtime promises after crashes: one friendly
-// run (which sweeps dead runs' cgroups), then what an engine does,
+// run (which sweeps dead runs' cgroups and, with --overlay, their upper
+// directories), then what an engine does,
 // `list -q` (which also removes the half-made state of dead runtimes)
 // and `delete --force` of every container it shows.
 func (s *soak) sweep() int {
 	// No wait: a run judges another run's cgroup dead by the PID and
 	// start time in its name (container.SweepDeadRuns), not by its age.
-	if _, err := runToEnd(s.e.command(s.e.friendly(false, s.e.quick()))); err != nil {
+	// --overlay: the same run also removes the upper directories of
+	// killed --overlay runs.
+	if _, err := runToEnd(s.e.command(s.e.overlay(s.e.quick()))); err != nil {
 		fmt.Fprintln(os.Stderr, "soak: the sweeping run failed:", err)
 		return 2
 	}
