@@ -2,6 +2,7 @@ package tests
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -168,4 +169,39 @@ func TestRuncExecIgnorePaused(t *testing.T) {
 	if got := e.oci(t, "exec", "--ignore-paused", "pz", "echo", "running"); got.stdout != "running\n" {
 		t.Errorf("exec --ignore-paused in a running container: %q %q", got.stdout, got.stderr)
 	}
+}
+
+// An exec into a paused container sets itself up outside the frozen
+// cgroup, a new host-to-container path: SIGKILL its runtime at moments
+// spread over the start and count what is left. Every process carrying
+// the exec's marker must be in the container's cgroup (where delete
+// reaches it) or gone, and delete --force leaves none at all.
+func TestRuncExecIgnorePausedKilled(t *testing.T) {
+	e := newOCIEnv(t)
+	runDetached(t, e, "pk", e.bundle(t, "pk", []string{"sleep", "1000"}, nil))
+	if r := e.oci(t, "pause", "pk"); r.code != 0 {
+		t.Fatalf("pause: %s", r.stderr)
+	}
+	dirs := containerCgroupDirs(t, e, "pk")
+	mark := marker()
+	for i, delay := range []time.Duration{0, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond, 300 * time.Millisecond} {
+		cmd := exec.Command(binary, "--root", e.root, "exec", "--ignore-paused", "pk", "sleep", mark)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		time.Sleep(100 * time.Millisecond) // an init that saw its runtime go exits
+		for _, p := range processesWith(mark) {
+			pid, _ := strconv.Atoi(p)
+			if !inProcs(t, dirs["memory"]+dirs[""], pid) {
+				t.Errorf("kill %d (after %v): process %s of the exec is outside the container's cgroup", i, delay, p)
+			}
+		}
+	}
+	if r := e.oci(t, "delete", "--force", "pk"); r.code != 0 {
+		t.Fatalf("delete --force: %s", r.stderr)
+	}
+	waitFor(t, "the exec's processes to go with the container", func() bool { return len(processesWith(mark)) == 0 })
 }
