@@ -18,7 +18,8 @@ import (
 // inside the root with no symlink, console beneath it with none either,
 // and what was opened must be a regular file or a character device; the
 // bind is made onto that fd (move_mount), so nothing is resolved twice.
-// A missing /dev/console is created; on a read-only /dev there is then
+// A volume bound at /dev/console is a file like any other: the pty goes
+// over it. A missing /dev/console is created; on a read-only /dev there is then
 // none, as there is no place for one.
 func bindConsole(slave int) error {
 	root, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -32,7 +33,7 @@ func bindConsole(slave int) error {
 	}
 	defer unix.Close(dev)
 	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_NOFOLLOW | unix.O_CLOEXEC,
-		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV}
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS}
 	con, err := unix.Openat2(dev, "console", &how)
 	if errors.Is(err, unix.ENOENT) {
 		fd, cerr := unix.Openat(dev, "console", unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
@@ -55,6 +56,10 @@ func bindConsole(slave int) error {
 	var st unix.Stat_t
 	if err := unix.Fstat(con, &st); err != nil {
 		return fmt.Errorf("stat /dev/console: %w", err)
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+		// O_PATH|O_NOFOLLOW opens the link itself.
+		return errors.New("/dev/console is a symlink: refusing to bind the terminal through it (CVE-2025-52565)")
 	}
 	if t := st.Mode & unix.S_IFMT; t != unix.S_IFREG && t != unix.S_IFCHR {
 		return fmt.Errorf("/dev/console is not a file or a character device (mode %#o): refusing to bind the terminal over it", st.Mode)

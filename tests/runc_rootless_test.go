@@ -22,7 +22,12 @@ func TestRuncRootlessFlag(t *testing.T) {
 			t.Errorf("--rootless %s as root: exit %d %q %q", v, r.code, r.stdout, r.stderr)
 		}
 	}
-	dir := t.TempDir()
+	// A copy in a world-readable directory, so nobody can execute it.
+	dir, err := os.MkdirTemp("", "mycontainer-test-bin-rootless-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}

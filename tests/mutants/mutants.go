@@ -125,7 +125,7 @@ var mutations = []mutation{
 	{Name: "unpack follows symlinks out of the layer (CVE-2018-15664 class)", File: "image/unpack.go",
 		// Both guards go: O_NOFOLLOW alone refuses a symlink in a
 		// one-component walk, RESOLVE_NO_SYMLINKS alone too.
-		Old: "Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC,\n\t\tResolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV}",
+		Old: "Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC,\n\t\tResolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS}",
 		New: "Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC}",
 		Pkg: "./image/", Tests: "^TestUnpackWriteThrough|^TestUnpackHardlinkThroughSymlink$", Fast: true},
 	{Name: "unpack keeps an image's trusted.overlay.* xattrs", File: "image/unpack.go",
@@ -151,7 +151,7 @@ var mutations = []mutation{
 		Old: "\tif !UnderProc(target) {\n\t\treturn nil\n\t}", New: "\tif true {\n\t\treturn nil\n\t}",
 		Pkg: "./rootfs/", Tests: "^TestCheckProcMountCVE2019_16884$", Fast: true},
 	{Name: "/dev/console opened through symlinks (CVE-2025-52565)", File: "init/console.go",
-		Old: "how := unix.OpenHow{Flags: unix.O_PATH | unix.O_NOFOLLOW | unix.O_CLOEXEC,\n\t\tResolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV}",
+		Old: "how := unix.OpenHow{Flags: unix.O_PATH | unix.O_NOFOLLOW | unix.O_CLOEXEC,\n\t\tResolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS}",
 		New: "how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC}",
 		Pkg: "./tests/", Tests: "^TestCVE2025_52565DevConsoleSwapped$"},
 }
