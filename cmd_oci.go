@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mycontainer/cgroups"
 	"mycontainer/container"
 	"mycontainer/ocilog"
 	"mycontainer/spec"
@@ -75,10 +76,10 @@ type execCmd struct {
 	Cap           []string `short:"c" help:"Add a capability to the bounding, effective and permitted sets (repeatable)." placeholder:"CAP"`
 	NoNewPrivs    bool     `help:"Set no_new_privs for the process."`
 	PreserveFds   int      `help:"Pass the caller's fds 3 to 3+N-1 to the process." placeholder:"N"`
-	IgnorePaused  bool     `help:"Accepted; an exec into a paused container is still refused: its process would stop at once in the frozen cgroup."`
-	Cgroup        []string `help:"Run in a sub-cgroup of the container's ([CONTROLLER:]PATH): not supported, refused." placeholder:"PATH"`
-	Apparmor      string   `help:"AppArmor profile: not supported, refused." placeholder:"PROFILE"`
-	ProcessLabel  string   `help:"SELinux label: not supported, refused." placeholder:"LABEL"`
+	IgnorePaused  bool     `help:"Exec into a paused container: the process is made and stays frozen with it until resume."`
+	Cgroup        []string `help:"Run in an existing sub-cgroup of the container's: [CONTROLLER[,CONTROLLER]:]PATH, relative to the container's cgroup (repeatable on v1, one per controller)." placeholder:"PATH"`
+	Apparmor      string   `help:"AppArmor profile: refused (mycontainer applies none), saying whether the host has AppArmor." placeholder:"PROFILE"`
+	ProcessLabel  string   `help:"SELinux label: refused (mycontainer applies none), saying whether the host has SELinux." placeholder:"LABEL"`
 	ID            string   `arg:""`
 	Command       []string `arg:"" optional:"" passthrough:"partial"`
 }
@@ -160,8 +161,11 @@ func (c *cli) oci(command string, start uint64) int {
 		log.Errorf("--systemd-cgroup is not supported: mycontainer manages cgroups through cgroupfs")
 		return failCode
 	}
-	if c.Rootless == "true" {
-		log.Errorf("--rootless true is not supported: mycontainer runs as root only (user namespaces are not supported yet)")
+	if c.Rootless == "true" && os.Geteuid() != 0 {
+		// runc's rootless mode as root only tolerates permission errors
+		// on cgroupfs, which root never gets: true then changes nothing.
+		// Without root there is no user-namespace mode to fall back to.
+		log.Errorf("--rootless true: not running as root (euid %d), and mycontainer has no rootless mode (user namespaces are not supported yet); run it as root", os.Geteuid())
 		return failCode
 	}
 	code, err := c.runVerb(verb, log, start)
@@ -235,8 +239,9 @@ func (c *cli) runVerb(verb string, log *ocilog.Logger, start uint64) (int, error
 // container's own process (container/exec_process.go).
 func (c *cli) exec(o *container.OCI) (int, error) {
 	e := c.Exec
-	if len(e.Cgroup) > 0 {
-		return 255, fmt.Errorf("--cgroup %q: running an exec in a sub-cgroup is not supported: the process joins the container's cgroup", e.Cgroup)
+	subs, err := cgroups.ParseSubCgroups(e.Cgroup)
+	if err != nil {
+		return 255, err
 	}
 	x := container.ExecProcess{TTY: e.TTY, Cwd: e.Cwd, Env: e.Env, User: e.User, Args: e.Command,
 		AdditionalGids: e.AdditionalGid, Caps: e.Cap, NoNewPrivs: e.NoNewPrivs, Apparmor: e.Apparmor, ProcessLabel: e.ProcessLabel}
@@ -253,7 +258,7 @@ func (c *cli) exec(o *container.OCI) (int, error) {
 		}
 	}
 	return o.Exec(container.ExecOptions{ID: e.ID, Process: x, Detach: e.Detach, PidFile: e.PidFile,
-		IgnorePaused: e.IgnorePaused, PreserveFds: e.PreserveFds,
+		IgnorePaused: e.IgnorePaused, PreserveFds: e.PreserveFds, Cgroups: subs,
 		ConsoleSocket: e.ConsoleSocket, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 }
 

@@ -34,7 +34,7 @@ type cli struct {
 	LogFormat     string           `help:"Log format: text or json." enum:"text,json" default:"text"`
 	Debug         bool             `help:"Debug output; with run, the start-up timeline."`
 	SystemdCgroup bool             `help:"Use systemd to manage cgroups (not supported: cgroupfs is used)."`
-	Rootless      string           `help:"runc's rootless mode: false or auto (as root, auto is false); true is not supported." enum:"true,false,auto" default:"auto"`
+	Rootless      string           `help:"runc's rootless mode: auto, false, or true; as root all three are the same (true is refused without root: there is no rootless mode)." enum:"true,false,auto" default:"auto"`
 	Criu          string           `help:"Accepted for runc compatibility: checkpoint and restore are not supported." placeholder:"PATH" hidden:""`
 	CgroupManager string           `help:"cgroupfs, or disabled for containers without a cgroup of their own (podman --cgroups=disabled)." enum:"cgroupfs,disabled,systemd" default:"cgroupfs"`
 

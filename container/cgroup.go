@@ -10,6 +10,8 @@ import (
 
 	"mycontainer/cgroups"
 	"mycontainer/rootfs"
+
+	"golang.org/x/sys/unix"
 )
 
 // Cgroup is the container's cgroup as `run` uses it: created before the
@@ -23,6 +25,15 @@ type Cgroup struct {
 	// joinOnly: the cgroup belongs to a running container (`exec`): join
 	// it, never create or remove it.
 	joinOnly bool
+	// subDirs (exec --cgroup): the sub-cgroups of the container's that
+	// the exec'd process joins instead of the container's own.
+	subDirs []string
+	// lateJoin (exec --ignore-paused into a paused container): the
+	// process is set up outside the frozen cgroup and joins it only when
+	// it is ready to exec, so it is created and then frozen with the
+	// container; joined in the stage-1 clone or start, it would stop
+	// half-way and the exec would never return.
+	lateJoin bool
 	// devices, when set, are applied as soon as the cgroup exists, before
 	// init is cloned: the friendly `run` execs its command as soon as the
 	// set-up is done, with nobody waiting for a start in between.
@@ -96,6 +107,12 @@ func (c *Cgroup) prepare() (int, error) {
 		return -1, nil
 	}
 	if c.joinOnly {
+		if c.lateJoin {
+			return -1, nil
+		}
+		if c.subDirs != nil {
+			return openDir(c.subDirs[0])
+		}
 		return c.manager.OpenFD()
 	}
 	c.warnIfPopulated()
@@ -116,7 +133,10 @@ func (c *Cgroup) join(pid int) error {
 		return nil
 	}
 	if c.joinOnly {
-		return c.manager.AddProc(pid)
+		if c.lateJoin {
+			return nil
+		}
+		return c.addExec(pid)
 	}
 	c.warnIfPopulated()
 	if err := c.manager.Apply(pid); err != nil {
@@ -124,6 +144,43 @@ func (c *Cgroup) join(pid int) error {
 	}
 	// stage-1 waits for its bootstrap: nothing of the container runs yet.
 	return c.applyDevices()
+}
+
+// addExec puts an exec'd process into the container's cgroup, or into
+// the sub-cgroups --cgroup named.
+func (c *Cgroup) addExec(pid int) error {
+	if c.subDirs != nil {
+		return cgroups.JoinDirs(pid, c.subDirs)
+	}
+	return c.manager.AddProc(pid)
+}
+
+// SetExecSub makes an exec join the sub-cgroups named by --cgroup's
+// controller -> path map (cgroups.ParseSubCgroups) instead.
+func (c *Cgroup) SetExecSub(subs map[string]string) error {
+	if len(subs) == 0 {
+		return nil
+	}
+	dirs, err := cgroups.SubDirs(c.manager, c.Mode, subs)
+	if err != nil {
+		return err
+	}
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return fmt.Errorf("--cgroup: sub-cgroup %s does not exist (exec --cgroup joins an existing cgroup below the container's; make it first)", d)
+		}
+	}
+	c.subDirs = dirs
+	return nil
+}
+
+// openDir opens a v2 cgroup directory for CLONE_INTO_CGROUP.
+func openDir(dir string) (int, error) {
+	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("open cgroup %s: %w", dir, err)
+	}
+	return fd, nil
 }
 
 // warnIfPopulated says so when the cgroup a new container goes into

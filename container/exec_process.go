@@ -26,8 +26,8 @@ type ExecProcess struct {
 	AdditionalGids []uint32 // -g, appended to the process's groups
 	Caps           []string // --cap, added to the bounding, effective and permitted sets
 	NoNewPrivs     bool     // --no-new-privs: set no_new_privs (never clears it)
-	Apparmor       string   // --apparmor: refused, there is no AppArmor support
-	ProcessLabel   string   // --process-label: refused, there is no SELinux support
+	Apparmor       string   // --apparmor: refused, saying why (spec/lsm.go)
+	ProcessLabel   string   // --process-label: refused, saying why (spec/lsm.go)
 }
 
 // ParseProcessFile decodes an exec --process file.
@@ -96,11 +96,11 @@ func (x ExecProcess) resolve(stored *specs.Process) (*specs.Process, error) {
 	}
 	// The exec'd process is not validated with the bundle: refuse here
 	// what create refuses, rather than run it unconfined.
-	if p.ApparmorProfile != "" {
-		return nil, fmt.Errorf("apparmor profile %q (--apparmor or the process's apparmorProfile): AppArmor is not supported", p.ApparmorProfile)
+	if err := spec.CheckAppArmor(p.ApparmorProfile); err != nil {
+		return nil, fmt.Errorf("--apparmor (or the process's apparmorProfile): %w", err)
 	}
-	if p.SelinuxLabel != "" {
-		return nil, fmt.Errorf("SELinux label %q (--process-label or the process's selinuxLabel): SELinux is not supported", p.SelinuxLabel)
+	if err := spec.CheckSELinux(p.SelinuxLabel); err != nil {
+		return nil, fmt.Errorf("--process-label (or the process's selinuxLabel): %w", err)
 	}
 	return &p, nil
 }

@@ -172,6 +172,12 @@ func (k *creation) prepareStart() error {
 	} else {
 		k.plan.bs.WaitStart = true // started by Run, over the sync socket
 	}
+	if sc := k.s.Linux.Seccomp; seccomp.UsesNotify(sc) {
+		if err := checkAgentState(sc, specs.State{Version: specs.Version, ID: k.st.ID, Status: specs.StateCreated,
+			Bundle: k.st.Bundle, Annotations: k.st.Annotations}); err != nil {
+			return err
+		}
+	}
 	var hs []byte // the state on the stdin of the hooks run inside
 	if h := k.s.Hooks; h != nil && len(h.CreateContainer)+len(h.StartContainer) > 0 {
 		hs = hookState(k.st, state.StatusCreating)

@@ -246,11 +246,14 @@ func (o *OCI) Ps(id string) ([]int, error) {
 
 // ExecOptions are `exec`'s flags.
 type ExecOptions struct {
-	ID                     string
-	Process                ExecProcess
-	Detach                 bool
-	IgnorePaused           bool // --ignore-paused: skip the status check; joining the frozen cgroup still refuses
-	PreserveFds            int  // the caller's fds 3 to 3+N-1 go to the process
+	ID           string
+	Process      ExecProcess
+	Detach       bool
+	IgnorePaused bool // --ignore-paused: exec into a paused container; the process is made and frozen with it
+	// Cgroups (--cgroup): controller ("" for all) -> a sub-cgroup of the
+	// container's that the process joins (cgroups.ParseSubCgroups).
+	Cgroups                map[string]string
+	PreserveFds            int // the caller's fds 3 to 3+N-1 go to the process
 	PidFile, ConsoleSocket string
 	Stdin, Stdout, Stderr  *os.File
 }
@@ -307,6 +310,17 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 		if cg, err = o.cgroupOf(st); err != nil {
 			return 255, err
 		}
+		if err := cg.SetExecSub(e.Cgroups); err != nil {
+			return 255, err
+		}
+		if e.IgnorePaused && cg.checkThawed() != nil {
+			// runc's --ignore-paused: the process is made, and stays
+			// frozen with the container until resume.
+			cg.lateJoin = true
+			bs.WaitStart = true
+		}
+	} else if len(e.Cgroups) > 0 {
+		return 255, fmt.Errorf("--cgroup: container %s has no cgroup of its own (--cgroup-manager disabled)", e.ID)
 	}
 	opts := Options{Bootstrap: bs, Cgroup: cg, Detach: e.Detach, PreserveFds: e.PreserveFds,
 		Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stderr}
@@ -322,6 +336,10 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 		// start message that carries the agent's connection.
 		bs.WaitStart = true
 		cs := o.stateJSON(st)
+		if err := checkAgentState(sc, specs.State{Version: specs.Version, ID: st.ID, Status: specs.ContainerState(cs.Status),
+			Bundle: st.Bundle, Annotations: st.Annotations}); err != nil {
+			return 255, err
+		}
 		opts.StartMessage = func(pid int) (*nsexec.Frame, []int, error) {
 			return agentStart(sc, pid, specs.State{Version: specs.Version, ID: st.ID, Status: specs.ContainerState(cs.Status),
 				Pid: st.Pid, Bundle: st.Bundle, Annotations: st.Annotations})

@@ -66,6 +66,9 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout, x 
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s.source: %w", path, err)
 			}
+			if err := rootfs.CheckProcMount(target, "", true, isProcfs(src)); err != nil {
+				return nil, nil, fmt.Errorf("%s.destination %s: %w", path, target, err)
+			}
 			out = append(out, nsexec.Mount{Kind: nsexec.MountBind, Source: src, Target: target,
 				Attr: attr, RecAttr: rec, File: !st.IsDir(), BindIdx: uint32(len(binds))})
 			binds = append(binds, src)
@@ -74,6 +77,9 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout, x 
 				out = append(out, rootfs.CgroupMounts(layout)...)
 			}
 		default:
+			if err := rootfs.CheckProcMount(target, m.Type, false, false); err != nil {
+				return nil, nil, fmt.Errorf("%s.destination %s: %w", path, target, err)
+			}
 			// The kernel filesystems and the runtime's own trees (/proc,
 			// /sys, /dev, /tmp, /run) must be real directories, never reached
 			// through a symlink: through /proc that was runc's
@@ -96,6 +102,13 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout, x 
 		}
 	}
 	return out, binds, nil
+}
+
+// isProcfs says whether a bind's source is a procfs (runc lets one be
+// bound onto /proc).
+func isProcfs(path string) bool {
+	var st unix.Statfs_t
+	return unix.Statfs(path, &st) == nil && st.Type == unix.PROC_SUPER_MAGIC
 }
 
 // noteIgnoredOptions writes a debug line for each filesystem option of a

@@ -141,7 +141,7 @@ func (r *runner) cgroupFirst() (release func(), err error) {
 	cg := r.o.Cgroup
 	// Before the removal is armed: a cgroup found frozen may be someone
 	// else's, and nothing was created yet.
-	if err := cg.checkThawed(); err != nil {
+	if err := cg.checkThawed(); err != nil && !cg.lateJoin {
 		return nil, Errorf(ExitRuntime, "start container: %w", err)
 	}
 	remove := func() {
@@ -223,6 +223,13 @@ func (r *runner) settleStartup(su *startup, err error) (int, error) {
 // on: the start message of a foreground run --bundle, the hand-over of a
 // created container. The caller kills init when it fails.
 func (r *runner) release(su *startup) error {
+	if cg := r.o.Cgroup; cg != nil && cg.lateJoin {
+		// Set up and waiting for its start message: it joins the
+		// (frozen) cgroup now, and reads the message once thawed.
+		if err := cg.addExec(su.initPID); err != nil {
+			return Errorf(ExitRuntime, "join cgroup %s/%s: %w", cg.Parent, cg.ID, err)
+		}
+	}
 	if r.o.Started != nil {
 		if err := r.o.Started(su.initPID); err != nil {
 			return err

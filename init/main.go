@@ -54,7 +54,7 @@ func Main() {
 	path := resolveCommand(r, bs)
 	if bs.TTY {
 		t := now()
-		if err := setupPTY(r.sock, bs.Rows, bs.Cols, bs.UID); err != nil {
+		if err := setupPTY(r.sock, bs.Rows, bs.Cols, bs.UID, !bs.Exec); err != nil {
 			r.fail("set up the terminal", "/dev/ptmx", err, "", exitRuntime)
 		}
 		r.step("pty", t)

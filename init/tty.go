@@ -17,7 +17,10 @@ import (
 // as runc does it: a non-root shell can then chmod its own terminal, and
 // programs that check their tty's owner (mesg, write, ssh-agent, sudo's
 // use_pty) accept it.
-func setupPTY(sock int, rows, cols uint16, uid uint32) error {
+//
+// console (the container's own process, not an exec): the slave is bound
+// over /dev/console too (console.go).
+func setupPTY(sock int, rows, cols uint16, uid uint32, console bool) error {
 	master, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open /dev/ptmx: %w", err)
@@ -49,6 +52,12 @@ func setupPTY(sock int, rows, cols uint16, uid uint32) error {
 	if err := nsexec.Send(sock, nsexec.NewFrame(nsexec.MsgPTY), master); err != nil {
 		unix.Close(slave)
 		return fmt.Errorf("send pty master to the runtime: %w", err)
+	}
+	if console {
+		if err := bindConsole(slave); err != nil {
+			unix.Close(slave)
+			return err
+		}
 	}
 	for fd := 0; fd < 3; fd++ {
 		if err := unix.Dup3(slave, fd, 0); err != nil {

@@ -63,6 +63,20 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 		return fail(err, "")
 	}
 	defer unix.Close(target)
+	if (m.Kind == nsexec.MountFS || m.Kind == nsexec.MountBind) && onProcfs(target) {
+		// The plan refused destinations under /proc by their names;
+		// this is where a destination really led: a symlink of the
+		// rootfs that points into /proc is CVE-2023-27561's form.
+		bind := m.Kind == nsexec.MountBind
+		srcProc := bind && int(m.BindIdx) < len(bindFDs) && onProcfs(bindFDs[m.BindIdx])
+		err := CheckProcMount(m.Target, m.FSType, bind, srcProc)
+		if !UnderProc(m.Target) {
+			err = errors.New("the destination leads into procfs (through a symlink of the rootfs); only procfs may be mounted on /proc (CVE-2023-27561)")
+		}
+		if err != nil {
+			return fail(unix.EPERM, err.Error())
+		}
+	}
 
 	switch m.Kind {
 	case nsexec.MountFS:

@@ -51,13 +51,13 @@ func checkProcess(p *problems, s *specs.Spec) {
 	if pr.CommandLine != "" {
 		p.unsupported("process.commandLine") // Windows only
 	}
-	if pr.ApparmorProfile != "" {
-		// Podman sends one on hosts with AppArmor enabled; this host's
-		// kernel has none. Refuse rather than run unconfined.
-		p.unsupported("process.apparmorProfile")
+	// Podman sends a profile on hosts with AppArmor enabled. Refused
+	// rather than run unconfined; lsm.go says why (exec says the same).
+	if err := CheckAppArmor(pr.ApparmorProfile); err != nil {
+		p.add("process.apparmorProfile", "%v", err)
 	}
-	if pr.SelinuxLabel != "" {
-		p.unsupported("process.selinuxLabel")
+	if err := CheckSELinux(pr.SelinuxLabel); err != nil {
+		p.add("process.selinuxLabel", "%v", err)
 	}
 	if pr.Scheduler != nil {
 		p.unsupported("process.scheduler")

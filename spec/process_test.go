@@ -57,8 +57,8 @@ func TestProcess(t *testing.T) {
 		{"noNewPrivileges off", func(s *specs.Spec) { s.Process.NoNewPrivileges = false }, "", ""},
 
 		{"commandLine", func(s *specs.Spec) { s.Process.CommandLine = "cmd.exe" }, "process.commandLine", "not supported"},
-		{"apparmorProfile", func(s *specs.Spec) { s.Process.ApparmorProfile = "containers-default" }, "process.apparmorProfile", "not supported"},
-		{"selinuxLabel", func(s *specs.Spec) { s.Process.SelinuxLabel = "system_u:r:container_t" }, "process.selinuxLabel", "not supported"},
+		{"apparmorProfile", func(s *specs.Spec) { s.Process.ApparmorProfile = "containers-default" }, "process.apparmorProfile", "AppArmor profile"},
+		{"selinuxLabel", func(s *specs.Spec) { s.Process.SelinuxLabel = "system_u:r:container_t" }, "process.selinuxLabel", "SELinux label"},
 		{"scheduler", func(s *specs.Spec) { s.Process.Scheduler = &specs.Scheduler{Policy: specs.SchedFIFO} }, "process.scheduler", "not supported"},
 		{"ioPriority", func(s *specs.Spec) { s.Process.IOPriority = &specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_BE} }, "process.ioPriority", "not supported"},
 		{"execCPUAffinity", func(s *specs.Spec) { s.Process.ExecCPUAffinity = &specs.CPUAffinity{Initial: "0"} }, "process.execCPUAffinity", "not supported"},

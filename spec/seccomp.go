@@ -83,6 +83,9 @@ func checkSeccomp(p *problems, sc *specs.LinuxSeccomp) {
 			}
 		}
 		checkSeccompAction(p, field(path, "action"), rule.Action)
+		if rule.Action == specs.ActNotify {
+			checkNotifyNames(p, path, rule.Names)
+		}
 		if rule.ErrnoRet != nil && mustNotTakeErrno(rule.Action) {
 			p.add(field(path, "errnoRet"), "only applies to SCMP_ACT_ERRNO or SCMP_ACT_TRACE")
 		}
@@ -112,4 +115,27 @@ func checkSeccompAction(p *problems, path string, a specs.LinuxSeccompAction) {
 // unknown action is reported once, by checkSeccompAction.
 func mustNotTakeErrno(a specs.LinuxSeccompAction) bool {
 	return slices.Contains(seccompActions, a) && a != specs.ActErrno && a != specs.ActTrace
+}
+
+// handOverSyscalls are the system calls init's thread may make between
+// loading a filter with SCMP_ACT_NOTIFY rules and handing its listener fd
+// to the agent: the sendmsg that carries it, and what Go's runtime may do
+// on that thread meanwhile (a preemption signal's return, a futex wake,
+// a page of memory, a yield). A notified call there waits for an answer
+// from a listener that only this thread holds: init hangs for good, and
+// the container with it. Refused at create, by name; the architecture
+// variants (send, socketcall) are listed for profiles that name them.
+var handOverSyscalls = []string{
+	"sendmsg", "sendto", "send", "socketcall",
+	"futex", "futex_time64", "rt_sigreturn", "rt_sigprocmask", "sigaltstack",
+	"mmap", "munmap", "madvise", "mprotect", "nanosleep", "clock_nanosleep", "sched_yield",
+	"getpid", "gettid", "tgkill", "exit", "exit_group",
+}
+
+func checkNotifyNames(p *problems, path string, names []string) {
+	for j, n := range names {
+		if slices.Contains(handOverSyscalls, n) {
+			p.add(idx(field(path, "names"), j), "SCMP_ACT_NOTIFY on %q: init makes this call after loading the filter and before its listener reaches the agent (by sendmsg), so it would wait for an answer no one can give; notify other system calls", n)
+		}
+	}
 }

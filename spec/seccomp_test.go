@@ -46,6 +46,14 @@ func TestSeccomp(t *testing.T) {
 		{"arg index", sc(func(s *specs.LinuxSeccomp) { s.Syscalls[1].Args[0].Index = 6 }), "linux.seccomp.syscalls[1].args[0].index", "0..5"},
 		{"arg op", sc(func(s *specs.LinuxSeccomp) { s.Syscalls[1].Args[0].Op = "==" }), "linux.seccomp.syscalls[1].args[0].op", "not a seccomp operator"},
 		{"notify without listener", sc(func(s *specs.LinuxSeccomp) { s.Syscalls[0].Action = specs.ActNotify }), "linux.seccomp.listenerPath", "required"},
+		{"notify sendmsg (the hand-over)", sc(func(s *specs.LinuxSeccomp) {
+			s.Syscalls = append(s.Syscalls, specs.LinuxSyscall{Names: []string{"mount", "sendmsg"}, Action: specs.ActNotify})
+			s.ListenerPath = "/run/agent.sock"
+		}), "linux.seccomp.syscalls[4].names[1]", "before its listener reaches the agent"},
+		{"notify futex (Go's runtime on init's thread)", sc(func(s *specs.LinuxSeccomp) {
+			s.Syscalls = append(s.Syscalls, specs.LinuxSyscall{Names: []string{"futex"}, Action: specs.ActNotify})
+			s.ListenerPath = "/run/agent.sock"
+		}), "linux.seccomp.syscalls[4].names[0]", "no one can give"},
 		{"notify default", sc(func(s *specs.LinuxSeccomp) { s.DefaultAction = specs.ActNotify; s.DefaultErrnoRet = nil }), "linux.seccomp.defaultAction", "cannot be the default"},
 		{"listenerPath relative", sc(func(s *specs.LinuxSeccomp) { s.ListenerPath = "run/agent.sock" }), "linux.seccomp.listenerPath", "absolute"},
 	})

@@ -284,11 +284,12 @@ func TestCVE2024_21626LeakedFdCwd(t *testing.T) {
 
 // CVE-2019-16884 (and its return, CVE-2023-27561): a fake /proc, a volume
 // mounted over it, made the runtime's writes and reads of /proc land in
-// files the image controlled; runc's AppArmor label went to a plain file.
-// mycontainer has no AppArmor; what it read of /proc was the kernel's last
-// capability (a fake cap_last_cap of 0 left the bounding set raised) and
-// what it wrote was oom_score_adj. Masking still hides the real procfs:
-// it sits under the volume, out of reach without CAP_SYS_ADMIN.
+// files the image controlled, and the masks go onto those files; runc's
+// AppArmor label went to a plain file. As runc does since, only procfs
+// may be mounted on /proc, and below it only the files lxcfs emulates:
+// a bundle's bind or tmpfs there, a friendly volume there, and a
+// destination whose symlink leads into /proc are each refused, naming
+// /proc, before the command runs.
 func TestCVE2019_16884FakeProcVolume(t *testing.T) {
 	fake := func(t *testing.T) string {
 		d := t.TempDir()
@@ -299,35 +300,64 @@ func TestCVE2019_16884FakeProcVolume(t *testing.T) {
 		writeFile(t, filepath.Join(d, "kcore"), "FAKE\n")
 		return d
 	}
-	// The capability sets, read from a real procfs mounted beside the
-	// fake: the default spec's bounding set is its effective set.
-	script := `echo $(grep -E '^Cap(Eff|Bnd)' /realproc/self/status); umount /proc 2>/dev/null && echo UNMOUNTED; true`
-	t.Run("run-bundle", func(t *testing.T) {
-		root, fp := cveRootfs(t), fake(t)
-		if err := os.Mkdir(filepath.Join(root, "realproc"), 0o755); err != nil {
+	refused := func(t *testing.T, r result, before leftovers) {
+		t.Helper()
+		if r.code == 0 || strings.Contains(r.stdout, "RAN") {
+			t.Errorf("exit %d, stdout %q: the command ran over a fake /proc", r.code, r.stdout)
+		}
+		if !strings.Contains(r.stderr, "/proc") || !strings.Contains(r.stderr, "procfs") {
+			t.Errorf("the error does not say only procfs goes on /proc: %q", r.stderr)
+		}
+		before.assertClean(t, "")
+	}
+	for name, m := range map[string]func(fp string) specs.Mount{
+		"run-bundle-bind": func(fp string) specs.Mount {
+			return specs.Mount{Destination: "/proc", Type: "bind", Source: fp, Options: []string{"rbind"}}
+		},
+		"run-bundle-tmpfs-below": func(string) specs.Mount {
+			return specs.Mount{Destination: "/proc/sys", Type: "tmpfs", Source: "tmpfs"}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fp := fake(t)
+			e := newOCIEnv(t)
+			b := e.bundle(t, "c1", []string{"sh", "-c", "echo RAN; cat /proc/kcore"}, func(s *specs.Spec) {
+				s.Mounts = append(s.Mounts[:1], append([]specs.Mount{m(fp)}, s.Mounts[1:]...)...)
+			})
+			before := snapshot(t)
+			refused(t, e.oci(t, "run", "--bundle", b, "c1"), before)
+		})
+	}
+	t.Run("run-volume", func(t *testing.T) {
+		fp := fake(t)
+		before := snapshot(t)
+		refused(t, run(t, "run", "--rootfs", cveRootfs(t), "-v", fp+":/proc", "--", "sh", "-c", "echo RAN"), before)
+	})
+	// The name is not under /proc, the place is: /fakeproc -> /proc in
+	// the image, and a tmpfs mounted there after procfs.
+	t.Run("run-bundle-symlink-into-proc", func(t *testing.T) {
+		root := cveRootfs(t)
+		if err := os.Symlink("/proc/sys", filepath.Join(root, "fakesys")); err != nil {
 			t.Fatal(err)
 		}
 		e := newOCIEnv(t)
-		b := e.bundle(t, "c1", []string{"sh", "-c", script}, func(s *specs.Spec) {
+		b := e.bundle(t, "c1", []string{"sh", "-c", "echo RAN"}, func(s *specs.Spec) {
 			s.Root.Path = root
-			s.Mounts = append(s.Mounts[:1], append([]specs.Mount{
-				{Destination: "/proc", Type: "bind", Source: fp, Options: []string{"rbind"}},
-				{Destination: "/realproc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
-			}, s.Mounts[1:]...)...)
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/fakesys", Type: "tmpfs", Source: "tmpfs"})
 		})
 		before := snapshot(t)
-		r := e.oci(t, "run", "--bundle", b, "c1")
-		if r.code != 0 {
-			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		refused(t, e.oci(t, "run", "--bundle", b, "c1"), before)
+	})
+	// procfs itself stays allowed on /proc: a bind of the host's.
+	t.Run("run-bundle-procfs-bind", func(t *testing.T) {
+		e := newOCIEnv(t)
+		b := e.bundle(t, "c1", []string{"sh", "-c", "echo RAN"}, func(s *specs.Spec) {
+			s.Mounts[0] = specs.Mount{Destination: "/proc", Type: "proc", Source: "proc"}
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/proc/meminfo", Type: "bind", Source: "/proc/meminfo", Options: []string{"bind"}})
+		})
+		if r := e.oci(t, "run", "--bundle", b, "c1"); r.code != 0 || r.stdout != "RAN\n" {
+			t.Errorf("procfs on /proc and an lxcfs-style /proc/meminfo bind: exit %d %q %q", r.code, r.stdout, r.stderr)
 		}
-		f := strings.Fields(r.stdout)
-		if len(f) < 4 || f[0] != "CapEff:" || f[2] != "CapBnd:" || f[1] != f[3] {
-			t.Errorf("the bounding set is not the spec's: %q", r.stdout)
-		}
-		if strings.Contains(r.stdout, "UNMOUNTED") {
-			t.Errorf("the container unmounted the fake /proc: %q", r.stdout)
-		}
-		before.assertClean(t, "")
 	})
 	// A container given CAP_SYS_ADMIN puts a fake cap_last_cap over its
 	// /proc/sys/kernel; an `exec` into it must still drop the bounding set
@@ -483,11 +513,12 @@ func TestCVE2025_31133DevNullReplaced(t *testing.T) {
 
 // CVE-2025-52565: runc bound the pty onto /dev/console by path; a
 // /dev/console swapped for a symlink took that bind (and the masks'
-// protection with it) elsewhere. mycontainer makes no /dev/console at
-// all: the pty is opened in the container's own devpts and its slave
-// taken with TIOCGPTPEER, never by a name. Each path runs with a
-// terminal and a /dev/console planted by the attacker; what it points
-// to must come out untouched, and nothing be mounted on it but the plant.
+// protection with it) elsewhere. With a terminal, the container's
+// /dev/console is its pty, as under runc: the slave (taken with
+// TIOCGPTPEER, never by a name) is bound onto a /dev/console opened
+// under /dev with no symlink followed and checked to be a file or a
+// character device. A planted symlink refuses the start, and what it
+// points to comes out untouched.
 func TestCVE2025_52565DevConsoleSwapped(t *testing.T) {
 	// The bundle's /dev is a host dir (in place of the tmpfs, before
 	// /dev/pts) whose console is a symlink to a file of the rootfs.
@@ -514,12 +545,8 @@ func TestCVE2025_52565DevConsoleSwapped(t *testing.T) {
 			}
 		}
 	}
-	script := `echo mounts=$(grep -c " /dev/console " /proc/self/mountinfo) link=$(readlink /dev/console) $(cat /etc/target)`
-	check := func(t *testing.T, out, root, dev string) {
+	untouched := func(t *testing.T, root, dev string) {
 		t.Helper()
-		if !strings.Contains(out, "mounts=0 link=/etc/target ORIGINAL") {
-			t.Errorf("want no mount on /dev/console, the link kept and its target untouched; got %q", out)
-		}
 		if got := readFile(t, filepath.Join(root, "etc/target")); got != "ORIGINAL\n" {
 			t.Errorf("the console link's target was written: %q", got)
 		}
@@ -527,16 +554,25 @@ func TestCVE2025_52565DevConsoleSwapped(t *testing.T) {
 			t.Errorf("/dev/console was replaced: %q %v", l, err)
 		}
 	}
-	// The friendly /dev is the runtime's tmpfs, and volumes come after
-	// /dev/pts; the plant is a host file bound at /dev/console.
+	// /dev/console and the pty are one device, and a mount of its own.
+	console := `echo mounts=$(grep -c " /dev/console " /proc/self/mountinfo) console=$(stat -c %t:%T /dev/console) tty=$(stat -L -c %t:%T $(tty))`
+	isPTY := func(t *testing.T, out string) {
+		t.Helper()
+		f := strings.Fields(out)
+		if len(f) < 3 || f[0] != "mounts=1" || !strings.HasPrefix(f[1], "console=88:") || strings.TrimPrefix(f[1], "console=") != strings.TrimPrefix(f[2], "tty=") {
+			t.Errorf("want /dev/console to be the pty (136:N), bound once; got %q", out)
+		}
+	}
+	// The friendly /dev is the runtime's tmpfs; a volume at /dev/console
+	// (a host file) gets the pty bound over it, and stays unwritten.
 	t.Run("run", func(t *testing.T) {
 		host := filepath.Join(t.TempDir(), "console")
 		writeFile(t, host, "ORIGINAL\n")
 		before := snapshot(t)
 		r := run(t, "run", "--rootfs", cveRootfs(t), "--tty", "-v", host+":/dev/console", "--", "sh", "-c",
-			`echo mounts=$(grep -c " /dev/console " /proc/self/mountinfo) tty=$(tty)`)
-		if r.code != 0 || !strings.Contains(r.stdout, "mounts=1 tty=/dev/pts/0") {
-			t.Errorf("exit %d, %q, %q: want the one volume on /dev/console and the pty from devpts", r.code, r.stdout, r.stderr)
+			`echo hello > /dev/console; echo mounts=$(grep -c " /dev/console " /proc/self/mountinfo) tty=$(tty)`)
+		if r.code != 0 || !strings.Contains(r.stdout, "mounts=2 tty=/dev/pts/0") || !strings.Contains(r.stdout, "hello") {
+			t.Errorf("exit %d, %q, %q: want the pty over the volume on /dev/console", r.code, r.stdout, r.stderr)
 		}
 		if got := readFile(t, host); got != "ORIGINAL\n" {
 			t.Errorf("the host file bound at /dev/console was written: %q", got)
@@ -544,13 +580,11 @@ func TestCVE2025_52565DevConsoleSwapped(t *testing.T) {
 		before.assertClean(t, "")
 	})
 	t.Run("run-bundle", func(t *testing.T) {
-		root, dev := setup(t)
 		e := newOCIEnv(t)
 		sock, ch := consoleSocket(t)
-		b := e.bundle(t, "c1", []string{"sh", "-c", script + "; echo END"}, func(s *specs.Spec) {
-			s.Root.Path = root
+		b := e.bundle(t, "c1", []string{"sh", "-c", console + "; echo END"}, func(s *specs.Spec) {
+			s.Root.Path = cveRootfs(t)
 			s.Process.Terminal = true
-			devFrom(dev)(s)
 		})
 		if r := e.oci(t, "run", "--detach", "--console-socket", sock, "--bundle", b, "c1"); r.code != 0 {
 			t.Fatalf("run -d: exit %d: %s", r.code, r.stderr)
@@ -561,8 +595,26 @@ func TestCVE2025_52565DevConsoleSwapped(t *testing.T) {
 			t.Fatal("no pty master on the console socket")
 		}
 		defer master.Close()
-		check(t, readUntil(t, master, "END"), root, dev)
+		isPTY(t, readUntil(t, master, "END"))
 	})
+	t.Run("run-bundle-symlink", func(t *testing.T) {
+		root, dev := setup(t)
+		e := newOCIEnv(t)
+		sock, _ := consoleSocket(t)
+		b := e.bundle(t, "c1", []string{"sh", "-c", "echo RAN"}, func(s *specs.Spec) {
+			s.Root.Path = root
+			s.Process.Terminal = true
+			devFrom(dev)(s)
+		})
+		before := snapshot(t)
+		r := e.oci(t, "run", "--detach", "--console-socket", sock, "--bundle", b, "c1")
+		if r.code == 0 || !strings.Contains(r.stderr, "/dev/console is a symlink") {
+			t.Errorf("run -d with /dev/console a symlink: exit %d %q; want refused, naming it", r.code, r.stderr)
+		}
+		untouched(t, root, dev)
+		before.assertClean(t, "")
+	})
+	// exec makes no console: the container's /dev/console stays as it is.
 	t.Run("exec", func(t *testing.T) {
 		root, dev := setup(t)
 		e := newOCIEnv(t)
@@ -570,11 +622,11 @@ func TestCVE2025_52565DevConsoleSwapped(t *testing.T) {
 			s.Root.Path = root
 			devFrom(dev)(s)
 		}))
-		r := e.oci(t, "exec", "--tty", "c1", "sh", "-c", script)
-		if r.code != 0 {
-			t.Fatalf("exec -t: exit %d: %s", r.code, r.stderr)
+		r := e.oci(t, "exec", "--tty", "c1", "sh", "-c", `echo mounts=$(grep -c " /dev/console " /proc/self/mountinfo) link=$(readlink /dev/console) $(cat /etc/target)`)
+		if r.code != 0 || !strings.Contains(r.stdout, "mounts=0 link=/etc/target ORIGINAL") {
+			t.Errorf("exec -t: exit %d %q %q; want no mount on /dev/console and the link kept", r.code, r.stdout, r.stderr)
 		}
-		check(t, r.stdout, root, dev)
+		untouched(t, root, dev)
 	})
 }
 

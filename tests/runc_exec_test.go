@@ -67,16 +67,6 @@ func TestRuncExecFlags(t *testing.T) {
 	if got := nnp("--no-new-privs"); !strings.HasSuffix(got, "1") {
 		t.Errorf("exec --no-new-privs: %q", got)
 	}
-	// What this runtime cannot do is refused, with exec's exit code.
-	for _, c := range []struct{ flag, val, want string }{
-		{"--apparmor", "docker-default", "AppArmor is not supported"},
-		{"--process-label", "system_u:system_r:container_t:s0", "SELinux is not supported"},
-		{"--cgroup", "sub", "not supported"},
-	} {
-		if r := e.oci(t, "exec", c.flag, c.val, "ex", "true"); r.code != 255 || !strings.Contains(r.stderr, c.want) {
-			t.Errorf("exec %s %s: exit %d %q; want 255 and %q", c.flag, c.val, r.code, r.stderr, c.want)
-		}
-	}
 
 	// --preserve-fds 1: fd 3 reaches the process, and nothing above it.
 	f, err := os.CreateTemp(t.TempDir(), "fd")
@@ -92,25 +82,52 @@ func TestRuncExecFlags(t *testing.T) {
 		t.Errorf("exec --preserve-fds 1: exit %d %q %q; want three and fds 0 1 2 3", r.code, r.stdout, r.stderr)
 	}
 
-	// A paused container: exec is refused; --ignore-paused is accepted,
-	// but the process could only stop at once in the frozen cgroup, so it
-	// is refused too, with the reason and the way out.
-	if r := e.oci(t, "pause", "ex"); r.code != 0 {
-		t.Fatalf("pause: %s", r.stderr)
-	}
-	if r := e.oci(t, "exec", "ex", "true"); r.code != 255 || !strings.Contains(r.stderr, "paused") {
-		t.Errorf("exec in a paused container: exit %d %q; want 255, paused", r.code, r.stderr)
-	}
-	if r := e.oci(t, "exec", "--ignore-paused", "ex", "true"); r.code != 255 || !strings.Contains(r.stderr, "resume") {
-		t.Errorf("exec --ignore-paused in a paused container: exit %d %q; want 255 and how to resume", r.code, r.stderr)
-	}
-	if r := e.oci(t, "resume", "ex"); r.code != 0 {
-		t.Errorf("resume: %s", r.stderr)
-	}
-	if got := out("--ignore-paused", "ex", "echo", "resumed"); got != "resumed" {
-		t.Errorf("exec --ignore-paused in a running container: %q", got)
-	}
 	if r := e.oci(t, "delete", "--force", "ex"); r.code != 0 {
 		t.Errorf("delete: %s", r.stderr)
+	}
+}
+
+// lsmReason is what the refusal of an AppArmor profile or SELinux label
+// must say on this host: that the host lacks the LSM, or that the host
+// has it and mycontainer applies none.
+func lsmReason(lsm, path string) string {
+	if _, err := os.Stat(path); err != nil {
+		return "this host has no " + lsm + " enabled (no " + path + ")"
+	}
+	return "the host has " + lsm + ", but mycontainer does not apply"
+}
+
+// runc exec(8)'s --apparmor and --process-label, and config.json's
+// process.apparmorProfile and selinuxLabel: a process that asks to be
+// confined never runs unconfined, and exec and create give one reason,
+// naming what the host lacks.
+func TestRuncLSMRefusedNamingWhy(t *testing.T) {
+	aa := lsmReason("AppArmor", "/sys/kernel/security/apparmor")
+	se := lsmReason("SELinux", "/sys/fs/selinux/enforce")
+	e := newOCIEnv(t)
+	runDetached(t, e, "lsm", e.bundle(t, "lsm", []string{"sleep", "100"}, nil))
+	for _, c := range []struct{ flag, val, want string }{
+		{"--apparmor", "docker-default", aa},
+		{"--process-label", "system_u:system_r:container_t:s0", se},
+	} {
+		r := e.oci(t, "exec", c.flag, c.val, "lsm", "sh", "-c", "echo RAN")
+		if r.code != 255 || !strings.Contains(r.stderr, c.want) || strings.Contains(r.stdout, "RAN") {
+			t.Errorf("exec %s %s: exit %d %q %q; want 255 and %q", c.flag, c.val, r.code, r.stdout, r.stderr, c.want)
+		}
+	}
+	for _, c := range []struct {
+		field string
+		edit  func(*specs.Spec)
+		want  string
+	}{
+		{"process.apparmorProfile", func(s *specs.Spec) { s.Process.ApparmorProfile = "docker-default" }, aa},
+		{"process.selinuxLabel", func(s *specs.Spec) { s.Process.SelinuxLabel = "system_u:system_r:container_t:s0" }, se},
+	} {
+		before := snapshot(t)
+		r := e.oci(t, "run", "-b", e.bundle(t, "lsm2", []string{"sh", "-c", "echo RAN"}, c.edit), "lsm2")
+		if r.code == 0 || !strings.Contains(r.stderr, c.field) || !strings.Contains(r.stderr, c.want) || strings.Contains(r.stdout, "RAN") {
+			t.Errorf("run with %s: exit %d %q %q; want refused, naming the field and %q", c.field, r.code, r.stdout, r.stderr, c.want)
+		}
+		before.assertClean(t, "")
 	}
 }

@@ -259,3 +259,60 @@ func (a *seccompAgent) answered() int {
 	defer a.mu.Unlock()
 	return a.handled
 }
+
+// The limits of the SCMP_ACT_NOTIFY hand-over, refused when create reads
+// the config rather than found at start: a rule that notifies sendmsg
+// (the call that hands the listener to the agent) would stop init's
+// thread on a notification only it could answer, so run hung for good;
+// an agent message larger than init's start frame cannot be sent. Each is
+// a one-line error naming the field or the limit, and nothing is left.
+func TestRuncSeccompNotifyHandOverLimits(t *testing.T) {
+	e := newOCIEnv(t)
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	ag := startSeccompAgent(t, sock, unix.EXDEV)
+	for _, c := range []struct {
+		name string
+		edit func(*specs.Spec)
+		want []string
+	}{
+		{"notify-sendmsg", func(s *specs.Spec) {
+			s.Linux.Seccomp.Syscalls = []specs.LinuxSyscall{{Names: []string{"mkdirat", "sendmsg"}, Action: specs.ActNotify}}
+		}, []string{"linux.seccomp.syscalls[0].names[1]", "sendmsg"}},
+		{"notify-futex", func(s *specs.Spec) {
+			s.Linux.Seccomp.Syscalls = []specs.LinuxSyscall{{Names: []string{"futex"}, Action: specs.ActNotify}}
+		}, []string{"linux.seccomp.syscalls[0].names[0]", "futex"}},
+		{"large-message", func(s *specs.Spec) {
+			s.Annotations = map[string]string{"big": strings.Repeat("x", 7<<10)}
+		}, []string{"seccomp agent's message", "bytes, more than"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := e.bundle(t, "nl", []string{"sh", "-c", "echo RAN"}, func(s *specs.Spec) {
+				s.Linux.Seccomp = &specs.LinuxSeccomp{
+					DefaultAction: specs.ActAllow, ListenerPath: sock,
+					Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdirat"}, Action: specs.ActNotify}},
+				}
+				c.edit(s)
+			})
+			before := snapshot(t)
+			r := runWithin(t, 20*time.Second, "--root", e.root, "run", "-b", b, "nl")
+			if r.code == 0 || strings.Contains(r.stdout, "RAN") {
+				t.Errorf("exit %d, %q: the container ran", r.code, r.stdout)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("error %q does not say %q", r.stderr, w)
+				}
+			}
+			if n := strings.Count(strings.TrimSpace(r.stderr), "\n"); n > 0 {
+				t.Errorf("want one line of error, got %d: %q", n+1, r.stderr)
+			}
+			before.assertClean(t, "")
+			if got := e.oci(t, "list", "-q"); strings.TrimSpace(got.stdout) != "" {
+				t.Errorf("left in the store: %q", got.stdout)
+			}
+		})
+	}
+	if n := ag.answered(); n != 0 {
+		t.Errorf("the agent answered %d notifications: a refused config reached it", n)
+	}
+}
