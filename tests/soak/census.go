@@ -71,6 +71,13 @@ func census(e *env, before *snapshot) ([]leak, error) {
 		// entries too. By now no process of the soak lives (or the
 		// process row says so), so an entry a live process still uses
 		// is someone else's; an unused one is counted, by name.
+		// The test suites' own directories (a test binary's copy, the
+		// mutants runner's tree) are never the runtime's: a suite killed
+		// on this shared host leaves them, unused.
+		if base := filepath.Base(t); strings.HasPrefix(base, "mycontainer-test-") || strings.HasPrefix(base, "mycontainer-mutants-") {
+			foreign = append(foreign, t+" (a test suite's, not the runtime's)")
+			continue
+		}
 		if pid := user(t); pid > 0 {
 			foreign = append(foreign, fmt.Sprintf("%s (used by PID %d)", t, pid))
 			continue

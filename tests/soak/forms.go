@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -63,15 +64,40 @@ func (r *round) play() error {
 // measure times each verb, unkilled, on a container that exits at once.
 // The kill windows are 1.2 times the median, so kills land before the
 // clone, during the mounts, after the exec and, now and then, after the
-// end.
-func (s *soak) measure(samples int) error {
+// end. With -j the samples run j at a time, as the rounds will: a verb
+// timed on an idle machine would be killed mostly before its clone.
+func (s *soak) measure(samples, jobs int) error {
 	times := map[string][]time.Duration{}
+	var mu sync.Mutex
 	add := func(verb string, args []string) error {
 		d, err := runToEnd(s.e.command(args))
+		mu.Lock()
 		times[verb] = append(times[verb], d)
+		mu.Unlock()
 		return err
 	}
+	errs := make([]error, jobs)
+	var wg sync.WaitGroup
+	for w := range jobs {
+		wg.Go(func() { errs[w] = s.sample(add, w, samples) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	s.windows = map[string]time.Duration{}
+	for v, ds := range times {
+		sort.Slice(ds, func(a, b int) bool { return ds[a] < ds[b] })
+		s.windows[v] = ds[len(ds)/2] * 12 / 10
+	}
+	return nil
+}
+
+// sample is one worker of measure: samples of every verb, on containers
+// named after the worker.
+func (s *soak) sample(add func(verb string, args []string) error, w, samples int) error {
 	for k := range samples {
+		k = w*samples + k
 		if err := add(vRun, s.e.friendly(false, s.e.quick())); err != nil {
 			return err
 		}
@@ -115,11 +141,6 @@ func (s *soak) measure(samples int) error {
 		if err := add(vForce, s.e.oci("delete", "--force", id)); err != nil {
 			return err
 		}
-	}
-	s.windows = map[string]time.Duration{}
-	for v, ds := range times {
-		sort.Slice(ds, func(a, b int) bool { return ds[a] < ds[b] })
-		s.windows[v] = ds[len(ds)/2] * 12 / 10
 	}
 	return nil
 }

@@ -91,7 +91,7 @@ func run() int {
 func (s *soak) main(n, jobs int, before *snapshot, stop <-chan os.Signal) int {
 	start := time.Now()
 	fmt.Printf("soak: N=%d -j %d seed=%d cgroup parent %s, root %s\n", n, jobs, s.seed, s.e.parent, s.e.root)
-	if err := s.measure(5); err != nil {
+	if err := s.measure(5, jobs); err != nil {
 		fmt.Fprintln(os.Stderr, "soak: measure the verbs:", err)
 		return 2
 	}
