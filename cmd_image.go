@@ -72,6 +72,7 @@ type imageVerbs struct {
 	Import importCmd `cmd:"" help:"Import a docker-archive, oci-archive or OCI layout into the store."`
 	Images imagesCmd `cmd:"" help:"List the store's images."`
 	Rmi    rmiCmd    `cmd:"" help:"Remove images (and their layers no other image or container uses)."`
+	Bundle bundleCmd `cmd:"" help:"Write an image out as an OCI bundle (config.json and rootfs/) for run --bundle, runc or crun."`
 	Image  struct {
 		Ls     imagesCmd `cmd:"" help:"List the store's images."`
 		Pull   pullCmd   `cmd:"" help:"Pull an image."`
@@ -84,7 +85,7 @@ type imageVerbs struct {
 // imageCLI runs an image verb; ok is false when args hold none.
 func imageCLI(args []string) (code int, ok bool) {
 	switch verbOf(args) {
-	case "pull", "import", "images", "rmi", "image":
+	case "pull", "import", "images", "rmi", "image", "bundle":
 	default:
 		return 0, false
 	}
@@ -112,6 +113,8 @@ func imageCLI(args []string) (code int, ok bool) {
 	case "rmi <refs>", "image rm <refs>":
 		c := pick(ctx.Command(), &v.Rmi, &v.Image.Rm)
 		run = c.run
+	case "bundle <ref> <dir>", "bundle <ref> <dir> <command>":
+		run = v.Bundle.run
 	case "image prune":
 		run = v.Image.Prune.run
 	default:
@@ -279,36 +282,12 @@ func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
 		if r.Rootfs != "" {
 			return nil, errors.New("--image and --rootfs: choose one root")
 		}
-		im, err := s.Lookup(r.Image)
+		im, cfg, err := s.LookupRun(r.Image)
 		if err != nil {
 			return nil, err
 		}
-		cfg, err := s.Config(im)
-		if err != nil {
+		if err := applyImageConfig(f, cfg, r.Entrypoint, r.Image); err != nil {
 			return nil, err
-		}
-		ic := cfg
-		args := ic.Entrypoint
-		if r.Entrypoint != nil {
-			args = nil
-			if *r.Entrypoint != "" {
-				args = []string{*r.Entrypoint}
-			}
-		}
-		if len(f.Command) > 0 {
-			args = append(args[:len(args):len(args)], f.Command...)
-		} else if r.Entrypoint == nil || *r.Entrypoint == "" {
-			args = append(args[:len(args):len(args)], ic.Cmd...)
-		}
-		if len(args) == 0 {
-			return nil, fmt.Errorf("image %s has no Entrypoint or Cmd: give a command", r.Image)
-		}
-		f.Command, f.ImageEnv = args, ic.Env
-		if f.Workdir == "" {
-			f.Workdir = ic.WorkingDir
-		}
-		if f.User == "" {
-			f.User = ic.User
 		}
 		if c, err = s.NewContainer(im); err != nil {
 			return nil, err
@@ -320,4 +299,34 @@ func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
 			fmt.Fprintf(os.Stderr, "mycontainer: remove the container's upper directory: %v\n", err)
 		}
 	}, nil
+}
+
+// applyImageConfig gives f the image's Entrypoint, Cmd, Env, WorkingDir
+// and User, as docker run does: a command replaces the Cmd and keeps the
+// Entrypoint, --entrypoint replaces the Entrypoint ("" clears it), -w and
+// -u win over the WorkingDir and User.
+func applyImageConfig(f *spec.Friendly, ic *image.ImageConfig, entrypoint *string, ref string) error {
+	args := ic.Entrypoint
+	if entrypoint != nil {
+		args = nil
+		if *entrypoint != "" {
+			args = []string{*entrypoint}
+		}
+	}
+	if len(f.Command) > 0 {
+		args = append(args[:len(args):len(args)], f.Command...)
+	} else if entrypoint == nil || *entrypoint == "" {
+		args = append(args[:len(args):len(args)], ic.Cmd...)
+	}
+	if len(args) == 0 {
+		return fmt.Errorf("image %s has no Entrypoint or Cmd: give a command", ref)
+	}
+	f.Command, f.ImageEnv = args, ic.Env
+	if f.Workdir == "" {
+		f.Workdir = ic.WorkingDir
+	}
+	if f.User == "" {
+		f.User = ic.User
+	}
+	return nil
 }

@@ -150,7 +150,16 @@ func (s *Store) save(ix *index) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(s.path("images.json"), s.path("tmp"), b)
+	if err := writeFileAtomic(s.path("images.json"), s.path("tmp"), b); err != nil {
+		return err
+	}
+	// images.idx is a cache of images.json (see runindex.go): without a
+	// current one, run reads images.json, only slower.
+	if err := s.saveRunIndex(ix, b); err != nil {
+		os.Remove(s.path("images.idx"))
+		fmt.Fprintf(os.Stderr, "mycontainer: warning: write images.idx (run --image falls back to images.json): %v\n", err)
+	}
+	return nil
 }
 
 // Images lists the store's images, newest first.
