@@ -74,10 +74,10 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 			return fail(unix.EINVAL, "bind index out of range")
 		}
 		fd := bindFDs[m.BindIdx]
-		if m.RecAttr != 0 {
-			// "rro" and its family: every mount of the detached tree,
-			// before it is attached (no window without them).
-			attr := unix.MountAttr{Attr_set: m.RecAttr}
+		if m.RecAttr != 0 || m.RecClr != 0 {
+			// "rro", "rrw" and their family: every mount of the detached
+			// tree, before it is attached (no window without them).
+			attr := unix.MountAttr{Attr_set: m.RecAttr, Attr_clr: m.RecClr}
 			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr); err != nil {
 				return fail(err, "")
 			}
@@ -91,6 +91,9 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 			}
 		}
 		if err := unix.MoveMount(fd, "", target, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+			return fail(err, "")
+		}
+		if err := propagate(fd, m.Propagation); err != nil {
 			return fail(err, "")
 		}
 	case nsexec.MountDevices:
@@ -142,12 +145,35 @@ func mountFS(target int, m nsexec.Mount) error {
 	if err := unix.FsconfigCreate(fsfd); err != nil {
 		return fsErr(fsfd, "create", err)
 	}
-	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, int(m.Attr|m.RecAttr)) // a new mount has no submounts
+	// A new mount has no submounts: the recursive attributes are its own,
+	// and they come after the top mount's, as runc applies them.
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, int(m.Attr&^m.RecClr|m.RecAttr))
 	if err != nil {
 		return fsErr(fsfd, "fsmount", err)
 	}
 	defer unix.Close(mfd)
-	return moveOnto(mfd, target)
+	if err := moveOnto(mfd, target); err != nil {
+		return err
+	}
+	return propagate(mfd, m.Propagation)
+}
+
+// propagate makes the propagation changes of a mount's options, in their
+// order, on the attached mount fd names (MS_REC: and every submount).
+// Propagation belongs to the mount in this namespace, so it is set once
+// attached; mount_setattr takes one type per call.
+func propagate(fd int, changes []uint32) error {
+	for _, pr := range changes {
+		flags := unix.AT_EMPTY_PATH
+		if pr&unix.MS_REC != 0 {
+			flags |= unix.AT_RECURSIVE
+		}
+		attr := unix.MountAttr{Propagation: uint64(pr &^ unix.MS_REC)}
+		if err := unix.MountSetattr(fd, "", uint(flags), &attr); err != nil {
+			return fmt.Errorf("set propagation %#x: %w", pr, err)
+		}
+	}
+	return nil
 }
 
 // fsErr adds the kernel's own explanation, which fsopen fds make readable,
