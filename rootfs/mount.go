@@ -85,8 +85,7 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 		if m.Attr != 0 {
 			// The top mount only, as mount(8) and runc do for "rbind,ro":
 			// a recursive attribute ("rro") is its own MountSetattr step.
-			attr := unix.MountAttr{Attr_set: m.Attr}
-			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, &attr); err != nil {
+			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, topAttr(m.Attr)); err != nil {
 				return fail(err, "")
 			}
 		}
@@ -103,8 +102,7 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 	case nsexec.MountSetattr:
 		// The fd names the root of the mount at target (the lookup crossed
 		// into it), so this changes that mount and nothing under it.
-		attr := unix.MountAttr{Attr_set: m.Attr}
-		if err := unix.MountSetattr(target, "", unix.AT_EMPTY_PATH, &attr); err != nil {
+		if err := unix.MountSetattr(target, "", unix.AT_EMPTY_PATH, topAttr(m.Attr)); err != nil {
 			return fail(err, "")
 		}
 	default:
@@ -156,6 +154,18 @@ func mountFS(target int, m nsexec.Mount) error {
 		return err
 	}
 	return propagate(mfd, m.Propagation)
+}
+
+// topAttr sets attributes on one mount. An atime mode (noatime,
+// strictatime) replaces the mount's: mount_setattr(2) refuses one in
+// attr_set without all of MOUNT_ATTR__ATIME in attr_clr (EINVAL: a bind
+// with "noatime" failed so).
+func topAttr(set uint64) *unix.MountAttr {
+	attr := &unix.MountAttr{Attr_set: set}
+	if set&unix.MOUNT_ATTR__ATIME != 0 {
+		attr.Attr_clr = unix.MOUNT_ATTR__ATIME
+	}
+	return attr
 }
 
 // propagate makes the propagation changes of a mount's options, in their
