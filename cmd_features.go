@@ -15,8 +15,9 @@ func featureList() *features.Features {
 		Hooks:         []string{"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"},
 		MountOptions: []string{"bind", "rbind", "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec",
 			"relatime", "norelatime", "strictatime", "nostrictatime", "noatime", "atime", "nodiratime", "diratime",
-			"rro", "rnosuid", "rnodev", "rnoexec", "rnodiratime",
-			"private", "rprivate", "slave", "rslave"},
+			"rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnodiratime", "rdiratime",
+			"rnoatime", "ratime", "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime",
+			"private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable"},
 		Linux: &features.Linux{
 			Namespaces: []string{"pid", "network", "mount", "ipc", "uts", "cgroup"},
 			Cgroup:     &features.Cgroup{V1: &yes, V2: &yes, Systemd: &no, SystemdUser: &no},

@@ -179,11 +179,38 @@ func (k *creation) prepareStart() error {
 		}
 	}
 	var hs []byte // the state on the stdin of the hooks run inside
-	if h := k.s.Hooks; h != nil && len(h.CreateContainer)+len(h.StartContainer) > 0 {
+	if h := k.s.Hooks; h != nil && len(h.StartContainer) > 0 {
 		hs = hookState(k.st, state.StatusCreating)
+	}
+	if h := k.s.Hooks; h != nil && len(h.Prestart)+len(h.CreateRuntime)+len(h.CreateContainer) > 0 {
+		k.plan.bs.HookPause = true // init stops before pivot_root: prePivotHooks
 	}
 	k.plan.encodeExtras(hs)
 	k.tl.Add("state", t, Now())
+	return nil
+}
+
+// prePivotHooks runs, in the spec's order, the hooks config.md places
+// after the mount namespace is set up and before pivot_root, while init
+// waits there: prestart (deprecated, runc runs it here too) and
+// createRuntime in the runtime's namespaces, createContainer in the
+// container's. Their state says "creating", with init's PID.
+func (k *creation) prePivotHooks(pid int) error {
+	t := Now()
+	h := k.s.Hooks
+	st := *k.st
+	st.Pid = pid
+	in := hookState(&st, state.StatusCreating)
+	if err := runRuntimeHooks("prestart", h.Prestart, in); err != nil {
+		return err
+	}
+	if err := runRuntimeHooks("createRuntime", h.CreateRuntime, in); err != nil {
+		return err
+	}
+	if err := runContainerHooks("createContainer", h.CreateContainer, in, pid); err != nil {
+		return err
+	}
+	k.tl.Add("hooks before pivot_root", t, Now())
 	return nil
 }
 
@@ -191,7 +218,7 @@ func (k *creation) runOptions() Options {
 	opts := Options{
 		Bootstrap: k.plan.bs, Cgroup: k.cg, KeepCgroup: true, Detach: k.detach,
 		Stdin: k.c.Stdin, Stdout: k.c.Stdout, Stderr: k.c.Stderr, Timeline: k.tl,
-		Started: k.recordCreated, PreserveFds: k.c.PreserveFds,
+		Started: k.recordCreated, PreserveFds: k.c.PreserveFds, PrePivot: k.prePivotHooks,
 	}
 	if k.c.ConsoleSocket != "" {
 		opts.OnPTY = func(fd int) error { return sendConsole(k.c.ConsoleSocket, fd) }
@@ -208,7 +235,7 @@ func (k *creation) runOptions() Options {
 
 // recordCreated runs once init is set up and waits: the state gets its
 // PID (with its start time, against PID reuse), the device rules apply,
-// the pid file and the prestart and createRuntime hooks follow.
+// the pid file follows.
 func (k *creation) recordCreated(pid int) error {
 	start, err := state.ProcessStartTime(pid)
 	if err != nil {
@@ -225,14 +252,6 @@ func (k *creation) recordCreated(pid int) error {
 	}
 	if k.c.PidFile != "" {
 		if err := writePidFile(k.c.PidFile, pid); err != nil {
-			return err
-		}
-	}
-	if h := k.s.Hooks; h != nil {
-		if err := runRuntimeHooks("prestart", h.Prestart, k.st, state.StatusCreated); err != nil {
-			return err
-		}
-		if err := runRuntimeHooks("createRuntime", h.CreateRuntime, k.st, state.StatusCreated); err != nil {
 			return err
 		}
 	}

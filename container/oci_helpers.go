@@ -29,8 +29,7 @@ func hookState(st *state.State, status state.Status) []byte {
 // runRuntimeHooks runs hooks in the runtime's own namespaces, stopping
 // at the first failure: for prestart and createRuntime the spec makes a
 // failing hook fail the create.
-func runRuntimeHooks(kind string, hooks []specs.Hook, st *state.State, status state.Status) error {
-	in := hookState(st, status)
+func runRuntimeHooks(kind string, hooks []specs.Hook, in []byte) error {
 	for i, h := range hooks {
 		if err := runHook(kind, i, h, in); err != nil {
 			return err

@@ -62,6 +62,7 @@ func planBundle(s *specs.Spec, seccompJSON []byte, bundle string, layout *rootfs
 	if bs.Mounts, bs.BindSources, err = planMounts(s.Mounts, bundle, layout, p.extras); err != nil {
 		return nil, err
 	}
+	bs.BindPeers = bindPeers(bs.Mounts)
 	if err := planHardening(s, seccompJSON, p.extras); err != nil {
 		return nil, err
 	}
@@ -93,22 +94,41 @@ func planRoot(s *specs.Spec, bundle string) (string, error) {
 
 // rootPropagation maps linux.rootfsPropagation to the MS_* flags init
 // sets on "/" once the mounts are in (0: none given). The whole tree is
-// rslave from before the pivot (root.c), so no mount of the container's
-// ever reaches the host; private and unbindable also stop the host's
-// mounts from coming in, as asked. shared would need the rootfs to stay
-// a peer of the host's mount through the pivot: not done yet.
+// rslave from before the pivot (root.c); private and unbindable also stop
+// the host's mounts from coming in, as asked, and shared gives the
+// container's "/" a peer group of its own (a slave of the host's still,
+// as under runc, whose rootfs is its own bind mount). A mount reaches the
+// host only through a bind that asks for shared propagation (bindPeers).
 func rootPropagation(p string) (uint32, error) {
-	switch p {
-	case "":
+	if p == "" {
 		return 0, nil
-	case "shared", "rshared":
-		return 0, fmt.Errorf("linux.rootfsPropagation: %q is not supported yet (mounts never propagate back to the host)", p)
 	}
 	f, ok := spec.PropagationFlags(p)
 	if !ok {
 		return 0, fmt.Errorf("linux.rootfsPropagation: %q is not a propagation type", p)
 	}
 	return uint32(f), nil
+}
+
+// bindPeers lists the bind sources that shared or rshared propagation asks
+// to keep as peers of the host's mount: the constructor opens them before
+// it cuts the container's tree off with rslave (root.c), so what the
+// container mounts inside them appears on the host's mount, which is what
+// shared propagation means.
+func bindPeers(ms []nsexec.Mount) []uint32 {
+	var out []uint32
+	for _, m := range ms {
+		if m.Kind != nsexec.MountBind {
+			continue
+		}
+		for _, pr := range m.Propagation {
+			if pr&unix.MS_SHARED != 0 {
+				out = append(out, m.BindIdx)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // planNamespaces: new namespaces become clone flags, ones with a path are
@@ -169,7 +189,6 @@ func planHardening(s *specs.Spec, seccompJSON []byte, x *nsexec.Extras) error {
 		x.Seccomp, x.SeccompFlags = prog, flags
 	}
 	if s.Hooks != nil {
-		x.Hooks.CreateContainer = hooks(s.Hooks.CreateContainer)
 		x.Hooks.StartContainer = hooks(s.Hooks.StartContainer)
 	}
 	return nil

@@ -38,15 +38,13 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout, x 
 		if opts.TmpCopyUp {
 			return nil, nil, fmt.Errorf("%s.options: \"tmpcopyup\" is not supported yet", path)
 		}
+		// Applied once the mount is attached (rootfs.Apply); a shared
+		// bind is also opened before the rslave (bindPeers).
+		var prop []uint32
 		for _, pr := range opts.Propagation {
-			// The container's whole tree is already a slave of the host's
-			// (see root.c), so private and slave hold; shared would need
-			// its own peer group.
-			if pr&unix.MS_SHARED != 0 {
-				return nil, nil, fmt.Errorf("%s.options: shared propagation is not supported", path)
-			}
+			prop = append(prop, uint32(pr))
 		}
-		var attr, rec uint64
+		var attr, rec, recClr uint64
 		for f, a := range mountAttrs {
 			if opts.Set&f != 0 {
 				attr |= a
@@ -54,6 +52,15 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout, x 
 			if opts.RecSet&f != 0 {
 				rec |= a
 			}
+			if opts.RecClear&f != 0 {
+				recClr |= a
+			}
+		}
+		if opts.RecAtime != 0 {
+			// mount_setattr(2): a new atime mode goes in attr_set with
+			// all of MOUNT_ATTR__ATIME in attr_clr.
+			recClr |= unix.MOUNT_ATTR__ATIME
+			rec |= mountAttrs[opts.RecAtime]
 		}
 		target := filepath.Clean(m.Destination)
 		switch {
@@ -70,7 +77,7 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout, x 
 				return nil, nil, fmt.Errorf("%s.destination %s: %w", path, target, err)
 			}
 			out = append(out, nsexec.Mount{Kind: nsexec.MountBind, Source: src, Target: target,
-				Attr: attr, RecAttr: rec, File: !st.IsDir(), BindIdx: uint32(len(binds))})
+				Attr: attr, RecAttr: rec, RecClr: recClr, Propagation: prop, File: !st.IsDir(), BindIdx: uint32(len(binds))})
 			binds = append(binds, src)
 		case m.Type == "cgroup" || m.Type == "cgroup2":
 			if layout != nil {
@@ -95,7 +102,8 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout, x 
 				x.ReadonlyDev = true
 			}
 			out = append(out, nsexec.Mount{Kind: nsexec.MountFS, Source: m.Source, FSType: m.Type,
-				Target: target, Data: strings.Join(opts.Data, ","), Attr: attr, RecAttr: rec, NoFollow: mustNotFollow(target, m.Type)})
+				Target: target, Data: strings.Join(opts.Data, ","), Attr: attr, RecAttr: rec, RecClr: recClr, Propagation: prop,
+				NoFollow: mustNotFollow(target, m.Type)})
 			if m.Type == "tmpfs" && target == "/dev" {
 				out = append(out, nsexec.Mount{Kind: nsexec.MountDevices, Target: "/dev", NoFollow: true})
 			}

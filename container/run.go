@@ -44,6 +44,10 @@ type Options struct {
 	// (MSG_START) for the process pid and the fds to pass with it; the
 	// fds are closed once sent. Run calls it after Started.
 	StartMessage func(pid int) (*nsexec.Frame, []int, error)
+	// PrePivot, with Bootstrap.HookPause, runs while init waits before
+	// pivot_root with its root attached at its host path (the hooks
+	// config.md puts there). An error fails the start.
+	PrePivot func(pid int) error
 	// PreserveFds (--preserve-fds N): the caller's fds 3 to 3+N-1 reach
 	// the process too.
 	PreserveFds int
@@ -63,6 +67,9 @@ type startup struct {
 	ready     bool // init waits on the exec fifo
 	failure   *Error
 	execStart uint64
+	// init waits before pivot_root for PrePivot (MsgHooks), which needs
+	// its PID: stage-1's message may come after init's.
+	hooksAsked, hooksRan bool
 }
 
 // Run starts the container, relays signals and the terminal, waits for
@@ -331,11 +338,33 @@ func readStartup(sock *os.File, o Options, initPID *atomic.Int64, ready chan str
 			return su, Errorf(ExitRuntime, "read from container stages: %w", err)
 		}
 		done, err := su.handle(typ, attrs, fds, o, initPID, con)
+		if err == nil {
+			err = su.prePivot(sock, o)
+		}
 		if done || err != nil {
 			return su, err
 		}
 	}
 	return su, nil
+}
+
+// prePivot runs PrePivot once init asked for it and its PID is known,
+// then lets init go on to pivot_root.
+func (su *startup) prePivot(sock *os.File, o Options) error {
+	if !su.hooksAsked || su.hooksRan || su.initPID == 0 {
+		return nil
+	}
+	su.hooksRan = true
+	if o.PrePivot == nil {
+		return Errorf(ExitRuntime, "container init waits for hooks that nobody runs")
+	}
+	if err := o.PrePivot(su.initPID); err != nil {
+		return err
+	}
+	if err := nsexec.Send(int(sock.Fd()), nsexec.NewFrame(nsexec.MsgHooksDone)); err != nil {
+		return Errorf(ExitRuntime, "start container: let init go on after the hooks: %w", err)
+	}
+	return nil
 }
 
 // handle takes one start-up frame. done: init's PID is known and init
@@ -367,6 +396,8 @@ func (su *startup) handle(typ uint32, attrs []nsexec.Attr, fds []int, o Options,
 		return su.initPID != 0, nil
 	case nsexec.MsgPTY:
 		return false, su.takePTY(fds, o, con)
+	case nsexec.MsgHooks:
+		su.hooksAsked = true
 	default:
 		closeAll(fds)
 	}

@@ -23,8 +23,8 @@ func decodeExtras(r *reporter, bs *nsexec.Bootstrap) *Extras {
 }
 
 // finishRoot hardens the root once every mount of the plan is in place:
-// devices, sysctls, masked and read-only paths, a read-only root. Then the
-// createContainer hooks run, inside the container's namespaces.
+// devices, sysctls, masked and read-only paths, a read-only root. (The
+// createContainer hooks ran before pivot_root, from the runtime: MsgHooks.)
 func finishRoot(r *reporter, x *Extras) {
 	if x == nil {
 		return
@@ -39,9 +39,6 @@ func finishRoot(r *reporter, x *Extras) {
 		r.fail("finish the root", "/", err, "", exitRuntime)
 	}
 	r.step("masked/readonly paths, devices, sysctl", t)
-	if err := runHooks("createContainer", x.Hooks.CreateContainer, x.Hooks.State); err != nil {
-		r.fail("run hooks", "createContainer", err, "", exitRuntime)
-	}
 }
 
 // prepareProcess sets what must be set while still root: umask, rlimits,

@@ -21,6 +21,13 @@ type Mount struct {
 	// RecAttr are MOUNT_ATTR_* flags for the mount and every submount
 	// (the "rro" family); Attr covers the top mount only.
 	RecAttr uint64
+	// RecClr are MOUNT_ATTR_* flags cleared on the mount and every
+	// submount ("rrw", "rsuid"...; MOUNT_ATTR__ATIME with an atime mode
+	// in RecAttr for "rnoatime" and the other recursive atime forms).
+	RecClr uint64
+	// Propagation is the mount's MS_* propagation changes, in the
+	// options' order (MS_REC: every submount), made once it is attached.
+	Propagation []uint32
 }
 
 // Bootstrap is everything the container's stages need, sent once.
@@ -33,7 +40,11 @@ type Bootstrap struct {
 	// spec's root.readonly, which covers the root mount only.
 	HostRootReadonly bool
 	BindSources      []string
-	Debug            bool
+	// BindPeers index BindSources opened before the container's "/" is
+	// made rslave: they stay peers of the host's mount (shared
+	// propagation, root.c).
+	BindPeers []uint32
+	Debug     bool
 	// An overlayfs root (run --image): the layers, top first, and the
 	// container's upper and work directories, mounted by init in its own
 	// mount namespace (root.c) in place of Rootfs.
@@ -58,7 +69,11 @@ type Bootstrap struct {
 	WaitStart bool     // wait for MsgStart on the socket (`run --bundle`)
 	Join      []JoinNS // namespaces to enter before cloning
 	Exec      bool     // join a running container (`exec`): no new root
-	Extras    []byte   // Extras.Encode (MYC_X_* attributes), for OCI bundles
+	// HookPause: init stops before pivot_root, its root attached at
+	// Rootfs, and sends MsgHooks; the parent runs the hooks config.md
+	// places there and answers MsgHooksDone (root.c).
+	HookPause bool
+	Extras    []byte // Extras.Encode (MYC_X_* attributes), for OCI bundles
 }
 
 // JoinNS is an existing namespace to enter.
@@ -77,6 +92,9 @@ func (b *Bootstrap) Frame() *Frame {
 	f.PutString(aRootfs, b.Rootfs)
 	for _, s := range b.BindSources {
 		f.PutString(aBindSource, s)
+	}
+	for _, i := range b.BindPeers {
+		f.PutU32(aBindPeer, i)
 	}
 	for _, s := range b.OverlayLower {
 		f.PutString(aOverlayLower, s)
@@ -128,6 +146,12 @@ func encodeMount(m Mount) []byte {
 	if m.RecAttr != 0 {
 		n.PutU64(mRecAttr, m.RecAttr)
 	}
+	if m.RecClr != 0 {
+		n.PutU64(mRecClr, m.RecClr)
+	}
+	for _, pr := range m.Propagation {
+		n.PutU32(mProp, pr)
+	}
 	putFlags(n, &m, mountFlags)
 	n.PutU32(mBindIndex, m.BindIdx)
 	return n.Attrs()
@@ -156,6 +180,11 @@ func ParseBootstrap(b []byte) (*Bootstrap, error) {
 		(len(bs.OverlayLower) == 0 && (bs.OverlayUpper != "" || bs.OverlayWork != "")) {
 		return nil, fmt.Errorf("decode bootstrap: overlay: layers, an upper and a work directory go together")
 	}
+	for _, i := range bs.BindPeers {
+		if int(i) >= len(bs.BindSources) {
+			return nil, fmt.Errorf("decode bootstrap: bind peer %d names no bind source", i) // as plan.c
+		}
+	}
 	return bs, nil
 }
 
@@ -171,6 +200,9 @@ func (bs *Bootstrap) decodeAttr(a Attr) (err error) {
 		bs.Rootfs = a.String()
 	case aBindSource:
 		bs.BindSources = append(bs.BindSources, a.String())
+	case aBindPeer:
+		v, err = a.U32()
+		bs.BindPeers = append(bs.BindPeers, v)
 	case aOverlayLower:
 		bs.OverlayLower = append(bs.OverlayLower, a.String())
 	case aOverlayUpper:
@@ -245,6 +277,12 @@ func parseMount(b []byte) (Mount, error) {
 			m.Attr, err = a.U64()
 		case mRecAttr:
 			m.RecAttr, err = a.U64()
+		case mRecClr:
+			m.RecClr, err = a.U64()
+		case mProp:
+			var v uint32
+			v, err = a.U32()
+			m.Propagation = append(m.Propagation, v)
 		case mBindIndex:
 			m.BindIdx, err = a.U32()
 		default:

@@ -18,6 +18,8 @@ const (
 	MsgPTY       = C.MYC_MSG_PTY
 	MsgReady     = C.MYC_MSG_READY
 	MsgStart     = C.MYC_MSG_START
+	MsgHooks     = C.MYC_MSG_HOOKS
+	MsgHooksDone = C.MYC_MSG_HOOKS_DONE
 	// AAgentState is MSG_START's seccomp agent message (see proto.h).
 	AAgentState = C.MYC_A_AGENT_STATE
 
@@ -48,6 +50,8 @@ const (
 	aExtras           = C.MYC_A_EXTRAS
 	aGoFirst          = C.MYC_A_GO_FIRST
 	aWaitStart        = C.MYC_A_WAIT_START
+	aHookPause        = C.MYC_A_HOOK_PAUSE
+	aBindPeer         = C.MYC_A_BIND_PEER
 
 	mKind      = C.MYC_M_KIND
 	mSource    = C.MYC_M_SOURCE
@@ -59,6 +63,8 @@ const (
 	mBindIndex = C.MYC_M_BIND_INDEX
 	mFile      = C.MYC_M_FILE
 	mRecAttr   = C.MYC_M_REC_ATTR
+	mRecClr    = C.MYC_M_REC_CLR
+	mProp      = C.MYC_M_PROPAGATION
 
 	LStep  = C.MYC_L_STEP
 	LStart = C.MYC_L_START
@@ -72,23 +78,22 @@ const (
 
 // Attributes of the Extras blob (extras_wire.go).
 const (
-	xUmask         = C.MYC_X_UMASK
-	xNoNewPrivs    = C.MYC_X_NO_NEW_PRIVS
-	xOOMScoreAdj   = C.MYC_X_OOM_SCORE_ADJ
-	xRlimit        = C.MYC_X_RLIMIT
-	xCaps          = C.MYC_X_CAPS
-	xMasked        = C.MYC_X_MASKED
-	xReadonly      = C.MYC_X_READONLY
-	xSysctl        = C.MYC_X_SYSCTL
-	xDevice        = C.MYC_X_DEVICE
-	xReadonlyRoot  = C.MYC_X_READONLY_ROOT
-	xReadonlyDev   = C.MYC_X_READONLY_DEV
-	xRootProp      = C.MYC_X_ROOT_PROPAGATION
-	xSeccomp       = C.MYC_X_SECCOMP
-	xSeccompFlags  = C.MYC_X_SECCOMP_FLAGS
-	xHookCreateCtr = C.MYC_X_HOOK_CREATE_CTR
-	xHookStartCtr  = C.MYC_X_HOOK_START_CTR
-	xHookState     = C.MYC_X_HOOK_STATE
+	xUmask        = C.MYC_X_UMASK
+	xNoNewPrivs   = C.MYC_X_NO_NEW_PRIVS
+	xOOMScoreAdj  = C.MYC_X_OOM_SCORE_ADJ
+	xRlimit       = C.MYC_X_RLIMIT
+	xCaps         = C.MYC_X_CAPS
+	xMasked       = C.MYC_X_MASKED
+	xReadonly     = C.MYC_X_READONLY
+	xSysctl       = C.MYC_X_SYSCTL
+	xDevice       = C.MYC_X_DEVICE
+	xReadonlyRoot = C.MYC_X_READONLY_ROOT
+	xReadonlyDev  = C.MYC_X_READONLY_DEV
+	xRootProp     = C.MYC_X_ROOT_PROPAGATION
+	xSeccomp      = C.MYC_X_SECCOMP
+	xSeccompFlags = C.MYC_X_SECCOMP_FLAGS
+	xHookStartCtr = C.MYC_X_HOOK_START_CTR
+	xHookState    = C.MYC_X_HOOK_STATE
 
 	xfType    = C.MYC_XF_TYPE
 	xfSoft    = C.MYC_XF_SOFT

@@ -72,12 +72,12 @@ type Hook struct {
 	Timeout int // seconds
 }
 
-// HookLists are the hooks that run inside the container's namespaces.
-// The others (createRuntime, poststart, poststop) run in the runtime.
+// HookLists are the hooks init runs itself, inside the container. The
+// others run in the runtime: prestart, createRuntime and createContainer
+// while init waits before pivot_root (MsgHooks), poststart, poststop.
 type HookLists struct {
-	CreateContainer []Hook
-	StartContainer  []Hook
-	State           []byte // the state JSON hooks get on stdin
+	StartContainer []Hook
+	State          []byte // the state JSON hooks get on stdin
 }
 
 // Empty reports whether x asks for nothing beyond argv, env and user:
@@ -85,5 +85,5 @@ type HookLists struct {
 func (x *Extras) Empty() bool {
 	return x.Umask == nil && !x.NoNewPrivs && x.OOMScoreAdj == nil && len(x.Rlimits) == 0 && x.Caps == nil &&
 		len(x.MaskedPaths) == 0 && len(x.ReadonlyPaths) == 0 && len(x.Sysctl) == 0 && len(x.Devices) == 0 &&
-		!x.ReadonlyRoot && !x.ReadonlyDev && x.RootPropagation == 0 && len(x.Seccomp) == 0 && len(x.Hooks.CreateContainer) == 0 && len(x.Hooks.StartContainer) == 0
+		!x.ReadonlyRoot && !x.ReadonlyDev && x.RootPropagation == 0 && len(x.Seccomp) == 0 && len(x.Hooks.StartContainer) == 0
 }

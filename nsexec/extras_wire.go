@@ -46,7 +46,6 @@ func (x *Extras) Encode() []byte {
 		f.PutU32(xSeccompFlags, uint32(x.SeccompFlags))
 	}
 	putFlags(f, x, extrasFlags)
-	putHooks(f, xHookCreateCtr, x.Hooks.CreateContainer)
 	putHooks(f, xHookStartCtr, x.Hooks.StartContainer)
 	if len(x.Hooks.State) > 0 {
 		f.Put(xHookState, x.Hooks.State)
@@ -176,10 +175,6 @@ func (x *Extras) decodeAttr(a Attr) error {
 	case xSeccompFlags:
 		v, err := a.U32()
 		x.SeccompFlags = uint(v)
-		return err
-	case xHookCreateCtr:
-		h, err := decodeHook(a)
-		x.Hooks.CreateContainer = append(x.Hooks.CreateContainer, h)
 		return err
 	case xHookStartCtr:
 		h, err := decodeHook(a)

@@ -26,9 +26,8 @@ func fullExtras() *Extras {
 		Seccomp:         []byte{6, 0, 0, 0, 0, 0, 0xff, 0x7f},
 		SeccompFlags:    3,
 		Hooks: HookLists{
-			CreateContainer: []Hook{{Path: "/bin/h", Args: []string{"h", "-x"}, Env: []string{"A=1"}, Timeout: 5}},
-			StartContainer:  []Hook{{Path: "/bin/s"}},
-			State:           []byte(`{"id":"c1"}`),
+			StartContainer: []Hook{{Path: "/bin/h", Args: []string{"h", "-x"}, Env: []string{"A=1"}, Timeout: 5}, {Path: "/bin/s"}},
+			State:          []byte(`{"id":"c1"}`),
 		},
 	}
 }

@@ -86,12 +86,14 @@ struct myc_plan {
 	int tty;
 	int pdeathsig; /* die with the runtime */
 	int exec;      /* join a running container instead of creating one */
+	int hook_pause; /* stop before pivot_root while the parent runs hooks */
 	char *exec_fifo;
 	int njoin;
 	uint32_t join_type[MYC_MAX_JOIN];
 	char *join_path[MYC_MAX_JOIN];
 	int nbinds;
 	char *bind_sources[MYC_MAX_BINDS];
+	unsigned char bind_peer[MYC_MAX_BINDS]; /* open before the rslave (MYC_A_BIND_PEER) */
 	/* An overlayfs root (run --image): made in init's mount namespace. */
 	int nlower;
 	char *lower[MYC_MAX_LOWER];

@@ -30,6 +30,7 @@ static const struct {
 	{ MYC_A_INIT, offsetof(struct myc_plan, init), "init" },
 	{ MYC_A_PDEATHSIG, offsetof(struct myc_plan, pdeathsig), "pdeathsig" },
 	{ MYC_A_EXEC, offsetof(struct myc_plan, exec), "exec" },
+	{ MYC_A_HOOK_PAUSE, offsetof(struct myc_plan, hook_pause), "hook pause" },
 };
 
 /*
@@ -74,7 +75,7 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 {
 	struct myc_attr a;
 	uint32_t off = MYC_HDR_LEN;
-	int r;
+	int r, i;
 
 	memset(p, 0, sizeof(*p));
 	while ((r = myc_attr_next(buf, len, &off, &a)) > 0) {
@@ -110,6 +111,13 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 			if (!(p->bind_sources[p->nbinds++] = myc_attr_str(&a)))
 				myc_fail("decode bootstrap", "bind source", errno, NULL);
 			break;
+		case MYC_A_BIND_PEER: {
+			uint32_t i;
+			if (myc_attr_u32(&a, &i) < 0 || i >= MYC_MAX_BINDS)
+				myc_fail("decode bootstrap", "bind peer", EINVAL, NULL);
+			p->bind_peer[i] = 1;
+			break;
+		}
 		case MYC_A_OVERLAY_LOWER:
 			if (p->nlower == MYC_MAX_LOWER)
 				myc_fail("decode bootstrap", "overlay layers", E2BIG, "overlayfs stacks at most 500 layers");
@@ -131,6 +139,9 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 	myc_state.debug = p->debug;
 	if (!p->exec && (!p->rootfs || p->rootfs[0] != '/'))
 		myc_fail("decode bootstrap", "rootfs", EINVAL, "the rootfs must be an absolute path");
+	for (i = p->nbinds; i < MYC_MAX_BINDS; i++)
+		if (p->bind_peer[i])
+			myc_fail("decode bootstrap", "bind peer", EINVAL, "names no bind source");
 	if (p->nlower && (!p->upper || !p->work))
 		myc_fail("decode bootstrap", "overlay", EINVAL, "an overlay root needs an upper and a work directory");
 	if (!p->nlower && (p->upper || p->work))

@@ -61,6 +61,14 @@ enum {
 	MYC_MSG_PTY = 5,       /* init -> parent: pty master as SCM_RIGHTS */
 	MYC_MSG_READY = 6,     /* init -> parent: set up, waiting for start */
 	MYC_MSG_START = 7,     /* parent -> init: go on to the command (MYC_A_WAIT_START) */
+	/*
+	 * init -> parent (MYC_A_HOOK_PAUSE): the mount namespace is set up and
+	 * the root is attached at its host path, not yet pivoted into; the
+	 * parent runs the prestart, createRuntime and createContainer hooks
+	 * and answers with MYC_MSG_HOOKS_DONE. No attributes either way.
+	 */
+	MYC_MSG_HOOKS = 8,
+	MYC_MSG_HOOKS_DONE = 9, /* parent -> init: the hooks ran, go on to pivot_root */
 };
 
 /*
@@ -86,6 +94,13 @@ enum {
 	MYC_A_OVERLAY_LOWER = 13, /* host path, repeated, top first: the root is an overlayfs */
 	MYC_A_OVERLAY_UPPER = 14, /* host path of its upper directory */
 	MYC_A_OVERLAY_WORK = 15,  /* host path of its work directory */
+	MYC_A_HOOK_PAUSE = 16,    /* flag: before pivot_root, send MSG_HOOKS and wait for MSG_HOOKS_DONE */
+	/*
+	 * u32 index of a MYC_A_BIND_SOURCE, repeated: open it before "/" is
+	 * made rslave, so the bind stays a peer of the host's mount (shared
+	 * propagation asked for it).
+	 */
+	MYC_A_BIND_PEER = 17,
 
 	MYC_A_GO_FIRST = 64,
 	MYC_A_ARG = 64,          /* argv, repeated, in order */
@@ -119,6 +134,8 @@ enum {
 	MYC_M_BIND_INDEX = 8, /* u32: which MYC_A_BIND_SOURCE fd to attach */
 	MYC_M_FILE = 9,       /* flag: the target is a file, not a directory */
 	MYC_M_REC_ATTR = 10,  /* u64 MOUNT_ATTR_* flags for the mount and every submount */
+	MYC_M_REC_CLR = 11,   /* u64 MOUNT_ATTR_* flags cleared on the mount and every submount */
+	MYC_M_PROPAGATION = 12, /* u32 MS_* propagation (MS_REC: every submount), repeated, in order, once attached */
 };
 
 /*
@@ -139,8 +156,8 @@ enum {
 	MYC_X_READONLY_ROOT = 10,   /* flag */
 	MYC_X_SECCOMP = 11,         /* bytes: struct sock_filter array */
 	MYC_X_SECCOMP_FLAGS = 12,   /* u32 */
-	MYC_X_HOOK_CREATE_CTR = 13, /* nested XF_PATH, XF_ARG..., XF_ENV..., XF_TIMEOUT; repeated */
-	MYC_X_HOOK_START_CTR = 14,  /* same as MYC_X_HOOK_CREATE_CTR */
+	/* 13 was createContainer hooks: the parent runs them now (MSG_HOOKS). */
+	MYC_X_HOOK_START_CTR = 14,  /* nested XF_PATH, XF_ARG..., XF_ENV..., XF_TIMEOUT; repeated */
 	MYC_X_HOOK_STATE = 15,      /* bytes: the state JSON the hooks get on stdin */
 	MYC_X_READONLY_DEV = 16,    /* flag: make /dev read-only once its nodes exist */
 	MYC_X_ROOT_PROPAGATION = 17, /* u32: MS_* propagation of "/" once the mounts are in */

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -61,6 +62,32 @@ static int overlay_root(const struct myc_plan *p)
 	return mnt;
 }
 
+/*
+ * The hooks that config.md runs "after the mount namespace was created and
+ * set up but before pivot_root" (prestart, createRuntime, createContainer):
+ * the parent runs them, createContainer ones inside this namespace, while
+ * this process waits here. The root is attached at its host path so that
+ * a hook that mounts under root.path (GPU and library injection do)
+ * mounts into the tree that becomes "/". What runs is the parent's
+ * business; C only says where it is and waits for the go-ahead.
+ */
+static void pause_for_hooks(const struct myc_plan *p)
+{
+	struct myc_frame f;
+	char *msg;
+	uint32_t len;
+	uint64_t t0 = myc_now_ns();
+
+	myc_frame_init(&f, MYC_MSG_HOOKS);
+	if (myc_frame_send(myc_state.sync_fd, &f) < 0)
+		myc_fail("ask for the hooks", p->rootfs, errno, NULL);
+	/* An end of stream, or anything else, is no go-ahead: stop here. */
+	if (myc_frame_recv(myc_state.sync_fd, MYC_MSG_HOOKS_DONE, &msg, &len) < 0)
+		_exit(MYC_EXIT_RUNTIME);
+	free(msg);
+	myc_log_step("hooks (prestart, createRuntime, createContainer)", t0, myc_now_ns());
+}
+
 static const char *enosys_hint(int err)
 {
 	return err == ENOSYS ? "this kernel lacks the new mount API; mycontainer needs Linux 5.12 or later" : NULL;
@@ -76,6 +103,19 @@ void myc_enter_root(const struct myc_plan *p)
 	if (!(p->clone_flags & CLONE_NEWNS))
 		myc_fail("enter root", p->rootfs, EINVAL, "a new mount namespace is required");
 
+	/*
+	 * A bind that asks for shared propagation is taken while this
+	 * namespace's copy of its source is still a peer of the host's: the
+	 * clone joins that peer group, so what the container mounts inside
+	 * it appears on the host, as the config asked.
+	 */
+	for (i = 0; i < p->nbinds; i++) {
+		if (!p->bind_peer[i])
+			continue;
+		myc_state.bind_fds[i] = open_tree_clone(p->bind_sources[i]);
+		if (myc_state.bind_fds[i] < 0)
+			myc_fail("open bind source", p->bind_sources[i], errno, enosys_hint(errno));
+	}
 	/*
 	 * Stop propagation from this namespace back to the host: without this a
 	 * mount made in the container would appear on a shared host mount.
@@ -93,6 +133,8 @@ void myc_enter_root(const struct myc_plan *p)
 
 	myc_state.nbinds = p->nbinds;
 	for (i = 0; i < p->nbinds; i++) {
+		if (p->bind_peer[i])
+			continue;
 		myc_state.bind_fds[i] = open_tree_clone(p->bind_sources[i]);
 		if (myc_state.bind_fds[i] < 0)
 			myc_fail("open bind source", p->bind_sources[i], errno, enosys_hint(errno));
@@ -100,8 +142,17 @@ void myc_enter_root(const struct myc_plan *p)
 	t1 = myc_now_ns();
 	myc_log_step("mounts (rootfs clone)", t0, t1);
 
-	if (syscall(SYS_move_mount, root, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	/*
+	 * On top of "/" the root hides nothing anyone needs. For the hooks it
+	 * goes on its own path instead (in this namespace only: "/" is rslave),
+	 * where they find it.
+	 */
+	if (syscall(SYS_move_mount, root, "", AT_FDCWD, p->hook_pause ? p->rootfs : "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		myc_fail("attach rootfs", p->rootfs, errno, NULL);
+	if (p->hook_pause) {
+		pause_for_hooks(p);
+		t1 = myc_now_ns();
+	}
 	if (fchdir(root) < 0)
 		myc_fail("chdir into rootfs", p->rootfs, errno, NULL);
 	close(root);

@@ -88,10 +88,10 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 			return fail(unix.EINVAL, "bind index out of range")
 		}
 		fd := bindFDs[m.BindIdx]
-		if m.RecAttr != 0 {
-			// "rro" and its family: every mount of the detached tree,
-			// before it is attached (no window without them).
-			attr := unix.MountAttr{Attr_set: m.RecAttr}
+		if m.RecAttr != 0 || m.RecClr != 0 {
+			// "rro", "rrw" and their family: every mount of the detached
+			// tree, before it is attached (no window without them).
+			attr := unix.MountAttr{Attr_set: m.RecAttr, Attr_clr: m.RecClr}
 			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr); err != nil {
 				return fail(err, "")
 			}
@@ -99,12 +99,14 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 		if m.Attr != 0 {
 			// The top mount only, as mount(8) and runc do for "rbind,ro":
 			// a recursive attribute ("rro") is its own MountSetattr step.
-			attr := unix.MountAttr{Attr_set: m.Attr}
-			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, &attr); err != nil {
+			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, topAttr(m.Attr)); err != nil {
 				return fail(err, "")
 			}
 		}
 		if err := unix.MoveMount(fd, "", target, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+			return fail(err, "")
+		}
+		if err := propagate(fd, m.Propagation); err != nil {
 			return fail(err, "")
 		}
 	case nsexec.MountDevices:
@@ -114,8 +116,7 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 	case nsexec.MountSetattr:
 		// The fd names the root of the mount at target (the lookup crossed
 		// into it), so this changes that mount and nothing under it.
-		attr := unix.MountAttr{Attr_set: m.Attr}
-		if err := unix.MountSetattr(target, "", unix.AT_EMPTY_PATH, &attr); err != nil {
+		if err := unix.MountSetattr(target, "", unix.AT_EMPTY_PATH, topAttr(m.Attr)); err != nil {
 			return fail(err, "")
 		}
 	default:
@@ -156,12 +157,47 @@ func mountFS(target int, m nsexec.Mount) error {
 	if err := unix.FsconfigCreate(fsfd); err != nil {
 		return fsErr(fsfd, "create", err)
 	}
-	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, int(m.Attr|m.RecAttr)) // a new mount has no submounts
+	// A new mount has no submounts: the recursive attributes are its own,
+	// and they come after the top mount's, as runc applies them.
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, int(m.Attr&^m.RecClr|m.RecAttr))
 	if err != nil {
 		return fsErr(fsfd, "fsmount", err)
 	}
 	defer unix.Close(mfd)
-	return moveOnto(mfd, target)
+	if err := moveOnto(mfd, target); err != nil {
+		return err
+	}
+	return propagate(mfd, m.Propagation)
+}
+
+// topAttr sets attributes on one mount. An atime mode (noatime,
+// strictatime) replaces the mount's: mount_setattr(2) refuses one in
+// attr_set without all of MOUNT_ATTR__ATIME in attr_clr (EINVAL: a bind
+// with "noatime" failed so).
+func topAttr(set uint64) *unix.MountAttr {
+	attr := &unix.MountAttr{Attr_set: set}
+	if set&unix.MOUNT_ATTR__ATIME != 0 {
+		attr.Attr_clr = unix.MOUNT_ATTR__ATIME
+	}
+	return attr
+}
+
+// propagate makes the propagation changes of a mount's options, in their
+// order, on the attached mount fd names (MS_REC: and every submount).
+// Propagation belongs to the mount in this namespace, so it is set once
+// attached; mount_setattr takes one type per call.
+func propagate(fd int, changes []uint32) error {
+	for _, pr := range changes {
+		flags := unix.AT_EMPTY_PATH
+		if pr&unix.MS_REC != 0 {
+			flags |= unix.AT_RECURSIVE
+		}
+		attr := unix.MountAttr{Propagation: uint64(pr &^ unix.MS_REC)}
+		if err := unix.MountSetattr(fd, "", uint(flags), &attr); err != nil {
+			return fmt.Errorf("set propagation %#x: %w", pr, err)
+		}
+	}
+	return nil
 }
 
 // fsErr adds the kernel's own explanation, which fsopen fds make readable,

@@ -19,8 +19,14 @@ type MountOptions struct {
 	Set, Clear uintptr
 	// RecSet is the recursive attributes ("rro", "rnosuid"...): set on
 	// the mount and every submount (mount_setattr with AT_RECURSIVE).
-	// Set alone covers the top mount only, even with "rbind".
-	RecSet uintptr
+	// Set alone covers the top mount only, even with "rbind". RecClear
+	// is their clearing forms ("rrw", "rsuid"...).
+	RecSet, RecClear uintptr
+	// RecAtime is the atime mode of the mount and every submount
+	// ("rnoatime", "rrelatime", "rstrictatime" and their opposites): one
+	// of MS_NOATIME, MS_RELATIME, MS_STRICTATIME, or 0 to leave it. The
+	// kernel keeps one atime mode per mount, so the last option wins.
+	RecAtime uintptr
 	// Propagation is the propagation changes in option order, each an
 	// MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE value, with MS_REC for
 	// the "r" forms. The kernel takes them in a separate mount(2) call.
@@ -68,14 +74,37 @@ var flagOptions = map[string]struct {
 }
 
 // recursiveOptions are the recursive forms of flagOptions (crun's and
-// runc's "rro" family), applied with mount_setattr(AT_RECURSIVE). The
-// atime modes and the clearing forms ("rrw", "rsuid") are not taken yet.
-var recursiveOptions = map[string]uintptr{
-	"rro":         unix.MS_RDONLY,
-	"rnosuid":     unix.MS_NOSUID,
-	"rnodev":      unix.MS_NODEV,
-	"rnoexec":     unix.MS_NOEXEC,
-	"rnodiratime": unix.MS_NODIRATIME,
+// runc's "rro" family, config.md's "recursive mount attributes"),
+// applied with mount_setattr(AT_RECURSIVE); clear: the option turns the
+// flag off ("rrw").
+var recursiveOptions = map[string]struct {
+	flag  uintptr
+	clear bool
+}{
+	"rro":         {unix.MS_RDONLY, false},
+	"rrw":         {unix.MS_RDONLY, true},
+	"rnosuid":     {unix.MS_NOSUID, false},
+	"rsuid":       {unix.MS_NOSUID, true},
+	"rnodev":      {unix.MS_NODEV, false},
+	"rdev":        {unix.MS_NODEV, true},
+	"rnoexec":     {unix.MS_NOEXEC, false},
+	"rexec":       {unix.MS_NOEXEC, true},
+	"rnodiratime": {unix.MS_NODIRATIME, false},
+	"rdiratime":   {unix.MS_NODIRATIME, true},
+}
+
+// recursiveAtime are the recursive atime forms. The kernel's atime is one
+// mode per mount, not independent bits (mount_setattr(2)), so the
+// "no" forms name the mode they leave: "ratime" and "rnostrictatime"
+// undo noatime and strictatime into the default, relatime;
+// "rnorelatime" is mount(8)'s norelatime, strict atime updates.
+var recursiveAtime = map[string]uintptr{
+	"rnoatime":       unix.MS_NOATIME,
+	"ratime":         unix.MS_RELATIME,
+	"rrelatime":      unix.MS_RELATIME,
+	"rnorelatime":    unix.MS_STRICTATIME,
+	"rstrictatime":   unix.MS_STRICTATIME,
+	"rnostrictatime": unix.MS_RELATIME,
 }
 
 var propagationOptions = map[string]uintptr{
@@ -105,26 +134,15 @@ var dataWords = map[string]bool{
 
 // refusedOptions get a specific message.
 var refusedOptions = map[string]string{
-	"rrw":            "clearing a recursive attribute is not supported yet",
-	"rsuid":          "clearing a recursive attribute is not supported yet",
-	"rdev":           "clearing a recursive attribute is not supported yet",
-	"rexec":          "clearing a recursive attribute is not supported yet",
-	"ratime":         "recursive atime modes are not supported yet",
-	"rnoatime":       "recursive atime modes are not supported yet",
-	"rrelatime":      "recursive atime modes are not supported yet",
-	"rnorelatime":    "recursive atime modes are not supported yet",
-	"rstrictatime":   "recursive atime modes are not supported yet",
-	"rnostrictatime": "recursive atime modes are not supported yet",
-	"rdiratime":      "clearing a recursive attribute is not supported yet",
-	"idmap":          "idmapped mounts are not supported",
-	"ridmap":         "idmapped mounts are not supported",
-	"remount":        "remounting is not supported in config.json",
-	"mand":           "mandatory locking was removed from Linux 5.15",
-	"copy":           "is an engine's volume option and means nothing to the runtime",
-	"nocopy":         "is an engine's volume option and means nothing to the runtime",
-	"z":              "is an engine's SELinux relabel option and means nothing to the runtime",
-	"Z":              "is an engine's SELinux relabel option and means nothing to the runtime",
-	"U":              "is an engine's chown option and means nothing to the runtime",
+	"idmap":   "idmapped mounts are not supported",
+	"ridmap":  "idmapped mounts are not supported",
+	"remount": "remounting is not supported in config.json",
+	"mand":    "mandatory locking was removed from Linux 5.15",
+	"copy":    "is an engine's volume option and means nothing to the runtime",
+	"nocopy":  "is an engine's volume option and means nothing to the runtime",
+	"z":       "is an engine's SELinux relabel option and means nothing to the runtime",
+	"Z":       "is an engine's SELinux relabel option and means nothing to the runtime",
+	"U":       "is an engine's chown option and means nothing to the runtime",
 }
 
 // ParseMountOptions reads a mount's options. Validate has already
@@ -154,7 +172,17 @@ func parseMountOptions(p *problems, base string, m *specs.Mount) *MountOptions {
 			continue
 		}
 		if f, ok := recursiveOptions[opt]; ok {
-			o.RecSet |= f
+			if f.clear {
+				o.RecClear |= f.flag
+				o.RecSet &^= f.flag
+			} else {
+				o.RecSet |= f.flag
+				o.RecClear &^= f.flag
+			}
+			continue
+		}
+		if mode, ok := recursiveAtime[opt]; ok {
+			o.RecAtime = mode
 			continue
 		}
 		if prop, ok := propagationOptions[opt]; ok {

@@ -47,8 +47,7 @@ func TestMounts(t *testing.T) {
 		{"tmpcopyup on bind", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"bind", "tmpcopyup"}}),
 			"mounts[7].options[1]", "only for a tmpfs"},
 		{"rro", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"rbind", "rro", "rnosuid"}}), "", ""},
-		{"rrw", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"rbind", "rrw"}}),
-			"mounts[7].options[1]", "not supported"},
+		{"rrw and rnoatime", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"rbind", "rrw", "rnoatime", "rsuid"}}), "", ""},
 		{"idmap option", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"idmap"}}),
 			"mounts[7].options[0]", "not supported"},
 		{"engine option", addMount(specs.Mount{Destination: "/x", Type: "bind", Source: "/y", Options: []string{"bind", "Z"}}),
@@ -105,5 +104,18 @@ func TestBindIgnoredOptions(t *testing.T) {
 	}
 	if len(o.Ignored) != 2 || o.Ignored[0] != "mode=755" || o.Ignored[1] != "size=1k" || o.Data != nil {
 		t.Errorf("ignored %q, data %q", o.Ignored, o.Data)
+	}
+}
+
+// The recursive clearing forms undo their setting forms, the later
+// option winning; the atime forms pick one mode, the last one.
+func TestParseRecursiveMountOptions(t *testing.T) {
+	o, err := ParseMountOptions(&specs.Mount{Type: "bind", Options: []string{
+		"rbind", "rro", "rnosuid", "rsuid", "rrw", "rnodev", "rnoatime", "rnorelatime"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.RecSet != unix.MS_NODEV || o.RecClear != unix.MS_RDONLY|unix.MS_NOSUID || o.RecAtime != unix.MS_STRICTATIME {
+		t.Errorf("set %#x clear %#x atime %#x", o.RecSet, o.RecClear, o.RecAtime)
 	}
 }

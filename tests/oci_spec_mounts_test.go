@@ -108,3 +108,86 @@ func TestSpecRootfsPropagationApplied(t *testing.T) {
 		}
 	}
 }
+
+// config.md, mount options: the recursive attributes include the clearing
+// forms and the atime modes ("rrw", "rnoatime", ...), applied to the
+// mount and every submount. The host's read-only submount becomes writable
+// in the container with "rrw" (the host's mount stays read-only: the bind
+// is a copy), and every mount of the tree gets noatime; on a new tmpfs
+// "rnoatime" is the mount's own mode. The submount is made in a throwaway
+// mount namespace, so the host never sees it.
+func TestSpecRecursiveClearAndAtime(t *testing.T) {
+	e := newOCIEnv(t)
+	src := t.TempDir()
+	if err := os.Mkdir(filepath.Join(src, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := `touch /mnt/sub/x && echo SUB-WRITABLE; awk '$5 == "/mnt" || $5 == "/mnt/sub" || $5 == "/t" || $5 == "/b" { print $5, $6 }' /proc/self/mountinfo | sort`
+	b := e.bundle(t, "rrw", []string{"sh", "-c", script}, func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts,
+			specs.Mount{Destination: "/mnt", Type: "bind", Source: src, Options: []string{"rbind", "rrw", "rnoatime"}},
+			// Not recursive, on a bind: an atime mode replaces the
+			// mount's (it failed with EINVAL).
+			specs.Mount{Destination: "/b", Type: "bind", Source: src, Options: []string{"bind", "strictatime"}},
+			specs.Mount{Destination: "/t", Type: "tmpfs", Source: "tmpfs", Options: []string{"rstrictatime", "rnoatime"}})
+	})
+	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+		// The mount read-only, its tmpfs writable: "rrw" can clear
+		// only the mount's flag.
+		`mount -t tmpfs sub "$1/sub" && mount -o remount,bind,ro "$1/sub" && "$2" --root "$3" run --bundle "$4" rrw; grep -c " $1/sub ro," /proc/self/mountinfo`,
+		"sh", src, binary, e.root, b)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 6 || lines[0] != "SUB-WRITABLE" || lines[5] != "1" {
+		t.Fatalf("got %q: want the submount writable inside and still read-only outside, then four mounts", out)
+	}
+	if lines[1] != "/b rw" { // strictatime shows as no atime word
+		t.Errorf("bind with strictatime: %q, want \"/b rw\"", lines[1])
+	}
+	for _, l := range lines[2:5] {
+		if !strings.Contains(l, "noatime") || strings.Contains(l, " ro") {
+			t.Errorf("mount %q: want rw and noatime", l)
+		}
+	}
+}
+
+// config-linux.md, rootfsPropagation, and config.md's "shared"/"rshared"
+// mount options: a bind asking for shared propagation stays a peer of the
+// host's mount, so a mount the container makes inside it appears on the
+// host's side (what the user asked for, as under runc and crun), and
+// rootfsPropagation "shared" makes the container's "/" shared. The
+// "host" here is a throwaway mount namespace with a shared bind of its
+// own: the real host never gets a shared mount or the container's.
+func TestSpecSharedPropagation(t *testing.T) {
+	e := newOCIEnv(t)
+	src := t.TempDir()
+	if err := os.Mkdir(filepath.Join(src, "in"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := e.bundle(t, "shared", []string{"sh", "-c", `mount -t tmpfs fromcontainer /data/in && awk '$5 == "/" { print "ROOT", $7 }' /proc/self/mountinfo`},
+		func(s *specs.Spec) {
+			s.Linux.RootfsPropagation = "shared"
+			c := s.Process.Capabilities
+			c.Bounding, c.Effective, c.Permitted = append(c.Bounding, "CAP_SYS_ADMIN"), append(c.Effective, "CAP_SYS_ADMIN"), append(c.Permitted, "CAP_SYS_ADMIN")
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/data", Type: "bind", Source: src, Options: []string{"rbind", "rshared"}})
+		})
+	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+		`mount --bind "$1" "$1" && mount --make-shared "$1" && "$2" --root "$3" run --bundle "$4" shared && grep " $1/in " /proc/self/mountinfo`,
+		"sh", src, binary, e.root, b)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "ROOT shared:") || !strings.Contains(lines[1], "fromcontainer") {
+		t.Errorf("got %q: want the container's / shared, then the container's tmpfs on the host's peer", out)
+	}
+	for _, l := range mountinfo(t) {
+		if strings.Contains(l, src) {
+			t.Errorf("the test's mounts reached the real host: %s", l)
+		}
+	}
+}
