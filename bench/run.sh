@@ -444,8 +444,6 @@ report() {
 	echo
 	echo "## Memory"
 	echo
-	echo "Monitor RSS: VmRSS of the \`run\` process that stays while a \`sleep 2\`"
-	echo "container lives (bwrap: its monitor), 0.5 s after start, median of $MEMR."
 	echo "Peak RSS: ru_maxrss from wait4 for the one-container runs, the largest"
 	echo "process of the tree (the runtime, its init stage or the command), median."
 	echo
@@ -454,6 +452,9 @@ report() {
 	echo "of $MEMR, read 0.5 s after start. $MEM_MANY alive at once: median over the"
 	echo "$MEM_MANY monitors. USS is private memory (Private_Clean + Private_Dirty): what"
 	echo "one more container costs. PSS splits shared pages between their users."
+	echo "With one alive, the pages of a binary that only that monitor maps count"
+	echo "as private, so USS is close to RSS; the $MEM_MANY-alive columns show what is"
+	echo "really private to each."
 	echo
 	echo "| runtime | 1 alive: RSS | PSS | USS | × USS | $MEM_MANY alive: RSS | PSS | USS | peak RSS MB | failures |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
