@@ -199,6 +199,7 @@ TMPL[limits]=$(jq '.linux.resources.memory = {limit: 67108864} |
 DOCKER_SECCOMP=$(cd "$(dirname "$0")/.." && go run ./bench/dockerprofile)
 TMPL[seccomp]=$(jq --argjson sc "$DOCKER_SECCOMP" '.linux.seccomp = $sc' <<<"$base")
 TMPL[sleep]=$(jq '.process.args = ["/bin/sleep", "2"]' <<<"$base")
+TMPL[sleep50]=$(jq '.process.args = ["/bin/sleep", "30"]' <<<"$base")
 
 # bundle VARIANT ID: a bundle whose cgroup is named after its container.
 bundle() {
@@ -219,7 +220,11 @@ cmd() {
 		CMD=(bwrap --unshare-pid --unshare-uts --unshare-ipc "${bnet[@]}" --die-with-parent
 			--ro-bind "$R" / --proc /proc --dev /dev --mqueue /dev/mqueue --ro-bind /sys /sys
 			--hostname mycontainer)
-		if [ "$v" = sleep ]; then CMD+=(/bin/sleep 2); else CMD+=(/bin/true); fi
+		case "$v" in
+		sleep) CMD+=(/bin/sleep 2) ;;
+		sleep50) CMD+=(/bin/sleep 30) ;;
+		*) CMD+=(/bin/true) ;;
+		esac
 		;;
 	unshare) CMD=(unshare --pid --fork --mount --uts --ipc "${net[@]}" "$TRUE") ;;
 	exec) CMD=("$TRUE") ;;
@@ -277,9 +282,18 @@ for mode in seq conc; do
 done
 
 # 3. Memory of the parent that stays while the container lives: the `run`
-# process (or bwrap's monitor) of a `sleep 2` container, read after 0.5 s.
-echo "bench: monitor RSS, $MEMR rounds" >&2
+# process (or bwrap's monitor) of a `sleep 2` container, read after 0.5 s;
+# then the same with MEM_MANY containers alive at once, where the pages the
+# monitors share (the binary's text) are split between them in PSS.
+# RSS, PSS and USS (private: Private_Clean + Private_Dirty) come from
+# /proc/PID/smaps_rollup, in kB.
+memof() {
+	awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } /^Private_(Clean|Dirty):/ { u += $2 }
+		END { if (r != "") print r, p, u }' "/proc/$1/smaps_rollup" 2>/dev/null || true
+}
+echo "bench: monitor memory, $MEMR rounds" >&2
 MEMRT=(mycontainer runc crun bwrap)
+MEM_MANY=$CONC
 wipe_hidden
 for ((r = 0; r < MEMR; r++)); do
 	for rt in "${MEMRT[@]}"; do
@@ -290,10 +304,10 @@ for ((r = 0; r < MEMR; r++)); do
 		pid=$!
 		BG+=("$pid")
 		sleep 0.5
-		rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+		m=$(memof "$pid")
 		# Only a live container counts: its runtime must still be waiting.
-		if [ -n "$rss" ] && kill -0 "$pid" 2>/dev/null; then
-			echo "$rss" >>"$T/data/mem.$rt"
+		if [ -n "$m" ] && kill -0 "$pid" 2>/dev/null; then
+			echo "$m" >>"$T/data/mem.$rt"
 		else
 			echo "fail" >>"$T/data/mem.$rt"
 		fi
@@ -304,6 +318,43 @@ for ((r = 0; r < MEMR; r++)); do
 		wait "$pid" 2>/dev/null || true
 		BG=()
 	done
+done
+echo "bench: monitor memory, $MEM_MANY containers alive" >&2
+for rt in "${MEMRT[@]}"; do
+	wipe_hidden
+	pids=()
+	for ((i = 0; i < MEM_MANY; i++)); do
+		id=many-$rt-$i
+		[ "$rt" = bwrap ] || bundle sleep50 "$id"
+		cmd sleep50 "$rt" "$id"
+		"${CMD[@]}" </dev/null >/dev/null 2>>"$T/log/mem$MEM_MANY.$rt.err" &
+		pids+=($!)
+		BG+=($!)
+	done
+	# All started (a loaded 2-core machine starts 50 in a few seconds);
+	# each container sleeps 30 s, so all are still alive when read.
+	for ((w = 0; w < 100; w++)); do
+		up=0
+		for ((i = 0; i < MEM_MANY; i++)); do
+			[ "$rt" = bwrap ] && up=$((up + 1)) && continue
+			[ -e "$T/state/$rt/many-$rt-$i" ] && up=$((up + 1))
+		done
+		[ $up -lt "$MEM_MANY" ] || break
+		sleep 0.2
+	done
+	sleep 1
+	for p in "${pids[@]}"; do
+		m=$(memof "$p")
+		if [ -n "$m" ] && kill -0 "$p" 2>/dev/null; then echo "$m"; else echo fail; fi
+	done >"$T/data/mem$MEM_MANY.$rt"
+	for ((i = 0; i < MEM_MANY; i++)); do
+		case "$rt" in
+		bwrap) kill -9 "${pids[$i]}" 2>/dev/null || true ;;
+		*) rt_bin "$rt" --root "$T/state/$rt" kill "many-$rt-$i" KILL >/dev/null 2>&1 || kill -9 "${pids[$i]}" 2>/dev/null || true ;;
+		esac
+	done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	BG=()
 done
 
 # 4. mycontainer's own start-up timeline, for one friendly run and for
@@ -381,7 +432,7 @@ report() {
 		read -r _ _ sw sc sf _ <<<"$(cat "$T/data/seq.$rt" 2>/dev/null || echo "total $SEQ nan nan $SEQ 0")"
 		read -r _ _ cw cc cf _ <<<"$(cat "$T/data/conc.$rt" 2>/dev/null || echo "total $CONC nan nan $CONC 0")"
 		[ "$rt" != mycontainer ] || { sw0=$sw; cw0=$cw; }
-		W[seq.$rt]=$sw W[conc.$rt]=$cw
+		W[seq.$rt]=$sw W[conc.$rt]=$cw C[conc.$rt]=$cc
 		TOTAL_FAIL=$((TOTAL_FAIL + sf + cf))
 		TOTAL_RUNS=$((TOTAL_RUNS + SEQ + CONC))
 		echo "| $rt | $(awk -v x="$sw" 'BEGIN { printf "%.3f", x / 1e6 }') |" \
@@ -393,39 +444,67 @@ report() {
 	echo
 	echo "## Memory"
 	echo
-	echo "Monitor RSS: VmRSS of the \`run\` process that stays while a \`sleep 2\`"
-	echo "container lives (bwrap: its monitor), 0.5 s after start, median of $MEMR."
 	echo "Peak RSS: ru_maxrss from wait4 for the one-container runs, the largest"
 	echo "process of the tree (the runtime, its init stage or the command), median."
 	echo
-	echo "| runtime | monitor RSS MB | × | peak RSS MB | × | failures |"
-	echo "|---|---|---|---|---|---|"
-	local m f
+	echo "Monitor: the \`run\` process that stays while a \`sleep\` container lives"
+	echo "(bwrap: its monitor), from /proc/PID/smaps_rollup, in MB. One alive: median"
+	echo "of $MEMR, read 0.5 s after start. $MEM_MANY alive at once: median over the"
+	echo "$MEM_MANY monitors. USS is private memory (Private_Clean + Private_Dirty): what"
+	echo "one more container costs. PSS splits shared pages between their users."
+	echo "With one alive, the pages of a binary that only that monitor maps count"
+	echo "as private, so USS is close to RSS; the $MEM_MANY-alive columns show what is"
+	echo "really private to each."
+	echo
+	echo "| runtime | 1 alive: RSS | PSS | USS | × USS | $MEM_MANY alive: RSS | PSS | USS | peak RSS MB | failures |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+	local f col r1 p1 u1 rn pn un
 	for rt in "${MEMRT[@]}" unshare exec; do
+		r1=nan p1=nan u1=nan rn=nan pn=nan un=nan f=0
 		if [ -f "$T/data/mem.$rt" ]; then
-			m=$({ grep -v fail "$T/data/mem.$rt" || true; } | med)
+			r1=$({ grep -v fail "$T/data/mem.$rt" || true; } | awk '{ print $1 }' | med)
+			p1=$({ grep -v fail "$T/data/mem.$rt" || true; } | awk '{ print $2 }' | med)
+			u1=$({ grep -v fail "$T/data/mem.$rt" || true; } | awk '{ print $3 }' | med)
 			f=$(grep -c fail "$T/data/mem.$rt" || true)
-		else
-			m=nan f=0
 		fi
-		[ "$rt" != mycontainer ] || m0=$m
-		MEM[$rt]=$m
+		if [ -f "$T/data/mem$MEM_MANY.$rt" ]; then
+			rn=$({ grep -v fail "$T/data/mem$MEM_MANY.$rt" || true; } | awk '{ print $1 }' | med)
+			pn=$({ grep -v fail "$T/data/mem$MEM_MANY.$rt" || true; } | awk '{ print $2 }' | med)
+			un=$({ grep -v fail "$T/data/mem$MEM_MANY.$rt" || true; } | awk '{ print $3 }' | med)
+			f=$((f + $(grep -c fail "$T/data/mem$MEM_MANY.$rt" || true)))
+		fi
+		[ "$rt" != mycontainer ] || m0=$u1
+		MEM[$rt]=$r1 USS[$rt]=$u1 USSN[$rt]=$un
 		TOTAL_FAIL=$((TOTAL_FAIL + f))
-		echo "| $rt | $(mb "$m") | $(ratio "$m" "$m0") | $(mb "${RSS_PEAK[$rt]}") | $(ratio "${RSS_PEAK[$rt]}" "${RSS_PEAK[mycontainer]}") | $f |"
+		echo "| $rt | $(mb "$r1") | $(mb "$p1") | $(mb "$u1") | $(ratio "$u1" "$m0") | $(mb "$rn") | $(mb "$pn") | $(mb "$un") |" \
+			"$(mb "${RSS_PEAK[$rt]}") | $f |"
 	done
 	echo
-	echo "## Targets (issue 5)"
+	echo "## Targets (issue 14; the seccomp cost from issue 9)"
 	echo
 	echo "| target | measured | verdict |"
 	echo "|---|---|---|"
-	target "CPU ≤ 0.5 × crun's" "${C[base.mycontainer]}" "${C[base.crun]}" 0.5
-	target "wall ≤ 0.6 × crun's" "${W[base.mycontainer]}" "${W[base.crun]}" 0.6
-	target "monitor RSS ≤ crun's" "${MEM[mycontainer]}" "${MEM[crun]}" 1
+	target "CPU ≤ 1.0 × crun's" "${C[base.mycontainer]}" "${C[base.crun]}" 1
+	target "wall ≤ 0.8 × crun's" "${W[base.mycontainer]}" "${W[base.crun]}" 0.8
 	target "$CONC at once: total ≤ crun's" "${W[conc.mycontainer]}" "${W[conc.crun]}" 1
+	target "$CONC at once: CPU ≤ crun's" "${C[conc.mycontainer]}" "${C[conc.crun]}" 1
+	target "seccomp: CPU ≤ 1.0 × crun's" "${C[seccomp.mycontainer]}" "${C[seccomp.crun]}" 1
+	target "seccomp: wall ≤ 0.8 × crun's" "${W[seccomp.mycontainer]}" "${W[seccomp.crun]}" 0.8
+	awk -v u1="${USS[mycontainer]}" -v un="${USSN[mycontainer]}" -v n="$MEM_MANY" 'BEGIN {
+		if (u1 == "nan" || u1 == "") { print "| monitor USS ≤ 1.5 MB | – | not measured |"; exit }
+		m = (un != "nan" && un != "" && un > u1) ? un : u1
+		printf "| monitor USS ≤ 1.5 MB | %.2f MB (1 alive), %s (%d alive) | %s |\n", u1 / 1024,
+			(un == "nan" || un == "") ? "–" : sprintf("%.2f MB", un / 1024), n, (m <= 1.5 * 1024) ? "met" : "MISSED"
+	}'
+	awk -v a="${C[seccomp.mycontainer]}" -v b="${C[base.mycontainer]}" 'BEGIN {
+		if (a == "nan" || b == "nan") { print "| default seccomp profile costs ≤ 1 ms CPU per start | – | not measured |"; exit }
+		d = (a - b) / 1000
+		printf "| default seccomp profile costs ≤ 1 ms CPU per start | %+.2f ms (median with it − median without) | %s |\n", d, (d <= 1) ? "met" : "MISSED"
+	}'
 	echo
 	echo "Failures: $TOTAL_FAIL of $TOTAL_RUNS container starts."
 }
-declare -A RSS_PEAK MEM
+declare -A RSS_PEAK MEM USS USSN
 target() {
 	awk -v what="$1" -v a="$2" -v b="$3" -v k="$4" 'BEGIN {
 		if (a == "nan" || b == "nan" || b == 0) { printf "| %s | – | not measured |\n", what; exit }

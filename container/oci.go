@@ -65,7 +65,12 @@ func (o *OCI) Create(c CreateOptions) error {
 // loaded is a container's state with its spec.
 type loaded struct {
 	st   *state.State
-	spec *specs.Spec
+	spec *specs.Spec // Linux.Seccomp left nil: see seccompRaw
+	// seccompRaw is the stored linux.seccomp, undecoded: of the verbs
+	// only exec needs the profile, and decoding docker's default one in
+	// every start, kill, delete and state cost more than the rest of
+	// the config.
+	seccompRaw []byte
 }
 
 // cgroupPath splits linux.cgroupsPath into parent and leaf, following

@@ -24,9 +24,10 @@ type creation struct {
 	detach bool // create (and run -d): init waits on the exec fifo
 	tl     *Timeline
 
-	bundle string
-	s      *specs.Spec
-	config []byte // config.json as the bundle wrote it
+	bundle  string
+	s       *specs.Spec
+	config  []byte    // config.json as the bundle wrote it
+	seccomp seccompIn // linux.seccomp as written; its program on a cache hit
 
 	mode         cgroups.Mode
 	parent, cgid string
@@ -77,8 +78,16 @@ func (k *creation) load() error {
 		return fmt.Errorf("bundle %s: %w", k.c.Bundle, err)
 	}
 	k.bundle = bundle
-	if k.s, k.config, err = spec.LoadRaw(bundle); err != nil {
+	if k.s, k.config, k.seccomp.raw, err = spec.LoadSplit(bundle); err != nil {
 		return err
+	}
+	// docker's default profile is most of a podman config: when this
+	// build compiled these very bytes before, the program is all that is
+	// needed, and decoding ~350 rules in a cold process is skipped.
+	if k.seccomp.prog, k.seccomp.flags, _ = seccomp.Lookup(k.seccomp.raw, seccomp.DefaultCacheDir); k.seccomp.prog == nil && k.seccomp.raw != nil {
+		if k.s.Linux.Seccomp, err = spec.DecodeSeccomp(k.seccomp.raw, k.config); err != nil {
+			return err
+		}
 	}
 	if k.s.Process != nil && len(k.c.ExtraEnv) > 0 {
 		k.s.Process.Env = append(k.s.Process.Env, k.c.ExtraEnv...)
@@ -117,7 +126,7 @@ func (k *creation) planIt() error {
 	if err != nil {
 		return err
 	}
-	if k.plan, err = planBundle(k.s, spec.SeccompJSON(k.config), k.bundle, layout); err != nil {
+	if k.plan, err = planBundle(k.s, k.seccomp, k.bundle, layout); err != nil {
 		return err
 	}
 	if k.o.NoCgroups {

@@ -298,9 +298,12 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 	if err := planProcess(pr, bs, x); err != nil {
 		return 255, err
 	}
-	if l.spec.Linux.Seccomp != nil {
+	if l.seccompRaw != nil {
 		// The bundle's profile applies to every process of the container.
-		if x.Seccomp, x.SeccompFlags, err = seccomp.CompileCached(l.spec.Linux.Seccomp, spec.SeccompJSON(st.Config), seccomp.DefaultCacheDir); err != nil {
+		if l.spec.Linux.Seccomp, err = spec.DecodeSeccomp(l.seccompRaw, st.Config); err != nil {
+			return 255, fmt.Errorf("container %s: stored config: %w", st.ID, err)
+		}
+		if x.Seccomp, x.SeccompFlags, err = seccomp.CompileCached(l.spec.Linux.Seccomp, l.seccompRaw, seccomp.DefaultCacheDir); err != nil {
 			return 255, err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"mycontainer/spec"
 	"mycontainer/state"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -23,7 +24,7 @@ func (o *OCI) load(id string) (*loaded, error) {
 	}
 	l := &loaded{st: st, spec: &specs.Spec{}}
 	if len(st.Config) > 0 {
-		if err := jsonUnmarshal(st.Config, l.spec); err != nil {
+		if l.spec, l.seccompRaw, err = spec.DecodeStored(st.Config); err != nil {
 			return nil, fmt.Errorf("container %s: stored config: %w", id, err)
 		}
 	}

@@ -35,9 +35,9 @@ var nsFlags = map[specs.LinuxNamespaceType]uint32{
 // planBundle converts a validated spec. Validation (spec.Validate) has
 // already rejected what mycontainer does not support; what is left here
 // is honoured.
-// seccompJSON is linux.seccomp as config.json wrote it (nil when the spec
-// was built in memory), the compiled filter's cache key.
-func planBundle(s *specs.Spec, seccompJSON []byte, bundle string, layout *rootfs.CgroupLayout) (*bundlePlan, error) {
+// sc is linux.seccomp as config.json wrote it (nil when the spec was built
+// in memory), and its program when the cache had it.
+func planBundle(s *specs.Spec, sc seccompIn, bundle string, layout *rootfs.CgroupLayout) (*bundlePlan, error) {
 	root, err := planRoot(s, bundle)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ func planBundle(s *specs.Spec, seccompJSON []byte, bundle string, layout *rootfs
 		return nil, err
 	}
 	bs.BindPeers = bindPeers(bs.Mounts)
-	if err := planHardening(s, seccompJSON, p.extras); err != nil {
+	if err := planHardening(s, sc, p.extras); err != nil {
 		return nil, err
 	}
 	if s.Linux.Resources != nil {
@@ -163,7 +163,7 @@ func planNamespaces(nss []specs.LinuxNamespace, bs *nsexec.Bootstrap) error {
 // planHardening is what init applies once the mounts are in: masked and
 // read-only paths, sysctls, device nodes, the seccomp filter (compiled
 // here, in the parent), and the hooks that run inside.
-func planHardening(s *specs.Spec, seccompJSON []byte, x *nsexec.Extras) error {
+func planHardening(s *specs.Spec, sc seccompIn, x *nsexec.Extras) error {
 	x.MaskedPaths, x.ReadonlyPaths = s.Linux.MaskedPaths, s.Linux.ReadonlyPaths
 	for k, v := range s.Linux.Sysctl {
 		x.Sysctl = append(x.Sysctl, nsexec.Sysctl{Key: k, Value: v})
@@ -181,8 +181,11 @@ func planHardening(s *specs.Spec, seccompJSON []byte, x *nsexec.Extras) error {
 		}
 		x.Devices = append(x.Devices, dev)
 	}
-	if s.Linux.Seccomp != nil {
-		prog, flags, err := seccomp.CompileCached(s.Linux.Seccomp, seccompJSON, seccomp.DefaultCacheDir)
+	switch {
+	case sc.prog != nil: // found in the cache before the profile was decoded
+		x.Seccomp, x.SeccompFlags = sc.prog, sc.flags
+	case s.Linux.Seccomp != nil:
+		prog, flags, err := seccomp.CompileCached(s.Linux.Seccomp, sc.raw, seccomp.DefaultCacheDir)
 		if err != nil {
 			return err
 		}
@@ -192,6 +195,16 @@ func planHardening(s *specs.Spec, seccompJSON []byte, x *nsexec.Extras) error {
 		x.Hooks.StartContainer = hooks(s.Hooks.StartContainer)
 	}
 	return nil
+}
+
+// seccompIn is linux.seccomp as config.json wrote it (raw: the compiled
+// filter's cache key; nil when the spec was built in memory), and, when
+// the cache held its program before the profile was decoded, that program
+// (prog non-nil; then the spec's Linux.Seccomp is nil).
+type seccompIn struct {
+	raw   []byte
+	prog  []byte
+	flags uint
 }
 
 // encodeExtras finishes the bootstrap once the hooks' state is known.

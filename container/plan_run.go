@@ -13,7 +13,7 @@ import (
 // result (PID 1 mode, death with the runtime, the recursive read-only
 // host root).
 func PlanRun(s *specs.Spec, layout *rootfs.CgroupLayout) (*nsexec.Bootstrap, error) {
-	p, err := planBundle(s, nil, "/", layout)
+	p, err := planBundle(s, seccompIn{}, "/", layout)
 	if err != nil {
 		return nil, err
 	}

@@ -24,14 +24,15 @@ import (
 // program back takes a few microseconds.
 const DefaultCacheDir = "/var/cache/mycontainer/seccomp"
 
-// cacheMagic starts every cached file; bump it when the format or what
-// Compile makes of a profile changes.
+// cacheMagic starts every cached file; bump it when the file's format
+// changes. What Compile makes of a profile is covered by the key, which
+// holds the running build's ID (buildid.go).
 var cacheMagic = []byte("mycontainer-seccomp-3\n")
 
 // CompileCached is Compile, through the cache in dir. The key is the
 // profile's JSON (raw: the bytes s was decoded from, when the caller has
-// them; else s encoded again), the libseccomp version and the
-// architecture; the file also holds the program's sha256, checked on every
+// them; else s encoded again), the runtime's build ID (which covers the
+// libseccomp linked in), the libseccomp version and the architecture; the file also holds the program's sha256, checked on every
 // read, so a torn or damaged file is compiled again rather than loaded.
 // The cache is an optimisation: if dir cannot be used, the profile is just
 // compiled.
@@ -39,7 +40,11 @@ func CompileCached(s *specs.LinuxSeccomp, raw []byte, dir string) ([]byte, uint,
 	if s == nil {
 		return nil, 0, nil
 	}
-	key, err := cacheKey(s, raw)
+	id, err := selfBuildID()
+	if err != nil {
+		return Compile(s) // no build ID: nothing proves an old file fits this build
+	}
+	key, err := cacheKey(s, raw, id)
 	if err != nil {
 		return Compile(s)
 	}
@@ -58,7 +63,7 @@ func CompileCached(s *specs.LinuxSeccomp, raw []byte, dir string) ([]byte, uint,
 // cacheKey names the file. Raw bytes and an encoding of s never share a
 // key (a different prefix), so a raw profile can never be taken for
 // another one that encodes to the same bytes.
-func cacheKey(s *specs.LinuxSeccomp, raw []byte) (string, error) {
+func cacheKey(s *specs.LinuxSeccomp, raw, buildID []byte) (string, error) {
 	b, kind := raw, "raw"
 	if b == nil {
 		var err error
@@ -70,6 +75,7 @@ func cacheKey(s *specs.LinuxSeccomp, raw []byte) (string, error) {
 	maj, min, micro := libseccomp.GetLibraryVersion()
 	h := sha256.New()
 	h.Write(cacheMagic)
+	fmt.Fprintf(h, "build %x\n", buildID)
 	fmt.Fprintf(h, "%d.%d.%d %s %s\n", maj, min, micro, runtime.GOARCH, kind)
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil)) + ".bpf", nil
@@ -118,4 +124,38 @@ func writeCached(dir, path string, prog []byte, flags uint) error {
 		_ = unix.Unlink(tmp)
 	}
 	return err
+}
+
+// Lookup finds the program compiled for a profile from its bytes as
+// config.json wrote them, without decoding them, and only for a profile
+// whose decoded form nothing else needs: one that may use SCMP_ACT_NOTIFY
+// (its listener path and metadata go to the agent) is never looked up.
+// A hit proves that this build validated and compiled exactly these bytes
+// before (a file is written only after Compile succeeded, which runs only
+// on a validated spec), so the caller may skip decoding them.
+func Lookup(raw []byte, dir string) ([]byte, uint, bool) {
+	if raw == nil || mayNotify(raw) {
+		return nil, 0, false
+	}
+	id, err := selfBuildID()
+	if err != nil {
+		return nil, 0, false
+	}
+	key, err := cacheKey(nil, raw, id)
+	if err != nil {
+		return nil, 0, false
+	}
+	return readCached(filepath.Join(dir, key))
+}
+
+// mayNotify is true unless the bytes surely hold no notify action and no
+// listener: encoding/json matches keys without regard to case and reads
+// \u escapes in strings, so any backslash, or "notify" or "listener" in
+// any case, counts as a maybe.
+func mayNotify(raw []byte) bool {
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		return true
+	}
+	low := bytes.ToLower(raw)
+	return bytes.Contains(low, []byte("notify")) || bytes.Contains(low, []byte("listener"))
 }

@@ -110,3 +110,39 @@ func TestENOSYSStubFront(t *testing.T) {
 		t.Errorf("a kill-by-default profile got the stub too (%d vs %d bytes)", len(prog2), len(prog))
 	}
 }
+
+// Lookup finds a program CompileCached stored under the same bytes, and
+// never one for bytes that may hold a notify action or a listener (their
+// decoded form goes to the agent), whatever their case or escapes.
+func TestLookup(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	raw := []byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write","exit_group"],"action":"SCMP_ACT_ALLOW"}]}`)
+	if _, _, ok := Lookup(raw, dir); ok {
+		t.Fatal("hit in an empty cache")
+	}
+	want, _, err := CompileCached(cacheProfile(), raw, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _, ok := Lookup(raw, dir); !ok || !bytes.Equal(got, want) {
+		t.Fatalf("no hit after CompileCached stored it (ok %v)", ok)
+	}
+	if _, _, ok := Lookup(append([]byte(" "), raw...), dir); ok {
+		t.Error("other bytes hit")
+	}
+	for _, risky := range []string{`"SCMP_ACT_NOTIFY"`, `"scmp_act_Notify"`, `"listenerPath":"/x"`, `"SCMP_ACT_NOTIF\u0059"`} {
+		r := append(bytes.Clone(raw[:len(raw)-1]), []byte(`,"x":`+risky+`}`)...)
+		if _, err := cachePut(r, dir); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, ok := Lookup(r, dir); ok {
+			t.Errorf("%s: looked up without decoding", risky)
+		}
+	}
+}
+
+// cachePut stores cacheProfile's program under raw's key.
+func cachePut(raw []byte, dir string) (string, error) {
+	_, _, err := CompileCached(cacheProfile(), raw, dir)
+	return dir, err
+}

@@ -33,12 +33,38 @@ func Load(bundle string) (*specs.Spec, error) {
 // LoadRaw is Load that also returns config.json as read, for a caller
 // that keeps it (the state store) without reading the file again.
 func LoadRaw(bundle string) (*specs.Spec, []byte, error) {
-	data, err := readConfig(filepath.Join(bundle, "config.json"))
+	s, data, sc, err := LoadSplit(bundle)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := decode(data)
-	return s, data, err
+	if sc != nil { // only a linux section holds one
+		if s.Linux.Seccomp, err = DecodeSeccomp(sc, data); err != nil {
+			return nil, nil, err
+		}
+	}
+	return s, data, nil
+}
+
+// LoadSplit is LoadRaw with linux.seccomp left undecoded: the spec comes
+// back with Linux.Seccomp nil and the section's bytes as written (nil
+// when there is none) are returned beside it. docker's default profile is
+// most of a podman config's bytes; a caller that finds its compiled
+// program in the cache (keyed on exactly these bytes) need not build the
+// ~350 rule structs it would never read. DecodeSeccomp decodes them.
+func LoadSplit(bundle string) (s *specs.Spec, config, seccomp []byte, err error) {
+	data, err := readConfig(filepath.Join(bundle, "config.json"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, sc, err := decodeSplit(data, true)
+	return s, data, sc, err
+}
+
+// DecodeStored decodes a config the runtime stored after it was loaded
+// and validated, leaving linux.seccomp undecoded as LoadSplit does: the
+// short verbs (start, kill, delete, state) never read the profile.
+func DecodeStored(config []byte) (*specs.Spec, []byte, error) {
+	return decodeSplit(config, false)
 }
 
 func readConfig(path string) ([]byte, error) {
@@ -108,22 +134,87 @@ func SeccompJSON(config []byte) []byte {
 	return raw.Linux.Seccomp
 }
 
+// DecodeSeccomp decodes linux.seccomp's bytes (from LoadSplit or
+// DecodeStored; nil gives nil). config is the whole file they came from:
+// on an error it is decoded again whole, so the message names the line
+// and column in config.json, not in the section.
+func DecodeSeccomp(raw, config []byte) (*specs.LinuxSeccomp, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	var sc specs.LinuxSeccomp
+	if err := json.Unmarshal(raw, &sc); err != nil {
+		if _, werr := decode(config); werr != nil {
+			return nil, werr
+		}
+		return nil, fmt.Errorf("config.json: linux.seccomp: %w", err)
+	}
+	return &sc, nil
+}
+
+// splitSpec decodes like specs.Spec but keeps linux.seccomp as bytes:
+// encoding/json gives a key to the shallowest field of its name, so the
+// Linux and Seccomp fields here win over the embedded ones of the same
+// names.
+type splitSpec struct {
+	specs.Spec
+	Linux *splitLinux `json:"linux,omitempty"`
+}
+
+type splitLinux struct {
+	specs.Linux
+	Seccomp json.RawMessage `json:"seccomp,omitempty"`
+}
+
+// decodeSplit is decode that leaves linux.seccomp as bytes (nil when it
+// is absent or null). presence runs checkPresence, one more pass over
+// the bytes that a config stored after validation does not need.
+func decodeSplit(data []byte, presence bool) (*specs.Spec, []byte, error) {
+	var w splitSpec
+	if err := decodeInto(data, &w, presence); err != nil {
+		// encoding/json names the embedded types in a type error's path
+		// ("Spec.process.user.uid"): the plain decode names the field as
+		// config.json spells it. Errors are rare; decoding twice is fine.
+		if _, perr := decode(data); perr != nil {
+			return nil, nil, perr
+		}
+		return nil, nil, err
+	}
+	s := w.Spec
+	var sc []byte
+	if w.Linux != nil {
+		l := w.Linux.Linux
+		s.Linux = &l
+		if string(w.Linux.Seccomp) != "null" {
+			sc = w.Linux.Seccomp
+		}
+	}
+	return &s, sc, nil
+}
+
 // decode parses config.json. Unknown keys are ignored, as the OCI spec
 // allows. A single JSON value is expected: trailing data is an error,
 // because it usually means two configs were concatenated.
 func decode(data []byte) (*specs.Spec, error) {
 	var s specs.Spec
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&s); err != nil {
-		return nil, jsonError(data, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("config.json: %s: unexpected data after the JSON object", at(data, dec.InputOffset()-1))
-	}
-	if err := checkPresence(data); err != nil {
+	if err := decodeInto(data, &s, true); err != nil {
 		return nil, err
 	}
 	return &s, nil
+}
+
+func decodeInto(data []byte, v any, presence bool) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		return jsonError(data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("config.json: %s: unexpected data after the JSON object", at(data, dec.InputOffset()-1))
+	}
+	if !presence {
+		return nil
+	}
+	return checkPresence(data)
 }
 
 // jsonError turns a decoding error into one that says where it is.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -165,5 +166,64 @@ func TestSeccompJSON(t *testing.T) {
 		if got := string(SeccompJSON([]byte(cfg))); got != want {
 			t.Errorf("%s: got %q, want %q", cfg, got, want)
 		}
+	}
+}
+
+// LoadSplit's decode, with the profile decoded after it, gives what the
+// plain decode gives, for every seed config (podman's carries docker's
+// profile) and for one with a null, an absent and an empty section.
+func TestDecodeSplitMatchesDecode(t *testing.T) {
+	inputs := map[string][]byte{
+		"null":    []byte(`{"ociVersion":"1.0.2","linux":{"seccomp":null}}`),
+		"absent":  []byte(`{"ociVersion":"1.0.2","linux":{}}`),
+		"empty":   []byte(`{"ociVersion":"1.0.2","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW"}}}`),
+		"nolinux": []byte(`{"ociVersion":"1.0.2"}`),
+	}
+	seeds, _ := filepath.Glob("testdata/*.json")
+	for _, p := range seeds {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[p] = b
+	}
+	for name, b := range inputs {
+		want, werr := decode(b)
+		got, sc, gerr := decodeSplit(b, true)
+		if (werr == nil) != (gerr == nil) {
+			t.Errorf("%s: decode %v, decodeSplit %v", name, werr, gerr)
+			continue
+		}
+		if werr != nil {
+			if werr.Error() != gerr.Error() {
+				t.Errorf("%s: errors differ:\n%v\n%v", name, werr, gerr)
+			}
+			continue
+		}
+		if got.Linux != nil && got.Linux.Seccomp != nil {
+			t.Errorf("%s: the split decode decoded the profile", name)
+		}
+		if sc != nil {
+			if got.Linux.Seccomp, gerr = DecodeSeccomp(sc, b); gerr != nil {
+				t.Fatalf("%s: %v", name, gerr)
+			}
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Errorf("%s: the split decode differs from decode", name)
+		}
+	}
+}
+
+// A bad profile fails in DecodeSeccomp with the position in config.json,
+// as the whole decode reports it.
+func TestDecodeSeccompErrorPosition(t *testing.T) {
+	b := []byte("{\"ociVersion\":\"1.0.2\",\n\"linux\":{\"seccomp\":{\"defaultAction\":5}}}")
+	_, sc, err := decodeSplit(b, true)
+	if err != nil || sc == nil {
+		t.Fatalf("split: %v, %q", err, sc)
+	}
+	_, err = DecodeSeccomp(sc, b)
+	if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "linux.seccomp.defaultAction") {
+		t.Fatalf("error %v, want one at line 2 naming linux.seccomp.defaultAction", err)
 	}
 }

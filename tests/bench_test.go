@@ -145,10 +145,11 @@ func benchProblems(text string) []string {
 				}
 			}
 			// The first figure is measured: wall time, total time, or
-			// (for the memory table) the peak RSS, which every runtime has.
+			// (for the memory table) the peak RSS, which every runtime has:
+			// the column before the failures.
 			fig := cells[1]
 			if h == "## Memory" {
-				fig = cells[3]
+				fig = cells[len(cells)-2]
 			}
 			if !number.MatchString(fig) {
 				errorf("%q: %s: figure %q is not a number (row %q)", h, rt, fig, cells)
