@@ -638,6 +638,11 @@ func TestCVE2025_52565DevConsoleSwapped(t *testing.T) {
 // opened with no mount crossed; oom_score_adj likewise through /proc. The
 // start is refused and the host file keeps its content.
 //
+// Since only procfs may be mounted on /proc (CVE-2019-16884's guard), the
+// plan refuses these mounts by destination before anything starts; init's
+// own checks (not procfs, no mount crossed) stay behind it as a second
+// line, tested on fake trees in init/sysctl_test.go and init/oom_test.go.
+//
 // The friendly run does not apply: it writes no sysctl and no
 // oom_score_adj. exec writes oom_score_adj under /proc/self, its own new
 // PID, which no mount of the config can name in advance; the same
@@ -651,7 +656,7 @@ func TestCVE2025_52881ProcWriteRedirected(t *testing.T) {
 		{"sysctl-proc-sys-tmpfs", func(s *specs.Spec, host string) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/proc/sys", Type: "tmpfs", Source: "tmpfs"})
 			s.Linux.Sysctl = map[string]string{"kernel.shmmax": "4242"}
-		}, "not procfs"},
+		}, "/proc/sys: nothing may be mounted below /proc"},
 		{"sysctl-file-bound-over", func(s *specs.Spec, host string) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/proc/sys/kernel/shmmax", Type: "bind", Source: host, Options: []string{"bind"}})
 			s.Linux.Sysctl = map[string]string{"kernel.shmmax": "4242"}
