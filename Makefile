@@ -18,6 +18,7 @@ all: build
 build: deps
 	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
 	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $(BIN)-image ./cmd/mycontainer-image
+	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $(BIN)-net ./cmd/mycontainer-net
 
 # What the build and the tests need, from Debian: libseccomp (linked in
 # statically) and pkg-config, a static busybox for the test rootfs, strace

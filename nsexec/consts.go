@@ -48,6 +48,7 @@ const (
 	aExtras           = C.MYC_A_EXTRAS
 	aGoFirst          = C.MYC_A_GO_FIRST
 	aWaitStart        = C.MYC_A_WAIT_START
+	aOwned            = C.MYC_A_OWNED
 
 	mKind      = C.MYC_M_KIND
 	mSource    = C.MYC_M_SOURCE

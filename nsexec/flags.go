@@ -20,6 +20,7 @@ var bootstrapFlags = []flag[Bootstrap]{
 	{aExec, func(b *Bootstrap) *bool { return &b.Exec }},
 	{aLoopback, func(b *Bootstrap) *bool { return &b.Loopback }},
 	{aWaitStart, func(b *Bootstrap) *bool { return &b.WaitStart }},
+	{aOwned, func(b *Bootstrap) *bool { return &b.Owned }},
 }
 
 var mountFlags = []flag[Mount]{
