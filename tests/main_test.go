@@ -62,6 +62,14 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	// The network tests' client and UDP server, static, run inside containers.
+	nt := exec.Command("go", "build", "-o", binary+"-nettool", "./nettool")
+	nt.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := nt.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build nettool: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build mycontainer:", err)

@@ -31,7 +31,11 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "keep":
-		err = keep(os.Args[2:])
+		if err := keep(os.Args[2:]); err != nil {
+			// The runtime got the error on the pipe and reports it.
+			os.Exit(exitRuntime)
+		}
+		return
 	case "ls":
 		err = ls()
 	case "inspect":
@@ -61,6 +65,14 @@ func fail(err error) {
 func keep(args []string) error {
 	signal.Ignore(unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGTERM)
 	o := network.KeepOptions{In: os.Stdin, Out: os.Stdout}
+	if err := keepOptions(args, &o); err != nil {
+		fmt.Printf("error %s\n", err)
+		return err
+	}
+	return network.Keep(o)
+}
+
+func keepOptions(args []string, o *network.KeepOptions) error {
 	for i := 0; i+1 < len(args); i += 2 {
 		v := args[i+1]
 		switch args[i] {
@@ -84,7 +96,7 @@ func keep(args []string) error {
 			return fmt.Errorf("keep: unknown option %q", args[i])
 		}
 	}
-	return network.Keep(o)
+	return nil
 }
 
 func ls() error {
