@@ -67,6 +67,11 @@ var netMu sync.Mutex
 // then removes the bridge, the table and the ip_forward we set.
 func netTest(t *testing.T) {
 	t.Helper()
+	for _, f := range []string{binary + "-net", binary + "-nettool"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("the network tests need %s beside the binary (make test-v2 copies it): %v", f, err)
+		}
+	}
 	netMu.Lock()
 	t.Cleanup(func() {
 		defer netMu.Unlock()
