@@ -18,6 +18,7 @@ all: build
 build: deps
 	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
 	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $(BIN)-image ./cmd/mycontainer-image
+	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $(BIN)-net ./cmd/mycontainer-net
 
 # What the build and the tests need, from Debian: libseccomp (linked in
 # statically) and pkg-config, a static busybox for the test rootfs, strace
@@ -132,14 +133,15 @@ mutants-fast: rootfs
 	$(GO) run ./tests/mutants -fast
 
 clean:
-	rm -rf $(BIN) $(BIN)-image $(ROOTFS)
+	rm -rf $(BIN) $(BIN)-image $(BIN)-net $(ROOTFS)
 
 # The same integration tests, plus the cgroups package's, on a real cgroup
 # v2 kernel in a qemu VM (this host is cgroup v1 hybrid). See tests/vm/.
 STATIC := CGO_ENABLED=1 $(GO) test -c -tags $(TAGS) -ldflags '-extldflags -static'
 test-v2: build rootfs
 	d=$$(mktemp -d /tmp/mycontainer-v2.XXXXXX) && trap 'rm -rf "$$d"' EXIT && \
-	cp $(BIN) "$$d/mycontainer" && cp -a $(ROOTFS) "$$d/rootfs" && \
+	cp $(BIN) "$$d/mycontainer" && cp $(BIN)-net "$$d/mycontainer-net" && cp -a $(ROOTFS) "$$d/rootfs" && \
+	CGO_ENABLED=0 $(GO) build -o "$$d/mycontainer-nettool" ./tests/nettool && \
 	mkdir "$$d/attack" && for c in tests/attack/*.c; do \
 	  gcc -static -O2 -o "$$d/attack/$$(basename $$c .c)" $$c || exit 1; done && \
 	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS),leakprobe -ldflags '$(LDFLAGS)' -o "$$d/mycontainer-leakprobe" . && \

@@ -24,7 +24,9 @@ type runCmd struct {
 	Workdir       string   `short:"w" help:"Working directory inside the container (created if missing)." placeholder:"DIR"`
 	User          string   `short:"u" help:"User to run as: UID[:GID] or a name from the rootfs's /etc/passwd." placeholder:"UID[:GID]"`
 	TTY           *bool    `short:"t" name:"tty" negatable:"" help:"Allocate a pty (default: when stdin is a terminal)."`
-	Net           string   `help:"Network: host shares the host's network; none is a new namespace with only lo." enum:"host,none" default:"host"`
+	Net           string   `help:"Network: host shares the host's network; none is a new namespace with only lo; bridge puts the container on mycontainer's bridge (myc0) with its own address and NAT; ns:PATH joins an existing network namespace." default:"host" placeholder:"MODE"`
+	Publish       []string `short:"p" help:"With --net bridge: publish a container port on the host, [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp] (repeatable)." placeholder:"SPEC"`
+	DNS           []string `name:"dns" help:"With --net bridge: the container's nameserver (repeatable; default: the host's, loopback ones dropped)." placeholder:"IP"`
 	Volume        []string `short:"v" help:"Bind a host path: SRC:DST[:ro]." placeholder:"SRC:DST[:ro]"`
 	StopTimeout   int      `help:"After a SIGTERM or SIGINT to mycontainer, wait this long for the container to stop, then SIGKILL it (-1: wait for ever). A second Ctrl-C (SIGINT) kills at once." default:"10" placeholder:"SECONDS"`
 	Privileged    bool     `help:"Give the container every capability and no seccomp filter, masked paths or device rules (the defaults are docker's)." group:"Security"`
@@ -106,7 +108,7 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	}
 	f := &spec.Friendly{
 		Rootfs: r.Rootfs, Hostname: r.Hostname, Workdir: r.Workdir, User: r.User, Net: r.Net,
-		Env: r.Env, Volumes: r.Volume, Command: r.Command, TTY: tty, Console: consoleSize(tty),
+		Env: r.Env, Volumes: r.Volume, Publish: r.Publish, DNS: r.DNS, Command: r.Command, TTY: tty, Console: consoleSize(tty),
 		Memory: r.Memory, MemorySwap: r.MemorySwap, MemoryReservation: r.MemoryReservation,
 		CPUs: r.CPUs, CPUShares: r.CPUShares, CpusetCpus: r.CpusetCpus, CpusetMems: r.CpusetMems,
 		PidsLimit: r.PidsLimit, BlkioWeight: r.BlkioWeight,

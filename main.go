@@ -145,6 +145,9 @@ func runCLIAs(name string, args []string) int {
 	if code, ok := imageCLI(args); ok { // pull, import, images, rmi, image (cmd_image.go)
 		return code
 	}
+	if code, ok := networkCLI(args); ok { // network ls|inspect|prune (cmd_network.go)
+		return code
+	}
 	var c cli
 	verb, _ := verbAt(args)
 	asRunc := name == "runc"

@@ -33,6 +33,20 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 	if err != nil {
 		return friendlyCode(err), Errorf(friendlyCode(err), "%w", err)
 	}
+	var nk *netKeeper
+	if f.Net == "bridge" {
+		tn := Now()
+		if nk, err = startNetKeeper(f.Hostname, f.Publish, f.DNS, o.Stderr); err != nil {
+			return ExitRuntime, Errorf(ExitRuntime, "%w", err)
+		}
+		defer nk.close(o.Stderr)
+		m, err := nk.mounts(s.Root.Path, f.Overlay != nil)
+		if err != nil {
+			return ExitRuntime, Errorf(ExitRuntime, "%w", err)
+		}
+		s.Mounts = append(s.Mounts, m...)
+		o.Timeline.Add("network lease", tn, Now())
+	}
 	if err := spec.Validate(s); err != nil {
 		return ExitRuntime, Errorf(ExitRuntime, "%w", spec.FriendlyError(err))
 	}
@@ -75,11 +89,23 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 		bs.OverlayLower, bs.OverlayUpper, bs.OverlayWork = ov.Lower, ov.Upper, ov.Work
 	}
 	o.Timeline.Add("validate", t, Now())
-	return Run(Options{
+	ro := Options{
 		Bootstrap: bs, Timeline: o.Timeline, Cgroup: cg, SweepDeadRuns: true,
 		Stop:  &StopPolicy{Timeout: o.StopTimeout},
 		Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr,
-	})
+	}
+	if nk != nil {
+		// init waits, set up, until the veth is in its namespace and the
+		// ports are published; it stays tied to this runtime after.
+		bs.WaitStart, bs.Owned = true, true
+		ro.Started = func(pid int) error {
+			tn := Now()
+			err := nk.wire(pid)
+			o.Timeline.Add("network wire", tn, Now())
+			return err
+		}
+	}
+	return Run(ro)
 }
 
 // friendlyCode is docker's: 127 for a command that is not there, 126 for

@@ -66,7 +66,9 @@ func Main() {
 	} else if bs.WaitStart {
 		reportReady(r)
 		waitForStartMessage(r)
-		outliveRuntime(r, bs)
+		if !bs.Owned {
+			outliveRuntime(r, bs)
+		}
 	}
 	execCommand(r, bs, path, x) // runs the startContainer hooks last
 

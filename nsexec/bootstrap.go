@@ -67,6 +67,7 @@ type Bootstrap struct {
 	Pdeathsig bool     // init dies with the runtime (`run`)
 	ExecFifo  string   // host path of the exec fifo (`create`)
 	WaitStart bool     // wait for MsgStart on the socket (`run --bundle`)
+	Owned     bool     // with WaitStart: keep dying with the runtime after the start (`run --net bridge`)
 	Join      []JoinNS // namespaces to enter before cloning
 	Exec      bool     // join a running container (`exec`): no new root
 	// HookPause: init stops before pivot_root, its root attached at

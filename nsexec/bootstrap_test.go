@@ -44,6 +44,7 @@ func fullBootstrap() *Bootstrap {
 		ExecFifo:  "/run/mycontainer/c1/exec.fifo",
 		WaitStart: true,
 		HookPause: true,
+		Owned:     true,
 		Join:      []JoinNS{{Type: 0x40000000, Path: "/run/netns/n1"}, {Type: 0x20000, Path: "/proc/42/ns/mnt"}},
 		Exec:      true,
 		Extras:    []byte(`{"umask":18}`),

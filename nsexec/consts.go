@@ -52,6 +52,7 @@ const (
 	aWaitStart        = C.MYC_A_WAIT_START
 	aHookPause        = C.MYC_A_HOOK_PAUSE
 	aBindPeer         = C.MYC_A_BIND_PEER
+	aOwned            = C.MYC_A_OWNED
 
 	mKind      = C.MYC_M_KIND
 	mSource    = C.MYC_M_SOURCE

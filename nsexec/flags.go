@@ -21,6 +21,7 @@ var bootstrapFlags = []flag[Bootstrap]{
 	{aLoopback, func(b *Bootstrap) *bool { return &b.Loopback }},
 	{aWaitStart, func(b *Bootstrap) *bool { return &b.WaitStart }},
 	{aHookPause, func(b *Bootstrap) *bool { return &b.HookPause }},
+	{aOwned, func(b *Bootstrap) *bool { return &b.Owned }},
 }
 
 var mountFlags = []flag[Mount]{

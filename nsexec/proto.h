@@ -120,6 +120,12 @@ enum {
 	 * runtime's connection to listenerPath.
 	 */
 	MYC_A_AGENT_STATE = 75,
+	/*
+	 * Flag, with MYC_A_WAIT_START: the runtime owns the container (the
+	 * friendly `run --net bridge` waits to wire its network): PDEATHSIG
+	 * stays armed after the start message.
+	 */
+	MYC_A_OWNED = 76,
 };
 
 /* Attributes nested in MYC_A_MOUNT (Go-only). */

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"mycontainer/cgroups"
+	"mycontainer/netconf"
 	"mycontainer/rootfs"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -23,6 +24,7 @@ import (
 type Friendly struct {
 	Rootfs, Hostname, Workdir, User, Net string
 	Env, Volumes, Command                []string
+	Publish, DNS                         []string   // -p and --dns: with --net bridge only
 	TTY                                  bool       // resolved by the caller (default: stdin is a terminal)
 	Console                              *specs.Box // the caller's terminal size, with TTY
 
@@ -92,12 +94,12 @@ func (f *Friendly) Spec() (s *specs.Spec, hostRoot bool, err error) {
 		// A cgroup namespace: inside, /sys/fs/cgroup shows the container's
 		// own cgroup as its root, read-only.
 		{Type: specs.CgroupNamespace}}
-	switch f.Net {
-	case "none":
-		namespaces = append(namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace})
-	case "", "host":
-	default:
-		return nil, false, fmt.Errorf("--net %q: want host or none", f.Net)
+	netns, err := f.network()
+	if err != nil {
+		return nil, false, err
+	}
+	if netns != nil {
+		namespaces = append(namespaces, *netns)
 	}
 	s = &specs.Spec{
 		Version:  specs.Version,
@@ -381,4 +383,33 @@ func FriendlyError(err error) error {
 		return err
 	}
 	return fmt.Errorf("%w (from %s)", err, strings.Join(flags, ", "))
+}
+
+// network checks --net, -p and --dns, and says which network namespace
+// the container gets: none (the host's), a new one (none, bridge: the
+// bridge's veth is wired in by the runtime before the command runs), or
+// an existing one (ns:PATH).
+func (f *Friendly) network() (*specs.LinuxNamespace, error) {
+	mode, err := netconf.ParseMode(f.Net)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := netconf.ParsePublishes(f.Publish); err != nil {
+		return nil, err
+	}
+	for _, d := range f.DNS {
+		if _, err := netconf.ParseDNS(d); err != nil {
+			return nil, err
+		}
+	}
+	if mode.Kind != "bridge" && (len(f.Publish) > 0 || len(f.DNS) > 0) {
+		return nil, fmt.Errorf("-p and --dns need --net bridge (the network is %s)", mode.Kind)
+	}
+	switch mode.Kind {
+	case "none", "bridge":
+		return &specs.LinuxNamespace{Type: specs.NetworkNamespace}, nil
+	case "ns":
+		return &specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: mode.Path}, nil
+	}
+	return nil, nil
 }

@@ -31,7 +31,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown-flag", []string{"run", "--no-such-flag", "sh"}, 125, []string{"unknown flag", "--no-such-flag"}},
 		{"bad-hostname", []string{"run", "--rootfs", rootfs, "--hostname", "bad_name!", "true"}, 125, []string{"hostname", "bad_name!"}},
 		{"long-hostname", []string{"run", "--rootfs", rootfs, "--hostname", strings.Repeat("a", 65), "true"}, 125, []string{"hostname", "64 bytes", "--hostname"}},
-		{"bad-net", []string{"run", "--rootfs", rootfs, "--net", "bridge", "true"}, 125, []string{"--net", "bridge"}},
+		{"bad-net", []string{"run", "--rootfs", rootfs, "--net", "bridged", "true"}, 125, []string{"--net", "bridged"}},
 		{"relative-workdir", []string{"run", "--rootfs", rootfs, "-w", "rel", "true"}, 125, []string{"workdir", "absolute"}},
 		{"unknown-user", []string{"run", "--rootfs", rootfs, "-u", "mallory", "true"}, 125, []string{"mallory", "/etc/passwd"}},
 		{"bad-volume", []string{"run", "--rootfs", rootfs, "-v", "/nonexistent:/x", "true"}, 125, []string{"volume", "/nonexistent"}},

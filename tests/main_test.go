@@ -56,6 +56,20 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	// --net bridge and network ... exec mycontainer-net, beside it too.
+	if out, err := exec.Command("go", "build", "-o", binary+"-net", "../cmd/mycontainer-net").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build mycontainer-net: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	// The network tests' client and UDP server, static, run inside containers.
+	nt := exec.Command("go", "build", "-o", binary+"-nettool", "./nettool")
+	nt.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := nt.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build nettool: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build mycontainer:", err)

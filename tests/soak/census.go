@@ -90,7 +90,7 @@ func census(e *env, before *snapshot) ([]leak, error) {
 		{kind: "processes", items: describePIDs(ours(e))},
 		{kind: "state entries", items: dirEntries(e.root)},
 		{kind: "temp files", items: newTemps, foreign: foreign},
-		{kind: "IP leases", na: "n/a (no such feature yet)"},
+		{kind: "IP leases", items: append(dirEntries("/run/mycontainer/net/leases"), netVeths()...)},
 		{kind: "overlay dirs", items: dirEntries(filepath.Join(e.store, "containers"))},
 	}, nil
 }
@@ -318,5 +318,18 @@ func sortedKeys(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// netVeths lists the host ends of --net bridge veth pairs (myc-*): each
+// belongs to a lease, so one left over is a leak even if its lease is not.
+func netVeths() []string {
+	ents, _ := os.ReadDir("/sys/class/net")
+	var out []string
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "myc-") {
+			out = append(out, "veth "+e.Name())
+		}
+	}
 	return out
 }

@@ -1,0 +1,183 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// candidates are the private /16s the bridge may take, first free first.
+var candidates = []string{"10.88.0.0/16", "10.89.0.0/16", "10.90.0.0/16", "10.91.0.0/16",
+	"172.30.0.0/16", "172.31.0.0/16", "192.168.240.0/20"}
+
+// Bridge is the bridge's subnet; its first address is the host's.
+type Bridge struct {
+	Subnet netip.Prefix
+	link   netlink.Link
+}
+
+// Gateway is the host's address on the bridge: the containers' route.
+func (b *Bridge) Gateway() netip.Addr { return b.Subnet.Addr().Next() }
+
+// findBridge returns the bridge if it exists (nil if not).
+func findBridge() (*Bridge, error) {
+	l, err := netlink.LinkByName(BridgeName)
+	var nf netlink.LinkNotFoundError
+	if errors.As(err, &nf) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up bridge %s: %w", BridgeName, err)
+	}
+	if l.Type() != "bridge" {
+		return nil, fmt.Errorf("link %s exists but is a %s, not our bridge: rename or remove it", BridgeName, l.Type())
+	}
+	addrs, err := netlink.AddrList(l, netlink.FAMILY_V4)
+	if err != nil {
+		return nil, fmt.Errorf("list addresses of %s: %w", BridgeName, err)
+	}
+	for _, a := range addrs {
+		ip, ok := netip.AddrFromSlice(a.IP.To4())
+		ones, _ := a.Mask.Size()
+		if ok {
+			return &Bridge{Subnet: netip.PrefixFrom(ip, ones).Masked(), link: l}, nil
+		}
+	}
+	return nil, fmt.Errorf("bridge %s has no IPv4 address: remove it (mycontainer network prune) to have it made again", BridgeName)
+}
+
+// ensureBridge finds or makes the bridge, up, with the host's address,
+// and the kernel settings it needs.
+func ensureBridge() (*Bridge, error) {
+	b, err := findBridge()
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		if b, err = makeBridge(); err != nil {
+			return nil, err
+		}
+	}
+	// route_localnet: a connection to 127.0.0.1:HOSTPORT, DNATed to a
+	// container, leaves through the bridge with a 127.0.0.1 source, which
+	// the kernel otherwise drops as a martian (then the postrouting chain
+	// masquerades it to the bridge's address).
+	if err := sysctl("net/ipv4/conf/"+BridgeName+"/route_localnet", "1"); err != nil {
+		return nil, err
+	}
+	if err := enableForwarding(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func makeBridge() (*Bridge, error) {
+	subnet, err := freeSubnet()
+	if err != nil {
+		return nil, err
+	}
+	la := netlink.NewLinkAttrs()
+	la.Name = BridgeName
+	br := &netlink.Bridge{LinkAttrs: la}
+	if err := netlink.LinkAdd(br); err != nil {
+		return nil, fmt.Errorf("create bridge %s: %w", BridgeName, err)
+	}
+	b := &Bridge{Subnet: subnet, link: br}
+	gw := b.Gateway().AsSlice()
+	addr := &netlink.Addr{IPNet: &net.IPNet{IP: gw, Mask: net.CIDRMask(subnet.Bits(), 32)}}
+	if err := netlink.AddrAdd(br, addr); err != nil {
+		netlink.LinkDel(br)
+		return nil, fmt.Errorf("give bridge %s address %s: %w", BridgeName, addr, err)
+	}
+	if err := netlink.LinkSetUp(br); err != nil {
+		netlink.LinkDel(br)
+		return nil, fmt.Errorf("bring bridge %s up: %w", BridgeName, err)
+	}
+	return b, nil
+}
+
+// freeSubnet is the first candidate that no route of the host's covers
+// or falls in: a subnet that overlapped the host's would hide part of
+// its network behind the bridge.
+func freeSubnet() (netip.Prefix, error) {
+	routes, err := netlink.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, netlink.RT_FILTER_TABLE)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("list the host's routes: %w", err)
+	}
+	var used []netip.Prefix
+	for _, r := range routes {
+		if r.Dst == nil {
+			continue // a default route overlaps everything, by design
+		}
+		ip, _ := netip.AddrFromSlice(r.Dst.IP.To4())
+		ones, _ := r.Dst.Mask.Size()
+		if ones == 0 {
+			continue
+		}
+		used = append(used, netip.PrefixFrom(ip, ones))
+	}
+next:
+	for _, c := range candidates {
+		p := netip.MustParsePrefix(c)
+		for _, u := range used {
+			if u.Overlaps(p) {
+				continue next
+			}
+		}
+		return p, nil
+	}
+	return netip.Prefix{}, fmt.Errorf("every subnet mycontainer may use (%s) overlaps a route of the host's", strings.Join(candidates, ", "))
+}
+
+// enableForwarding turns net.ipv4.ip_forward on if it is off (a bridge
+// with NAT needs it), and records that we did, for prune.
+func enableForwarding() error {
+	const key = "net/ipv4/ip_forward"
+	cur, err := os.ReadFile("/proc/sys/" + key)
+	if err != nil {
+		return fmt.Errorf("read /proc/sys/%s: %w", key, err)
+	}
+	if strings.TrimSpace(string(cur)) != "0" {
+		return nil
+	}
+	if err := os.WriteFile(forwardMarker(), nil, 0o600); err != nil {
+		return fmt.Errorf("record that ip_forward was off: %w", err)
+	}
+	return sysctl(key, "1")
+}
+
+// restoreForwarding turns ip_forward off again if we turned it on.
+func restoreForwarding() error {
+	if _, err := os.Stat(forwardMarker()); err != nil {
+		return nil
+	}
+	if err := sysctl("net/ipv4/ip_forward", "0"); err != nil {
+		return err
+	}
+	return os.Remove(forwardMarker())
+}
+
+func sysctl(key, v string) error {
+	if err := os.WriteFile("/proc/sys/"+key, []byte(v), 0); err != nil {
+		return fmt.Errorf("set sysctl %s=%s: %w", strings.ReplaceAll(key, "/", "."), v, err)
+	}
+	return nil
+}
+
+// removeBridge deletes the bridge (prune, once no lease is left).
+func removeBridge() error {
+	b, err := findBridge()
+	if err != nil || b == nil {
+		return err
+	}
+	if err := netlink.LinkDel(b.link); err != nil {
+		return fmt.Errorf("remove bridge %s: %w", BridgeName, err)
+	}
+	return nil
+}

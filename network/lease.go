@@ -1,0 +1,131 @@
+package network
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"sort"
+
+	"mycontainer/netconf"
+	"mycontainer/state"
+
+	"golang.org/x/sys/unix"
+)
+
+// Lease is one container's address, as stored in leases/<ip>.
+type Lease struct {
+	IP         netip.Addr `json:"ip"`
+	Holder     int        `json:"holder_pid"` // the keeper that tears it down
+	HolderTime uint64     `json:"holder_start"`
+	Runtime    int        `json:"runtime_pid"`
+	Hostname   string     `json:"hostname"`
+	Veth       string     `json:"veth"`
+	Publish    []string   `json:"publish,omitempty"` // netconf.Publish.String()
+}
+
+// Alive reports whether the lease's holder still runs.
+func (l *Lease) Alive() bool { return state.Alive(l.Holder, l.HolderTime) }
+
+func (l *Lease) publishes() []netconf.Publish {
+	var out []netconf.Publish
+	for _, s := range l.Publish {
+		if p, err := netconf.ParsePublish(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// lock takes the network's one lock: leases, the bridge and the table
+// change only under it.
+func lock() (unlock func(), err error) {
+	if err := os.MkdirAll(leaseDir(), 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", leaseDir(), err)
+	}
+	fd, err := unix.Open(lockPath(), unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock %s: %w", lockPath(), err)
+	}
+	for {
+		err = unix.Flock(fd, unix.LOCK_EX)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("lock %s: %w", lockPath(), err)
+	}
+	return func() { unix.Close(fd) }, nil
+}
+
+// Leases lists every stored lease, by address.
+func Leases() ([]*Lease, error) {
+	ents, err := os.ReadDir(leaseDir())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list leases in %s: %w", leaseDir(), err)
+	}
+	var out []*Lease
+	for _, e := range ents {
+		ip, err := netip.ParseAddr(e.Name())
+		if err != nil {
+			continue // not a lease (a temporary file, say)
+		}
+		l, err := readLease(ip)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].IP.Less(out[j].IP) })
+	return out, nil
+}
+
+func readLease(ip netip.Addr) (*Lease, error) {
+	b, err := os.ReadFile(leasePath(ip))
+	if err != nil {
+		return nil, fmt.Errorf("read lease: %w", err)
+	}
+	l := &Lease{}
+	if err := json.Unmarshal(b, l); err != nil || l.IP != ip {
+		// A half-written lease (its writer killed mid-way) has no live
+		// holder either: keep the address, so reclaim can find its veth.
+		return &Lease{IP: ip, Veth: vethName(ip)}, nil
+	}
+	return l, nil
+}
+
+// allocate takes the lowest free address of the subnet (the bridge has
+// the first) and stores the lease, created exclusively.
+func allocate(subnet netip.Prefix, l *Lease) error {
+	gw := subnet.Addr().Next()
+	for ip := gw.Next(); subnet.Contains(ip); ip = ip.Next() {
+		if !subnet.Contains(ip.Next()) {
+			break // the broadcast address
+		}
+		f, err := os.OpenFile(leasePath(ip), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("create lease %s: %w", leasePath(ip), err)
+		}
+		l.IP, l.Veth = ip, vethName(ip)
+		b, _ := json.Marshal(l)
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(leasePath(ip))
+			return fmt.Errorf("write lease %s: %w", leasePath(ip), err)
+		}
+		return nil
+	}
+	return fmt.Errorf("no free address left in %s: every one is leased (see mycontainer network ls)", subnet)
+}

@@ -1,0 +1,138 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+)
+
+// Status is what `network ls` and `network inspect` show.
+type Status struct {
+	Bridge        string   `json:"bridge,omitempty"`
+	Subnet        string   `json:"subnet,omitempty"`
+	Gateway       string   `json:"gateway,omitempty"`
+	ForwardingSet bool     `json:"ip_forward_set_by_mycontainer"`
+	Leases        []Entry  `json:"leases"`
+	Rules         []Rule   `json:"rules"`
+	Veths         []string `json:"veths"`
+}
+
+// Entry is a lease and whether its holder lives.
+type Entry struct {
+	*Lease
+	Alive bool `json:"alive"`
+}
+
+// Inspect reads the network's state without changing it.
+func Inspect() (*Status, error) {
+	st := &Status{}
+	b, err := findBridge()
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		st.Bridge, st.Subnet, st.Gateway = BridgeName, b.Subnet.String(), b.Gateway().String()
+	}
+	_, err = os.Stat(forwardMarker())
+	st.ForwardingSet = err == nil
+	leases, err := Leases()
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range leases {
+		st.Leases = append(st.Leases, Entry{Lease: l, Alive: l.Alive()})
+	}
+	if st.Rules, err = Rules(); err != nil {
+		return nil, err
+	}
+	if st.Veths, err = Veths(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Prune removes what no live container uses: dead runs' leases, veths
+// and rules without a lease, and, once no lease is left, the table, the
+// bridge and the ip_forward setting we made. It returns what it removed.
+func Prune() (removed []string, err error) {
+	err = locked(func() error {
+		leases, err := Leases()
+		if err != nil {
+			return err
+		}
+		live := map[string]bool{}
+		var errs []error
+		for _, l := range leases {
+			if l.Alive() {
+				live[l.Veth] = true
+				live[string(ruleTag(l.IP))] = true
+				continue
+			}
+			if err := teardown(l); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			removed = append(removed, "lease "+l.IP.String())
+		}
+		veths, err := Veths()
+		if err != nil {
+			return err
+		}
+		for _, v := range veths {
+			if !live[v] {
+				if err := removeVeth(v); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				removed = append(removed, "veth "+v)
+			}
+		}
+		if len(live) == 0 {
+			if err := removeTable(); err != nil {
+				errs = append(errs, err)
+			} else {
+				removed = append(removed, "nftables table "+TableName)
+			}
+			if b, _ := findBridge(); b != nil {
+				if err := removeBridge(); err != nil {
+					errs = append(errs, err)
+				} else {
+					removed = append(removed, "bridge "+BridgeName)
+				}
+			}
+			if err := restoreForwarding(); err != nil {
+				errs = append(errs, err)
+			}
+			return errors.Join(errs...)
+		}
+		n, err := pruneOrphanRules(live)
+		if n > 0 {
+			removed = append(removed, fmt.Sprintf("%d rules without a lease", n))
+		}
+		return errors.Join(append(errs, err)...)
+	})
+	return removed, err
+}
+
+// pruneOrphanRules deletes container rules whose lease is gone.
+func pruneOrphanRules(live map[string]bool) (int, error) {
+	rules, err := Rules()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range rules {
+		ip, ok := strings.CutPrefix(r.Tag, "mycontainer:")
+		a, perr := netip.ParseAddr(ip)
+		if !ok || perr != nil || live[r.Tag] {
+			continue
+		}
+		if err := removePublished(a); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
