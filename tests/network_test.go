@@ -285,6 +285,7 @@ func TestNetBadInput(t *testing.T) {
 
 // --net ns:PATH joins an existing namespace.
 func TestNetJoinNamespace(t *testing.T) {
+	needIPRoute2(t)
 	ns := fmt.Sprintf("myctest-join-%d", os.Getpid())
 	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v: %s", err, out)
