@@ -68,6 +68,12 @@ func cleanUp(e *env) error {
 	if err := removeCgroups(e.parent); err != nil {
 		errs = append(errs, err)
 	}
+	// The bridge and its table outlive the runs by design; with no lease
+	// left, prune removes them (and turns ip_forward back off if a run
+	// turned it on).
+	if _, err := runToEnd(e.command([]string{"network", "prune"})); err != nil {
+		errs = append(errs, fmt.Errorf("clean up: %w", err))
+	}
 	if err := os.RemoveAll(e.tmp); err != nil {
 		errs = append(errs, fmt.Errorf("clean up: remove %s: %w", e.tmp, err))
 	}

@@ -134,6 +134,14 @@ func (e *env) overlay(args []string) []string {
 	return append([]string{"run", "--rootfs", e.rootfs, "--overlay", "--"}, args...)
 }
 
+// bridge is a friendly run on the --net bridge network: a veth, a lease,
+// and the keeper (mycontainer-net, beside the binary) that tears them
+// down when the run ends or dies; a lease whose keeper died too is
+// reclaimed by the next --net bridge run.
+func (e *env) bridge(args []string) []string {
+	return append([]string{"run", "--rootfs", e.rootfs, "--net", "bridge", "--"}, args...)
+}
+
 // oci is the argument list of an OCI verb under the soak's root.
 func (e *env) oci(verb ...string) []string {
 	return append([]string{"--root", e.root}, verb...)

@@ -14,6 +14,7 @@ const (
 	vRun       = "run"
 	vRunInit   = "run --init"
 	vOverlay   = "run --overlay"
+	vBridge    = "run --net bridge"
 	vRunBundle = "run --bundle"
 	vCreate    = "create"
 	vStart     = "start"
@@ -21,7 +22,7 @@ const (
 	vForce     = "delete --force"
 )
 
-var verbs = []string{vRun, vRunInit, vOverlay, vRunBundle, vCreate, vStart, vDelete, vForce}
+var verbs = []string{vRun, vRunInit, vOverlay, vBridge, vRunBundle, vCreate, vStart, vDelete, vForce}
 
 // soak is the loop's state: where it kills and what it saw.
 type soak struct {
@@ -51,6 +52,7 @@ var forms = []func(r *round) error{
 	func(r *round) error { return r.friendly(false) },
 	func(r *round) error { return r.friendly(true) },
 	func(r *round) error { return r.kill(vOverlay, r.e.overlay(r.command())) },
+	func(r *round) error { return r.kill(vBridge, r.e.bridge(r.command())) },
 	(*round).runBundle,
 	(*round).lifecycle,
 	(*round).lifecycle,
@@ -105,6 +107,9 @@ func (s *soak) sample(add func(verb string, args []string) error, w, samples int
 			return err
 		}
 		if err := add(vOverlay, s.e.overlay(s.e.quick())); err != nil {
+			return err
+		}
+		if err := add(vBridge, s.e.bridge(s.e.quick())); err != nil {
 			return err
 		}
 		id := fmt.Sprintf("m-bundle-%d", k)

@@ -91,6 +91,9 @@ func phase(pid int) string {
 		if err != nil {
 			continue // gone meanwhile
 		}
+		if string(comm) == "mycontainer-net\n" {
+			continue // the --net bridge keeper: it lives as long as the run, whatever the phase
+		}
 		if !strings.HasPrefix(string(comm), "myc:") {
 			return atCommand
 		}

@@ -153,9 +153,11 @@ func (s *soak) main(n, jobs int, before *snapshot, stop <-chan os.Signal) int {
 func (s *soak) sweep() int {
 	// No wait: a run judges another run's cgroup dead by the PID and
 	// start time in its name (container.SweepDeadRuns), not by its age.
-	// --overlay: the same run also removes the upper directories of
-	// killed --overlay runs.
-	if _, err := runToEnd(s.e.command(s.e.overlay(s.e.quick()))); err != nil {
+	// --overlay and --net bridge: the same run also removes the upper
+	// directories of killed --overlay runs and reclaims the leases of
+	// killed --net bridge runs.
+	sweeper := append([]string{"run", "--rootfs", s.e.rootfs, "--overlay", "--net", "bridge", "--"}, s.e.quick()...)
+	if _, err := runToEnd(s.e.command(sweeper)); err != nil {
 		fmt.Fprintln(os.Stderr, "soak: the sweeping run failed:", err)
 		return 2
 	}
