@@ -61,9 +61,15 @@ func fail(err error) {
 
 // keep is the runtime's side process for one container (network.Keep).
 // The terminal's signals are the runtime's to act on: the keeper ends
-// only when its pipe closes.
+// only when its pipe closes. SIGPIPE too: the keeper answers on its
+// stdout, and a runtime SIGKILLed while the keeper wires the container
+// leaves that pipe without a reader; Go kills a process that writes to
+// such a stdout unless SIGPIPE is ignored, and the keeper would die with
+// the container's rules in place instead of tearing them down (seen as a
+// flake of TestNetBridgeKilledRuntimeKeeperCleans). Ignored, the write
+// fails with EPIPE and the teardown runs.
 func keep(args []string) error {
-	signal.Ignore(unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGTERM)
+	signal.Ignore(unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGTERM, unix.SIGPIPE)
 	o := network.KeepOptions{In: os.Stdin, Out: os.Stdout}
 	if err := keepOptions(args, &o); err != nil {
 		fmt.Printf("error %s\n", err)
