@@ -25,7 +25,7 @@ build: deps
 # for the tracing test, qemu and friends for the cgroup v2 VM, a registry,
 # skopeo and umoci for the image tests, clang (with
 # its libFuzzer runtime) for the C side of `make fuzz`.
-DEB_DEPS := busybox-static strace file qemu-system-x86 cpio kmod libseccomp-dev pkg-config clang docker-registry skopeo umoci
+DEB_DEPS := busybox-static iproute2 strace file qemu-system-x86 cpio kmod libseccomp-dev pkg-config clang docker-registry skopeo umoci
 deps:
 	@missing=""; for p in $(DEB_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -52,22 +52,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestNonRootIsToldRootIsNeeded(t *testing.T) {
-	// A copy in a world-readable directory, so nobody can execute it.
-	dir, err := os.MkdirTemp("", "mycontainer-test-bin-nonroot-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin, err := os.ReadFile(binary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "mycontainer"), bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := worldReadableCopy(t, "nonroot")
 	cmd := exec.Command(filepath.Join(dir, "mycontainer"), "run", "--rootfs", rootfs, "true")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	var stderr bytes.Buffer
@@ -88,4 +73,27 @@ func TestHelpAndVersion(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "Examples:") || !strings.Contains(r.stdout, "--rootfs") {
 		t.Errorf("run --help: exit %d, %q", r.code, r.stdout)
 	}
+}
+
+// worldReadableCopy copies the runtime into a new 0755 directory, so that a
+// user other than root can execute it (the test binary's own copy is in a
+// directory only root may enter); it returns that directory.
+func worldReadableCopy(t *testing.T, name string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "mycontainer-test-bin-"+name+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := os.ReadFile(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mycontainer"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

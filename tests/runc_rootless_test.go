@@ -2,7 +2,6 @@ package tests
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -22,22 +21,7 @@ func TestRuncRootlessFlag(t *testing.T) {
 			t.Errorf("--rootless %s as root: exit %d %q %q", v, r.code, r.stdout, r.stderr)
 		}
 	}
-	// A copy in a world-readable directory, so nobody can execute it.
-	dir, err := os.MkdirTemp("", "mycontainer-test-bin-rootless-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin, err := os.ReadFile(binary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "mycontainer"), bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := worldReadableCopy(t, "rootless")
 	cmd := exec.Command(filepath.Join(dir, "mycontainer"), "--root", filepath.Join(dir, "state"), "--rootless", "true", "create", "-b", dir, "rl")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	var stderr bytes.Buffer
