@@ -73,7 +73,7 @@ integration: build rootfs
 # nsexec/fuzz/corpus/, which every run replays first.
 FUZZTIME ?= 10s
 FUZZPAR  ?= 1
-GO_FUZZ  := nsexec:FuzzParseFrame nsexec:FuzzParseBootstrap nsexec:FuzzDecodeExtras spec:FuzzLoadValidate
+GO_FUZZ  := nsexec:FuzzParseFrame nsexec:FuzzParseBootstrap nsexec:FuzzDecodeExtras spec:FuzzLoadValidate spec:FuzzSeccompSpan
 fuzz: deps
 	@# Go's fuzzer can end a run with "context deadline exceeded" and no
 	@# failing input when its time runs out while a worker is busy (seen

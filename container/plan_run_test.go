@@ -24,7 +24,7 @@ func TestPlanRunSteps(t *testing.T) {
 	s := &specs.Spec{Root: &specs.Root{Path: "/"}, Process: &specs.Process{Args: []string{"sh"}, Cwd: "/"},
 		Mounts: rootfs.DefaultMounts(true, []rootfs.Volume{{Source: dir, Target: "/d", ReadOnly: true}, {Source: file, Target: "/etc/f"}}),
 		Linux:  &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.CgroupNamespace}}}}
-	bs, err := PlanRun(s, &rootfs.CgroupLayout{Unified: true})
+	bs, err := PlanRun(s, seccompIn{}, &rootfs.CgroupLayout{Unified: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,11 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"mycontainer/cgroups"
 	"mycontainer/rootfs"
+	"mycontainer/seccomp"
 	"mycontainer/spec"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // FriendlyOptions are what the friendly `run` adds to its spec: how PID 1
@@ -47,6 +51,10 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 		s.Mounts = append(s.Mounts, m...)
 		o.Timeline.Add("network lease", tn, Now())
 	}
+	sc, err := friendlySeccomp(f, s)
+	if err != nil {
+		return ExitRuntime, Errorf(ExitRuntime, "%w", err)
+	}
 	if err := spec.Validate(s); err != nil {
 		return ExitRuntime, Errorf(ExitRuntime, "%w", spec.FriendlyError(err))
 	}
@@ -69,13 +77,17 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 		cg.warn = func(msg string) { fmt.Fprintf(o.Stderr, "mycontainer: warning: %s\n", msg) }
 	}
 	if o.Debug {
-		fmt.Fprintf(o.Stderr, "mycontainer: policy: %s\n", spec.DescribePolicy(s))
+		policy := spec.DescribePolicy(s)
+		if sc.prog != nil {
+			policy = strings.Replace(policy, "seccomp=none", fmt.Sprintf("seccomp=docker-default(compiled, %d instructions, from the cache)", len(sc.prog)/8), 1)
+		}
+		fmt.Fprintf(o.Stderr, "mycontainer: policy: %s\n", policy)
 	}
 	layout, err := cg.Layout()
 	if err != nil {
 		return ExitRuntime, Errorf(ExitRuntime, "%w", err)
 	}
-	bs, err := PlanRun(s, layout)
+	bs, err := PlanRun(s, sc, layout)
 	if err != nil {
 		return ExitRuntime, Errorf(ExitRuntime, "%w", err)
 	}
@@ -118,4 +130,28 @@ func friendlyCode(err error) int {
 		return ExitNotExecutable
 	}
 	return ExitRuntime
+}
+
+// friendlySeccomp finds the compiled program of docker's default profile
+// when Spec chose it (leaving linux.seccomp out): a hit needs no profile
+// at all; a miss builds it into s, compiles it and stores the program
+// under its name for the next run.
+func friendlySeccomp(f *spec.Friendly, s *specs.Spec) (seccompIn, error) {
+	key := f.DefaultSeccompKey(s)
+	if key == "" {
+		return seccompIn{}, nil
+	}
+	if prog, flags, ok := seccomp.LookupNamed(key, seccomp.DefaultCacheDir); ok {
+		return seccompIn{prog: prog, flags: flags}, nil
+	}
+	p, err := spec.DefaultSeccomp(s)
+	if err != nil {
+		return seccompIn{}, err
+	}
+	prog, flags, err := seccomp.CompileCachedNamed(p, key, seccomp.DefaultCacheDir)
+	if err != nil {
+		return seccompIn{}, fmt.Errorf("docker's default seccomp profile: %w", err)
+	}
+	s.Linux.Seccomp = p // validated with the rest, described by --debug
+	return seccompIn{prog: prog, flags: flags}, nil
 }

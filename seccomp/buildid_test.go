@@ -29,10 +29,14 @@ func TestSelfBuildID(t *testing.T) {
 // the build ID.
 func TestCacheKeyCoversBuild(t *testing.T) {
 	raw := []byte(`{"defaultAction":"SCMP_ACT_ERRNO"}`)
-	a, errA := cacheKey(nil, raw, []byte("build-a"))
-	b, errB := cacheKey(nil, raw, []byte("build-b"))
-	if errA != nil || errB != nil || a == b {
-		t.Fatalf("keys %s and %s (%v, %v)", a, b, errA, errB)
+	a := cacheKey("raw", raw, []byte("build-a"))
+	b := cacheKey("raw", raw, []byte("build-b"))
+	if a == b {
+		t.Fatalf("keys %s and %s", a, b)
+	}
+	// A name and raw bytes that happen to be the same never share a file.
+	if n := cacheKey("named", raw, []byte("build-a")); n == a {
+		t.Fatalf("a named key equals the raw key %s", a)
 	}
 }
 

@@ -40,15 +40,43 @@ func CompileCached(s *specs.LinuxSeccomp, raw []byte, dir string) ([]byte, uint,
 	if s == nil {
 		return nil, 0, nil
 	}
+	kind, b := "raw", raw
+	if b == nil {
+		var err error
+		if b, err = json.Marshal(s); err != nil {
+			return Compile(s)
+		}
+		kind = "encoded"
+	}
+	return compileCached(s, kind, b, dir)
+}
+
+// CompileCachedNamed is CompileCached for a profile built in memory
+// whose content name determines (docker's default profile for a set of
+// capabilities and a kernel: spec.Friendly.DefaultSeccompKey): the key is
+// the name, so a hit needs neither the profile nor its encoding.
+func CompileCachedNamed(s *specs.LinuxSeccomp, name, dir string) ([]byte, uint, error) {
+	if s == nil {
+		return nil, 0, nil
+	}
+	return compileCached(s, "named", []byte(name), dir)
+}
+
+// LookupNamed finds the program CompileCachedNamed stored under name.
+func LookupNamed(name, dir string) ([]byte, uint, bool) {
+	id, err := selfBuildID()
+	if err != nil {
+		return nil, 0, false
+	}
+	return readCached(filepath.Join(dir, cacheKey("named", []byte(name), id)))
+}
+
+func compileCached(s *specs.LinuxSeccomp, kind string, b []byte, dir string) ([]byte, uint, error) {
 	id, err := selfBuildID()
 	if err != nil {
 		return Compile(s) // no build ID: nothing proves an old file fits this build
 	}
-	key, err := cacheKey(s, raw, id)
-	if err != nil {
-		return Compile(s)
-	}
-	path := filepath.Join(dir, key)
+	path := filepath.Join(dir, cacheKey(kind, b, id))
 	if prog, flags, ok := readCached(path); ok {
 		return prog, flags, nil
 	}
@@ -60,25 +88,18 @@ func CompileCached(s *specs.LinuxSeccomp, raw []byte, dir string) ([]byte, uint,
 	return prog, flags, nil
 }
 
-// cacheKey names the file. Raw bytes and an encoding of s never share a
-// key (a different prefix), so a raw profile can never be taken for
-// another one that encodes to the same bytes.
-func cacheKey(s *specs.LinuxSeccomp, raw, buildID []byte) (string, error) {
-	b, kind := raw, "raw"
-	if b == nil {
-		var err error
-		if b, err = json.Marshal(s); err != nil {
-			return "", err
-		}
-		kind = "encoded"
-	}
+// cacheKey names the file. The kind (raw bytes of config.json, an
+// encoding of a decoded profile, a name) is hashed with the bytes, so a
+// key of one kind can never be taken for another's that has the same
+// bytes.
+func cacheKey(kind string, b, buildID []byte) string {
 	maj, min, micro := libseccomp.GetLibraryVersion()
 	h := sha256.New()
 	h.Write(cacheMagic)
 	fmt.Fprintf(h, "build %x\n", buildID)
 	fmt.Fprintf(h, "%d.%d.%d %s %s\n", maj, min, micro, runtime.GOARCH, kind)
 	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil)) + ".bpf", nil
+	return hex.EncodeToString(h.Sum(nil)) + ".bpf"
 }
 
 func readCached(path string) ([]byte, uint, bool) {
@@ -141,11 +162,7 @@ func Lookup(raw []byte, dir string) ([]byte, uint, bool) {
 	if err != nil {
 		return nil, 0, false
 	}
-	key, err := cacheKey(nil, raw, id)
-	if err != nil {
-		return nil, 0, false
-	}
-	return readCached(filepath.Join(dir, key))
+	return readCached(filepath.Join(dir, cacheKey("raw", raw, id)))
 }
 
 // mayNotify is true unless the bytes surely hold no notify action and no

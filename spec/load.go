@@ -170,6 +170,21 @@ type splitLinux struct {
 // is absent or null). presence runs checkPresence, one more pass over
 // the bytes that a config stored after validation does not need.
 func decodeSplit(data []byte, presence bool) (*specs.Spec, []byte, error) {
+	if start, end, ok := seccompSpan(data); ok {
+		// Decode the file with the profile replaced by null. On any
+		// error decode the original instead, so the message's line and
+		// column are those of config.json as written.
+		cut := make([]byte, 0, len(data)-(end-start)+4)
+		cut = append(append(append(cut, data[:start]...), "null"...), data[end:]...)
+		var s specs.Spec
+		if err := decodeInto(cut, &s, presence); err == nil {
+			var sc []byte
+			if string(data[start:end]) != "null" {
+				sc = data[start:end]
+			}
+			return &s, sc, nil
+		}
+	}
 	var w splitSpec
 	if err := decodeInto(data, &w, presence); err != nil {
 		// encoding/json names the embedded types in a type error's path

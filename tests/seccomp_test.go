@@ -143,3 +143,31 @@ func removeNewSeccompCache(t *testing.T) {
 		}
 	})
 }
+
+// The friendly run finds docker's default profile compiled in the cache
+// by a name, without building the profile. The profile depends on the
+// bounding set (CAP_SYS_ADMIN allows unshare, mount and more), so the name
+// must hold it: each form runs twice, so whatever the cache held before,
+// a name blind to the capabilities would give one form the other's
+// program and one of the checks below would fail.
+func TestFriendlyDefaultSeccompCachedPerCapabilities(t *testing.T) {
+	removeNewSeccompCache(t)
+	probe := "unshare -U true && echo UNSHARED; mount -t tmpfs none /mnt && echo MOUNTED; true"
+	for i := 0; i < 4; i++ {
+		admin := i%2 == 1
+		var flags []string
+		if admin {
+			flags = []string{"--cap-add", "SYS_ADMIN"}
+		}
+		r := inRootfs(t, flags, "sh", "-c", probe)
+		if r.code != 0 {
+			t.Fatalf("run %v: exit %d: %s", flags, r.code, r.stderr)
+		}
+		switch {
+		case admin && (!strings.Contains(r.stdout, "UNSHARED") || !strings.Contains(r.stdout, "MOUNTED")):
+			t.Errorf("run %d with CAP_SYS_ADMIN: the profile refused unshare or mount (the default set's program?):\n%s%s", i, r.stdout, r.stderr)
+		case !admin && strings.Contains(r.stdout, "UNSHARED"):
+			t.Errorf("run %d with docker's capabilities: unshare(CLONE_NEWUSER) was allowed (CAP_SYS_ADMIN's program?)", i)
+		}
+	}
+}
