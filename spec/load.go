@@ -185,6 +185,12 @@ func decodeSplit(data []byte, presence bool) (*specs.Spec, []byte, error) {
 			return &s, sc, nil
 		}
 	}
+	return decodeSplitWhole(data, presence)
+}
+
+// decodeSplitWhole is decodeSplit by encoding/json alone, over the whole
+// file: for the configs the walk is unsure of.
+func decodeSplitWhole(data []byte, presence bool) (*specs.Spec, []byte, error) {
 	var w splitSpec
 	if err := decodeInto(data, &w, presence); err != nil {
 		// encoding/json names the embedded types in a type error's path

@@ -6,28 +6,7 @@ import (
 	"os"
 	"reflect"
 	"testing"
-
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
-
-// slowSplit is decodeSplit without the span walk: what every config went
-// through before it.
-func slowSplit(data []byte) (*specs.Spec, []byte, error) {
-	var w splitSpec
-	if err := decodeInto(data, &w, true); err != nil {
-		return nil, nil, err
-	}
-	s := w.Spec
-	var sc []byte
-	if w.Linux != nil {
-		l := w.Linux.Linux
-		s.Linux = &l
-		if string(w.Linux.Seccomp) != "null" {
-			sc = w.Linux.Seccomp
-		}
-	}
-	return &s, sc, nil
-}
 
 // checkSameAsSlow fails when the walk's path and the plain decode
 // disagree on a config: on whether it decodes, on the spec, or on the
@@ -39,7 +18,7 @@ func checkSameAsSlow(t *testing.T, data []byte) {
 		t.Fatalf("span [%d,%d) outside %d bytes", start, end, len(data))
 	}
 	fast, fsc, ferr := decodeSplit(data, true)
-	slow, ssc, serr := slowSplit(data)
+	slow, ssc, serr := decodeSplitWhole(data, true)
 	if ferr == nil && fsc != nil && !json.Valid(fsc) {
 		// The profile is decoded or looked up later: invalid bytes
 		// are refused then, as the plain decode refuses them now.
