@@ -82,15 +82,19 @@ func TestCreateLoadSave(t *testing.T) {
 		t.Fatal(err)
 	}
 	again, _ := s.Load("c1")
-	if again.Pid != 42 || again.PidStart != 7 || !again.Started {
+	if again.Pid != 42 || again.PidStart != 7 || !again.Started || string(again.Config) != `{"ociVersion":"1.2.1"}` {
 		t.Errorf("after save: %+v", again)
+	}
+	// The config is kept beside state.json as written, not inside it.
+	if b, _ := os.ReadFile(filepath.Join(s.Dir("c1"), "state.json")); strings.Contains(string(b), "ociVersion") {
+		t.Errorf("state.json holds the config: %s", b)
 	}
 	if s.ExecFifo("c1") != filepath.Join(s.Root, "c1", "exec.fifo") {
 		t.Errorf("ExecFifo = %s", s.ExecFifo("c1"))
 	}
-	// Only state.json is left behind: no temp files.
+	// Only config.json and state.json are left behind: no temp files.
 	ents, _ := os.ReadDir(s.Dir("c1"))
-	if len(ents) != 1 || ents[0].Name() != "state.json" {
+	if len(ents) != 2 || ents[0].Name() != "config.json" || ents[1].Name() != "state.json" {
 		t.Errorf("dir contents: %v", ents)
 	}
 }
@@ -212,8 +216,9 @@ func TestSaveAtomicUnderConcurrentReads(t *testing.T) {
 	if err := s.Create(&State{ID: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	small := json.RawMessage(`{"n":1}`)
-	big := json.RawMessage(`{"pad":"` + strings.Repeat("y", 256<<10) + `"}`)
+	// The config is written once by Create: the annotations vary here.
+	small := map[string]string{"n": "1"}
+	big := map[string]string{"pad": strings.Repeat("y", 256<<10)}
 
 	var stop atomic.Bool
 	var reads, writes atomic.Int64
@@ -223,9 +228,9 @@ func TestSaveAtomicUnderConcurrentReads(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		for i := 0; !stop.Load(); i++ {
-			st := &State{ID: "x", Pid: i, Config: small}
+			st := &State{ID: "x", Pid: i, Annotations: small}
 			if i%2 == 1 {
-				st.Config = big
+				st.Annotations = big
 			}
 			if err := s.Save(st); err != nil {
 				errs <- err
@@ -244,8 +249,8 @@ func TestSaveAtomicUnderConcurrentReads(t *testing.T) {
 					errs <- fmt.Errorf("torn read: %w", err)
 					return
 				}
-				if want := st.Pid%2 == 1; want != (len(st.Config) == len(big)) {
-					errs <- fmt.Errorf("pid %d with config of %d bytes", st.Pid, len(st.Config))
+				if want := st.Pid%2 == 1; want != (len(st.Annotations["pad"]) == len(big["pad"])) {
+					errs <- fmt.Errorf("pid %d with a pad of %d bytes", st.Pid, len(st.Annotations["pad"]))
 					return
 				}
 				reads.Add(1)

@@ -264,8 +264,8 @@ func TestOCIParallelCreateDelete(t *testing.T) {
 
 // A foreground run --bundle is started by its own runtime over the sync
 // socket: while it runs, state says running, start refuses it, and its
-// state directory holds nothing but state.json (no exec fifo, no lock
-// file). The hooks still come in the spec's order: createRuntime before
+// state directory holds nothing but config.json and state.json (no exec
+// fifo, no lock file). The hooks still come in the spec's order: createRuntime before
 // the command, poststart after it was started.
 func TestOCIRunBundleForegroundStart(t *testing.T) {
 	e := newOCIEnv(t)
@@ -316,8 +316,8 @@ func TestOCIRunBundleForegroundStart(t *testing.T) {
 	for _, d := range ents {
 		names = append(names, d.Name())
 	}
-	if strings.Join(names, " ") != "state.json" {
-		t.Errorf("state directory holds %v, want only state.json", names)
+	if strings.Join(names, " ") != "config.json state.json" {
+		t.Errorf("state directory holds %v, want only config.json and state.json", names)
 	}
 	if err := os.WriteFile(gate, nil, 0o644); err != nil {
 		t.Fatal(err)
