@@ -148,16 +148,33 @@ func runCLIAs(name string, args []string) int {
 	if code, ok := networkCLI(args); ok { // network ls|inspect|prune (cmd_network.go)
 		return code
 	}
-	var c cli
-	verb, _ := verbAt(args)
-	asRunc := name == "runc"
 	if wantsVersion(args) {
 		printVersion(name)
 		return 0
 	}
-	if verb == "ps" {
+	if c, command, ok := fastParse(name, args); ok {
+		return c.oci(command, start)
+	}
+	if verbOf(args) == "ps" {
 		args = psOptionsApart(args)
 	}
+	var c cli
+	command, lean, err := c.parse(name, args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mycontainer: %v\n", err)
+		return exitRuntime
+	}
+	if strings.HasPrefix(command, "run") && !lean && !c.Run.ociFlagged() {
+		return c.Run.run(start, c.Debug)
+	}
+	return c.oci(command, start)
+}
+
+// parse fills c from the command line with kong, and returns kong's name
+// of the command and whether run is its OCI form (lean).
+func (c *cli) parse(name string, args []string) (command string, lean bool, err error) {
+	verb, _ := verbAt(args)
+	asRunc := name == "runc"
 	var opts []kong.Option
 	known := false
 	for _, cmd := range c.commands() {
@@ -165,7 +182,7 @@ func runCLIAs(name string, args []string) int {
 	}
 	// run's OCI form gets a command with only the OCI flags: kong's model
 	// of run's 26 flags cost ~0.9 ms per start, of these nine ~0.3 ms.
-	lean := verb == "run" && (asRunc || ociRunForm(args))
+	lean = verb == "run" && (asRunc || ociRunForm(args))
 	for _, cmd := range c.commands() {
 		if lean && cmd.name == "run" {
 			cmd.cmd = &c.RunBundle
@@ -174,7 +191,7 @@ func runCLIAs(name string, args []string) int {
 			opts = append(opts, kong.DynamicCommand(cmd.name, cmd.help, "", cmd.cmd))
 		}
 	}
-	parser, err := kong.New(&c, append(opts,
+	parser, err := kong.New(c, append(opts,
 		kong.Name(name),
 		kong.Description(`A small, readable Linux container runtime.
 
@@ -187,18 +204,13 @@ Examples:
 		kong.Exit(func(code int) { os.Exit(code) }),
 	)...)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "mycontainer: build CLI: %v\n", err)
-		return exitRuntime
+		return "", false, fmt.Errorf("build CLI: %w", err)
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "mycontainer: %v\n", err)
-		return exitRuntime
+		return "", false, err
 	}
-	if strings.HasPrefix(ctx.Command(), "run") && !lean && !c.Run.ociFlagged() {
-		return c.Run.run(start, c.Debug)
-	}
-	return c.oci(ctx.Command(), start)
+	return ctx.Command(), lean, nil
 }
 
 // fail prints one line naming what failed and returns its exit code.
