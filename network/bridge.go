@@ -27,7 +27,11 @@ func (b *Bridge) Gateway() netip.Addr { return b.Subnet.Addr().Next() }
 
 // findBridge returns the bridge if it exists (nil if not).
 func findBridge() (*Bridge, error) {
-	l, err := netlink.LinkByName(BridgeName)
+	h, err := route()
+	if err != nil {
+		return nil, err
+	}
+	l, err := h.LinkByName(BridgeName)
 	var nf netlink.LinkNotFoundError
 	if errors.As(err, &nf) {
 		return nil, nil
@@ -38,7 +42,7 @@ func findBridge() (*Bridge, error) {
 	if l.Type() != "bridge" {
 		return nil, fmt.Errorf("link %s exists but is a %s, not our bridge: rename or remove it", BridgeName, l.Type())
 	}
-	addrs, err := netlink.AddrList(l, netlink.FAMILY_V4)
+	addrs, err := h.AddrList(l, netlink.FAMILY_V4)
 	if err != nil {
 		return nil, fmt.Errorf("list addresses of %s: %w", BridgeName, err)
 	}
@@ -68,7 +72,7 @@ func ensureBridge() (*Bridge, error) {
 	// container, leaves through the bridge with a 127.0.0.1 source, which
 	// the kernel otherwise drops as a martian (then the postrouting chain
 	// masquerades it to the bridge's address).
-	if err := sysctl("net/ipv4/conf/"+BridgeName+"/route_localnet", "1"); err != nil {
+	if err := sysctlOn("net/ipv4/conf/" + BridgeName + "/route_localnet"); err != nil {
 		return nil, err
 	}
 	if err := enableForwarding(); err != nil {
@@ -78,25 +82,29 @@ func ensureBridge() (*Bridge, error) {
 }
 
 func makeBridge() (*Bridge, error) {
-	subnet, err := freeSubnet()
+	h, err := route()
+	if err != nil {
+		return nil, err
+	}
+	subnet, err := freeSubnet(h)
 	if err != nil {
 		return nil, err
 	}
 	la := netlink.NewLinkAttrs()
 	la.Name = BridgeName
 	br := &netlink.Bridge{LinkAttrs: la}
-	if err := netlink.LinkAdd(br); err != nil {
+	if err := h.LinkAdd(br); err != nil {
 		return nil, fmt.Errorf("create bridge %s: %w", BridgeName, err)
 	}
 	b := &Bridge{Subnet: subnet, link: br}
 	gw := b.Gateway().AsSlice()
 	addr := &netlink.Addr{IPNet: &net.IPNet{IP: gw, Mask: net.CIDRMask(subnet.Bits(), 32)}}
-	if err := netlink.AddrAdd(br, addr); err != nil {
-		netlink.LinkDel(br)
+	if err := h.AddrAdd(br, addr); err != nil {
+		h.LinkDel(br)
 		return nil, fmt.Errorf("give bridge %s address %s: %w", BridgeName, addr, err)
 	}
-	if err := netlink.LinkSetUp(br); err != nil {
-		netlink.LinkDel(br)
+	if err := h.LinkSetUp(br); err != nil {
+		h.LinkDel(br)
 		return nil, fmt.Errorf("bring bridge %s up: %w", BridgeName, err)
 	}
 	return b, nil
@@ -105,8 +113,8 @@ func makeBridge() (*Bridge, error) {
 // freeSubnet is the first candidate that no route of the host's covers
 // or falls in: a subnet that overlapped the host's would hide part of
 // its network behind the bridge.
-func freeSubnet() (netip.Prefix, error) {
-	routes, err := netlink.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, netlink.RT_FILTER_TABLE)
+func freeSubnet(h *netlink.Handle) (netip.Prefix, error) {
+	routes, err := h.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, netlink.RT_FILTER_TABLE)
 	if err != nil {
 		return netip.Prefix{}, fmt.Errorf("list the host's routes: %w", err)
 	}
@@ -163,6 +171,16 @@ func restoreForwarding() error {
 	return os.Remove(forwardMarker())
 }
 
+// sysctlOn sets a boolean sysctl to 1 unless it is already: reading is
+// cheaper than a write, which the kernel acts on (and notifies) each time.
+func sysctlOn(key string) error {
+	cur, err := os.ReadFile("/proc/sys/" + key)
+	if err == nil && strings.TrimSpace(string(cur)) == "1" {
+		return nil
+	}
+	return sysctl(key, "1")
+}
+
 func sysctl(key, v string) error {
 	if err := os.WriteFile("/proc/sys/"+key, []byte(v), 0); err != nil {
 		return fmt.Errorf("set sysctl %s=%s: %w", strings.ReplaceAll(key, "/", "."), v, err)
@@ -176,7 +194,7 @@ func removeBridge() error {
 	if err != nil || b == nil {
 		return err
 	}
-	if err := netlink.LinkDel(b.link); err != nil {
+	if err := routeHandle.LinkDel(b.link); err != nil {
 		return fmt.Errorf("remove bridge %s: %w", BridgeName, err)
 	}
 	return nil

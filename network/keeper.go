@@ -110,8 +110,12 @@ func wire(pid string, l *Lease, b *Bridge, ps []netconf.Publish) error {
 // if it is interrupted, the lease is still there for reclaim to finish.
 func teardown(l *Lease) error {
 	var errs []error
-	if err := removePublished(l.IP); err != nil {
-		errs = append(errs, err)
+	// A lease lists its -p before any rule exists (they are added after
+	// it is stored): without one there is no rule to look for.
+	if len(l.Publish) > 0 || l.partial {
+		if err := removePublished(l.IP); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := removeVeth(l.Veth); err != nil {
 		errs = append(errs, err)

@@ -30,14 +30,6 @@ var (
 		Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource}
 )
 
-func conn() (*nftables.Conn, error) {
-	c, err := nftables.New()
-	if err != nil {
-		return nil, fmt.Errorf("nftables: open netlink: %w", err)
-	}
-	return c, nil
-}
-
 // ensureTable makes the table, its chains and the bridge's masquerade
 // rules for subnet, if they are not there as they should be.
 func ensureTable(subnet netip.Prefix) error {
@@ -56,6 +48,7 @@ func ensureTable(subnet netip.Prefix) error {
 				} else if bytes.HasPrefix(r.UserData, bridgeTag) {
 					// A bridge of another subnet once: its rules go.
 					if err := c.DelRule(r); err != nil {
+						discard()
 						return fmt.Errorf("nftables: drop a stale bridge rule: %w", err)
 					}
 				}
@@ -167,11 +160,13 @@ func removePublished(ip netip.Addr) error {
 	for _, ch := range []*nftables.Chain{chainPre, chainOut} {
 		rules, err := c.GetRules(table, ch)
 		if err != nil {
+			discard()
 			return fmt.Errorf("nftables: list chain %s: %w", ch.Name, err)
 		}
 		for _, r := range rules {
 			if bytes.Equal(r.UserData, ruleTag(ip)) {
 				if err := c.DelRule(r); err != nil {
+					discard()
 					return fmt.Errorf("nftables: delete a rule of %s: %w", ip, err)
 				}
 				n++
