@@ -82,8 +82,12 @@ func flush(c *nftables.Conn, what string) error {
 //   - hairpin: a container reaching a published port that leads back to
 //     the bridge, so the reply comes back through the host's NAT instead
 //     of straight from the other container (which the client would reject);
-//   - 127.0.0.1 DNATed to a container: a loopback source cannot leave on
-//     the bridge.
+//   - 127.0.0.1 DNATed to a container: route_localnet lets the packet
+//     leave on the bridge with its 127.0.0.1 source, but the container
+//     would answer 127.0.0.1, its own loopback, and the reply would never
+//     come back; masquerading gives it the bridge's address instead.
+//     Without this rule the GET from 127.0.0.1 of TestNetBridgePublish
+//     fails ("no route to host"; the mutation "127/8 not masqueraded").
 //
 // A client from elsewhere matches none of them: its address is kept.
 func masqueradeRules(subnet netip.Prefix, tag []byte) []*nftables.Rule {
@@ -92,11 +96,12 @@ func masqueradeRules(subnet netip.Prefix, tag []byte) []*nftables.Rule {
 		return &nftables.Rule{Table: table, Chain: chainPost, UserData: tag,
 			Exprs: append(e, &expr.Counter{}, &expr.Masq{})}
 	}
-	return []*nftables.Rule{
+	rules := []*nftables.Rule{
 		rule(cat(saddrIn(subnet), oifname(expr.CmpOpNeq))...),
 		rule(cat(saddrIn(subnet), oifname(expr.CmpOpEq), ctDNAT())...),
-		rule(cat(saddrIn(lo), oifname(expr.CmpOpEq))...),
 	}
+	rules = append(rules, rule(cat(saddrIn(lo), oifname(expr.CmpOpEq))...))
+	return rules
 }
 
 // addPublished adds the DNAT rules of every -p of the container at ip, in
