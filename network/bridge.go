@@ -1,7 +1,6 @@
 package network
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -19,41 +18,57 @@ var candidates = []string{"10.88.0.0/16", "10.89.0.0/16", "10.90.0.0/16", "10.91
 // Bridge is the bridge's subnet; its first address is the host's.
 type Bridge struct {
 	Subnet netip.Prefix
-	link   netlink.Link
+	index  int
 }
 
 // Gateway is the host's address on the bridge: the containers' route.
 func (b *Bridge) Gateway() netip.Addr { return b.Subnet.Addr().Next() }
 
-// findBridge returns the bridge if it exists (nil if not).
+// findBridge returns the bridge if it exists (nil if not). Every start
+// asks, so it asks cheaply: three ioctls on a datagram socket and a stat
+// in sysfs. Through rtnetlink the library parses the link's whole
+// description and a dump of every address of the host: 1.4 ms more CPU
+// per start (the keeper's own getrusage, medians of 20 runs).
 func findBridge() (*Bridge, error) {
-	h, err := route()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("look up bridge %s: socket: %w", BridgeName, err)
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq(BridgeName)
 	if err != nil {
 		return nil, err
 	}
-	l, err := h.LinkByName(BridgeName)
-	var nf netlink.LinkNotFoundError
-	if errors.As(err, &nf) {
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err == unix.ENODEV {
 		return nil, nil
-	}
-	if err != nil {
+	} else if err != nil {
 		return nil, fmt.Errorf("look up bridge %s: %w", BridgeName, err)
 	}
-	if l.Type() != "bridge" {
-		return nil, fmt.Errorf("link %s exists but is a %s, not our bridge: rename or remove it", BridgeName, l.Type())
+	index := int(ifr.Uint32())
+	// Only a bridge has this directory.
+	if _, err := os.Stat("/sys/class/net/" + BridgeName + "/bridge"); err != nil {
+		return nil, fmt.Errorf("link %s exists but is not a bridge (%v): rename or remove it", BridgeName, err)
 	}
-	addrs, err := h.AddrList(l, netlink.FAMILY_V4)
-	if err != nil {
-		return nil, fmt.Errorf("list addresses of %s: %w", BridgeName, err)
-	}
-	for _, a := range addrs {
-		ip, ok := netip.AddrFromSlice(a.IP.To4())
-		ones, _ := a.Mask.Size()
-		if ok {
-			return &Bridge{Subnet: netip.PrefixFrom(ip, ones).Masked(), link: l}, nil
+	noAddr := fmt.Errorf("bridge %s has no IPv4 address: remove it (mycontainer network prune) to have it made again", BridgeName)
+	var addr, mask [4]byte
+	for _, q := range []struct {
+		req uint
+		to  *[4]byte
+	}{{unix.SIOCGIFADDR, &addr}, {unix.SIOCGIFNETMASK, &mask}} {
+		ifr, _ := unix.NewIfreq(BridgeName)
+		if err := unix.IoctlIfreq(fd, q.req, ifr); err == unix.EADDRNOTAVAIL {
+			return nil, noAddr
+		} else if err != nil {
+			return nil, fmt.Errorf("look up the address of bridge %s: %w", BridgeName, err)
 		}
+		b, err := ifr.Inet4Addr()
+		if err != nil {
+			return nil, noAddr
+		}
+		copy(q.to[:], b)
 	}
-	return nil, fmt.Errorf("bridge %s has no IPv4 address: remove it (mycontainer network prune) to have it made again", BridgeName)
+	ones, _ := net.IPMask(mask[:]).Size()
+	return &Bridge{Subnet: netip.PrefixFrom(netip.AddrFrom4(addr), ones).Masked(), index: index}, nil
 }
 
 // ensureBridge finds or makes the bridge, up, with the host's address,
@@ -96,7 +111,7 @@ func makeBridge() (*Bridge, error) {
 	if err := h.LinkAdd(br); err != nil {
 		return nil, fmt.Errorf("create bridge %s: %w", BridgeName, err)
 	}
-	b := &Bridge{Subnet: subnet, link: br}
+	b := &Bridge{Subnet: subnet, index: br.Attrs().Index}
 	gw := b.Gateway().AsSlice()
 	addr := &netlink.Addr{IPNet: &net.IPNet{IP: gw, Mask: net.CIDRMask(subnet.Bits(), 32)}}
 	if err := h.AddrAdd(br, addr); err != nil {
@@ -194,7 +209,11 @@ func removeBridge() error {
 	if err != nil || b == nil {
 		return err
 	}
-	if err := routeHandle.LinkDel(b.link); err != nil {
+	h, err := route()
+	if err != nil {
+		return err
+	}
+	if err := h.LinkDel(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: BridgeName, Index: b.index}}); err != nil {
 		return fmt.Errorf("remove bridge %s: %w", BridgeName, err)
 	}
 	return nil

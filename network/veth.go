@@ -16,7 +16,7 @@ import (
 // which it sits in the host's under another name), the host end on the
 // bridge, and eth0's address and default route. init brought lo up.
 func attach(pid int, l *Lease, b *Bridge) error {
-	if err := addVeth(l.Veth, b.link.Attrs().Index, pid); err != nil {
+	if err := addVeth(l.Veth, b.index, pid); err != nil {
 		return fmt.Errorf("create veth %s to the container (init pid %d): %w", l.Veth, pid, err)
 	}
 	ns, err := netns.GetFromPid(pid)
