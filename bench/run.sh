@@ -120,6 +120,7 @@ fi
 # Inner part: in the private mount namespace.
 ###########################################################################
 T=$MYC_BENCH_TMP
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # crun 1.8 refuses a hybrid host: hide cgroup2 at /sys/fs/cgroup/unified,
 # in this namespace only, so every runtime sees the same pure v1 layout.
 # crun still makes a directory and a cgroup.procs file per container on
@@ -146,6 +147,9 @@ inner_cleanup() {
 	done
 	wipe_hidden # plain files on the tmpfs, not cgroups: rmdir cannot take them
 	clean_cgroups
+	# The bridge and table this run made: prune removes them with no
+	# lease left (and only then).
+	[ "${BRIDGE_BEFORE:-1}" = 1 ] || "$MYC" network prune >/dev/null 2>&1 || true
 }
 trap inner_cleanup EXIT
 trap 'exit 130' INT
@@ -207,10 +211,28 @@ bundle() {
 	printf '%s\n' "${TMPL[$1]//@ID@/$2}" >"$T/b/$2/config.json"
 }
 
+# The friendly run's network forms (mycontainer only): no bundle, the
+# same rootfs, --net none against --net bridge with and without one -p.
+# They need mycontainer-net beside the binary; without it they are left
+# out.
+NETFORMS=()
+[ ! -x "$(dirname "$MYC")/mycontainer-net" ] || NETFORMS=(fnone fbridge fbridgep)
+is_netform() { case "$1" in fnone | fbridge | fbridgep) return 0 ;; esac; return 1; }
+
 # cmd VARIANT RUNTIME ID: the command line that starts one container.
 cmd() {
 	local v=$1 rt=$2 id=$3 net=() bnet=()
 	[ "$v" != net ] || { net=(--net); bnet=(--unshare-net); }
+	if is_netform "$v"; then
+		CMD=("$MYC" run --cgroup-parent "$CG_PARENT" --rootfs "$R")
+		case "$v" in
+		fnone) CMD+=(--net none) ;;
+		fbridge) CMD+=(--net bridge) ;;
+		fbridgep) CMD+=(--net bridge -p 18099:80) ;;
+		esac
+		CMD+=(/bin/true)
+		return
+	fi
 	case "$rt" in
 	mycontainer | runc | crun)
 		CMD=("$rt" --root "$T/state/$rt" run --bundle "$T/b/$id" "$id")
@@ -236,6 +258,7 @@ runtimes_for() {
 	base) echo "${RUNTIMES[@]}" ;;
 	net) echo mycontainer runc crun bwrap unshare ;;
 	limits | seccomp) echo "${OCI[@]}" ;;
+	fnone | fbridge | fbridgep) echo mycontainer ;;
 	esac
 }
 
@@ -249,15 +272,24 @@ for rt in "${RUNTIMES[@]}"; do
 	done
 done
 
+# The bridge, if this run makes it (the first --net bridge start does),
+# is pruned at the end; one the machine had already is left alone.
+BRIDGE_BEFORE=0
+[ ! -e /sys/class/net/myc0 ] || BRIDGE_BEFORE=1
+for v in "${NETFORMS[@]}"; do
+	cmd "$v" mycontainer warm
+	"$T/spawn" -- "${CMD[@]}" >/dev/null 2>>"$T/log/warmup.err" || true
+done
+
 wipe_hidden
 
 # 1. One container: one interleaved loop over every variant and runtime.
 echo "bench: one container, $ROUNDS rounds" >&2
 for ((r = 0; r < ROUNDS; r++)); do
-	for v in base net limits seccomp; do
+	for v in base net limits seccomp "${NETFORMS[@]}"; do
 		for rt in $(runtimes_for $v); do
 			id=$v-$rt-$r
-			[ "$rt" = bwrap ] || [ "$rt" = unshare ] || [ "$rt" = exec ] || bundle "$v" "$id"
+			[ "$rt" = bwrap ] || [ "$rt" = unshare ] || [ "$rt" = exec ] || is_netform "$v" || bundle "$v" "$id"
 			cmd "$v" "$rt" "$id"
 			"$T/spawn" -- "${CMD[@]}" >>"$T/data/$v.$rt" 2>>"$T/log/$v.$rt.err"
 		done
@@ -422,6 +454,7 @@ report() {
 				"$(mb "$rss") | $f |"
 		done
 	done
+	netreport
 	echo
 	echo "## Many containers (PID, mount, UTS, IPC)"
 	echo
@@ -505,6 +538,39 @@ report() {
 	echo "Failures: $TOTAL_FAIL of $TOTAL_RUNS container starts."
 }
 declare -A RSS_PEAK MEM USS USSN
+
+# netreport: the friendly run's network forms, in the same interleaved
+# loop: what --net bridge (and one -p) adds to a start over --net none,
+# teardown included.
+netreport() {
+	[ ${#NETFORMS[@]} -gt 0 ] || return 0
+	local v w c p10w p90w p10c p90c n f c0
+	echo
+	echo "### Friendly \`run --rootfs R /bin/true\`: the network's cost"
+	echo
+	echo "mycontainer only, in the same loop; CPU includes the network keeper"
+	echo "(mycontainer-net) and the teardown. \"over none\" is the CPU median minus"
+	echo "\`--net none\`'s (issue 13's target: at most 3 ms)."
+	echo
+	echo "| form | wall | CPU | over none | failures |"
+	echo "|---|---|---|---|---|"
+	for v in "${NETFORMS[@]}"; do
+		read -r w p10w p90w n f <<<"$(stats "$T/data/$v.mycontainer" 3)"
+		read -r c p10c p90c _ _ <<<"$(stats "$T/data/$v.mycontainer" 4)"
+		[ "$v" != fnone ] || c0=$c
+		TOTAL_FAIL=$((TOTAL_FAIL + f))
+		TOTAL_RUNS=$((TOTAL_RUNS + n + f))
+		C[$v]=$c
+		case $v in
+		fnone) echo -n "| \`--net none\`" ;;
+		fbridge) echo -n "| \`--net bridge\`" ;;
+		fbridgep) echo -n "| \`--net bridge -p 18099:80\`" ;;
+		esac
+		echo " | $(ms "$w") [$(ms "$p10w")–$(ms "$p90w")] | $(ms "$c") [$(ms "$p10c")–$(ms "$p90c")] |" \
+			"$(awk -v a="$c" -v b="$c0" 'BEGIN { if (a == "nan" || b == "nan" || a == b) print ""; else printf "%+.2f ms", (a - b) / 1000 }') | $f |"
+	done
+}
+
 target() {
 	awk -v what="$1" -v a="$2" -v b="$3" -v k="$4" 'BEGIN {
 		if (a == "nan" || b == "nan" || b == 0) { printf "| %s | – | not measured |\n", what; exit }
@@ -516,6 +582,7 @@ facts() {
 	echo "## Machine"
 	echo
 	echo "- kernel: $(uname -r)"
+	echo "- load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores"
 	echo "- cgroups on the host: $(awk '$1 == "cgroup" { sub(/^rw,/, "", $3); v1 = v1 (v1 ? "," : "") $3 } $1 == "cgroup2" { v2 = $2 }
 		END { printf "v1 hierarchies (%s)", v1; if (v2) printf ", cgroup2 at %s (hybrid)", v2 }' "$T/cgroup-layout")."

@@ -63,6 +63,10 @@ func startNetKeeper(hostname string, publish, dns []string, stderr io.Writer) (*
 		args = append(args, "--dns", d)
 	}
 	k := &netKeeper{cmd: exec.Command(h, args...)}
+	// One P: the keeper does one thing at a time, and with more the Go
+	// scheduler wakes and spins idle threads around every netlink reply
+	// (an interleaved A/B: 6 ms less CPU per start with GOMAXPROCS=1).
+	k.cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	k.cmd.Stderr = stderr
 	// Its own process group: a Ctrl-C at the terminal is the runtime's to
 	// act on; the keeper must outlive the container to clean up after it.

@@ -55,7 +55,7 @@ func Keep(o KeepOptions) error {
 }
 
 // lease is the first step, under the lock: reclaim what dead runs left,
-// make sure of the bridge and the table, check the host ports, take an
+// check the host ports, make sure of the bridge and the table, take an
 // address, write the files.
 func lease(o KeepOptions) (l *Lease, b *Bridge, err error) {
 	start, err := state.ProcessStartTime(os.Getpid())
@@ -70,13 +70,17 @@ func lease(o KeepOptions) (l *Lease, b *Bridge, err error) {
 		if err := reclaim(); err != nil {
 			return err
 		}
+		// The ports first: a -p that cannot be had (taken, or a HOSTIP
+		// that is not the host's) fails before the bridge or the table
+		// is made. (So a HOSTIP on the bridge itself needs the bridge to
+		// exist already: another container made it.)
+		if err := checkPorts(o.Publish); err != nil {
+			return err
+		}
 		if b, err = ensureBridge(); err != nil {
 			return err
 		}
 		if err := ensureTable(b.Subnet); err != nil {
-			return err
-		}
-		if err := checkPorts(o.Publish); err != nil {
 			return err
 		}
 		if err := allocate(b.Subnet, l); err != nil {
@@ -110,8 +114,12 @@ func wire(pid string, l *Lease, b *Bridge, ps []netconf.Publish) error {
 // if it is interrupted, the lease is still there for reclaim to finish.
 func teardown(l *Lease) error {
 	var errs []error
-	if err := removePublished(l.IP); err != nil {
-		errs = append(errs, err)
+	// A lease lists its -p before any rule exists (they are added after
+	// it is stored): without one there is no rule to look for.
+	if len(l.Publish) > 0 || l.partial {
+		if err := removePublished(l.IP); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := removeVeth(l.Veth); err != nil {
 		errs = append(errs, err)

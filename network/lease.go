@@ -23,6 +23,8 @@ type Lease struct {
 	Hostname   string     `json:"hostname"`
 	Veth       string     `json:"veth"`
 	Publish    []string   `json:"publish,omitempty"` // netconf.Publish.String()
+
+	partial bool // read back half-written: its -p are unknown
 }
 
 // Alive reports whether the lease's holder still runs.
@@ -95,7 +97,7 @@ func readLease(ip netip.Addr) (*Lease, error) {
 	if err := json.Unmarshal(b, l); err != nil || l.IP != ip {
 		// A half-written lease (its writer killed mid-way) has no live
 		// holder either: keep the address, so reclaim can find its veth.
-		return &Lease{IP: ip, Veth: vethName(ip)}, nil
+		return &Lease{IP: ip, Veth: vethName(ip), partial: true}, nil
 	}
 	return l, nil
 }

@@ -59,6 +59,9 @@ func bindTest(p netconf.Publish) error {
 		if err == unix.EADDRINUSE {
 			return fmt.Errorf("-p %s: host port %d/%s is already in use on this host", p, p.HostPort, p.Proto)
 		}
+		if err == unix.EADDRNOTAVAIL {
+			return fmt.Errorf("-p %s: %s is not an address of this host: give one of its own, or no HOSTIP for all of them", p, p.HostIP)
+		}
 		return fmt.Errorf("-p %s: check the host port: bind: %w", p, err)
 	}
 	return nil

@@ -30,14 +30,6 @@ var (
 		Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource}
 )
 
-func conn() (*nftables.Conn, error) {
-	c, err := nftables.New()
-	if err != nil {
-		return nil, fmt.Errorf("nftables: open netlink: %w", err)
-	}
-	return c, nil
-}
-
 // ensureTable makes the table, its chains and the bridge's masquerade
 // rules for subnet, if they are not there as they should be.
 func ensureTable(subnet netip.Prefix) error {
@@ -56,6 +48,7 @@ func ensureTable(subnet netip.Prefix) error {
 				} else if bytes.HasPrefix(r.UserData, bridgeTag) {
 					// A bridge of another subnet once: its rules go.
 					if err := c.DelRule(r); err != nil {
+						discard()
 						return fmt.Errorf("nftables: drop a stale bridge rule: %w", err)
 					}
 				}
@@ -89,8 +82,12 @@ func flush(c *nftables.Conn, what string) error {
 //   - hairpin: a container reaching a published port that leads back to
 //     the bridge, so the reply comes back through the host's NAT instead
 //     of straight from the other container (which the client would reject);
-//   - 127.0.0.1 DNATed to a container: a loopback source cannot leave on
-//     the bridge.
+//   - 127.0.0.1 DNATed to a container: route_localnet lets the packet
+//     leave on the bridge with its 127.0.0.1 source, but the container
+//     would answer 127.0.0.1, its own loopback, and the reply would never
+//     come back; masquerading gives it the bridge's address instead.
+//     Without this rule the GET from 127.0.0.1 of TestNetBridgePublish
+//     fails ("no route to host"; the mutation "127/8 not masqueraded").
 //
 // A client from elsewhere matches none of them: its address is kept.
 func masqueradeRules(subnet netip.Prefix, tag []byte) []*nftables.Rule {
@@ -99,11 +96,12 @@ func masqueradeRules(subnet netip.Prefix, tag []byte) []*nftables.Rule {
 		return &nftables.Rule{Table: table, Chain: chainPost, UserData: tag,
 			Exprs: append(e, &expr.Counter{}, &expr.Masq{})}
 	}
-	return []*nftables.Rule{
+	rules := []*nftables.Rule{
 		rule(cat(saddrIn(subnet), oifname(expr.CmpOpNeq))...),
 		rule(cat(saddrIn(subnet), oifname(expr.CmpOpEq), ctDNAT())...),
-		rule(cat(saddrIn(lo), oifname(expr.CmpOpEq))...),
 	}
+	rules = append(rules, rule(cat(saddrIn(lo), oifname(expr.CmpOpEq))...))
+	return rules
 }
 
 // addPublished adds the DNAT rules of every -p of the container at ip, in
@@ -167,11 +165,13 @@ func removePublished(ip netip.Addr) error {
 	for _, ch := range []*nftables.Chain{chainPre, chainOut} {
 		rules, err := c.GetRules(table, ch)
 		if err != nil {
+			discard()
 			return fmt.Errorf("nftables: list chain %s: %w", ch.Name, err)
 		}
 		for _, r := range rules {
 			if bytes.Equal(r.UserData, ruleTag(ip)) {
 				if err := c.DelRule(r); err != nil {
+					discard()
 					return fmt.Errorf("nftables: delete a rule of %s: %w", ip, err)
 				}
 				n++

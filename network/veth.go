@@ -6,7 +6,9 @@ import (
 	"net"
 
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // attach wires the container whose init is pid: a veth pair whose
@@ -14,22 +16,15 @@ import (
 // which it sits in the host's under another name), the host end on the
 // bridge, and eth0's address and default route. init brought lo up.
 func attach(pid int, l *Lease, b *Bridge) error {
-	la := netlink.NewLinkAttrs()
-	la.Name = l.Veth
-	la.MasterIndex = b.link.Attrs().Index
-	veth := &netlink.Veth{LinkAttrs: la, PeerName: "eth0", PeerNamespace: netlink.NsPid(pid)}
-	if err := netlink.LinkAdd(veth); err != nil {
+	if err := addVeth(l.Veth, b.index, pid); err != nil {
 		return fmt.Errorf("create veth %s to the container (init pid %d): %w", l.Veth, pid, err)
-	}
-	if err := netlink.LinkSetUp(veth); err != nil {
-		return fmt.Errorf("bring veth %s up: %w", l.Veth, err)
 	}
 	ns, err := netns.GetFromPid(pid)
 	if err != nil {
 		return fmt.Errorf("open the network namespace of pid %d: %w", pid, err)
 	}
 	defer ns.Close()
-	h, err := netlink.NewHandleAt(ns)
+	h, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE)
 	if err != nil {
 		return fmt.Errorf("netlink in the container's namespace: %w", err)
 	}
@@ -45,11 +40,6 @@ func attach(pid int, l *Lease, b *Bridge) error {
 	if err := h.LinkSetUp(eth); err != nil {
 		return fmt.Errorf("bring eth0 up: %w", err)
 	}
-	if lo, err := h.LinkByName("lo"); err == nil {
-		if err := h.LinkSetUp(lo); err != nil {
-			return fmt.Errorf("bring lo up: %w", err)
-		}
-	}
 	gw := b.Gateway().AsSlice()
 	if err := h.RouteAdd(&netlink.Route{LinkIndex: eth.Attrs().Index, Gw: gw}); err != nil {
 		return fmt.Errorf("add the default route via %s: %w", b.Gateway(), err)
@@ -57,18 +47,52 @@ func attach(pid int, l *Lease, b *Bridge) error {
 	return nil
 }
 
-// removeVeth deletes a host end; its peer goes with it. A missing one is
-// fine: the container's namespace died and took the pair along.
+// addVeth makes the pair in one request: the host end named name, up and
+// on the bridge with index master; the peer born as eth0 in the network
+// namespace of pid. The library's LinkAdd takes four requests for the
+// same (create, look the index up, set the master, set it up).
+func addVeth(name string, master, pid int) error {
+	socks, err := routeSockets()
+	if err != nil {
+		return err
+	}
+	req := nl.NewNetlinkRequest(unix.RTM_NEWLINK, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK)
+	req.Sockets = socks
+	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
+	msg.Flags, msg.Change = unix.IFF_UP, unix.IFF_UP
+	req.AddData(msg)
+	req.AddData(nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(name)))
+	req.AddData(nl.NewRtAttr(unix.IFLA_MASTER, nl.Uint32Attr(uint32(master))))
+	info := nl.NewRtAttr(unix.IFLA_LINKINFO, nil)
+	info.AddRtAttr(nl.IFLA_INFO_KIND, nl.NonZeroTerminated("veth"))
+	peer := info.AddRtAttr(nl.IFLA_INFO_DATA, nil).AddRtAttr(nl.VETH_INFO_PEER, nil)
+	// The peer cannot be born up: veth_open refuses (ENOTCONN) until
+	// its own peer is registered, which comes after.
+	nl.NewIfInfomsgChild(peer, unix.AF_UNSPEC)
+	peer.AddRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated("eth0"))
+	peer.AddRtAttr(unix.IFLA_NET_NS_PID, nl.Uint32Attr(uint32(pid)))
+	req.AddData(info)
+	_, err = req.Execute(unix.NETLINK_ROUTE, 0)
+	return err
+}
+
+// removeVeth deletes a host end by name, in one request; its peer goes
+// with it. A missing one is fine: the container's namespace died and
+// took the pair along.
 func removeVeth(name string) error {
-	l, err := netlink.LinkByName(name)
-	var nf netlink.LinkNotFoundError
-	if errors.As(err, &nf) {
+	socks, err := routeSockets()
+	if err != nil {
+		return err
+	}
+	req := nl.NewNetlinkRequest(unix.RTM_DELLINK, unix.NLM_F_ACK)
+	req.Sockets = socks
+	req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
+	req.AddData(nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(name)))
+	_, err = req.Execute(unix.NETLINK_ROUTE, 0)
+	if errors.Is(err, unix.ENODEV) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("look up veth %s: %w", name, err)
-	}
-	if err := netlink.LinkDel(l); err != nil {
 		return fmt.Errorf("remove veth %s: %w", name, err)
 	}
 	return nil
@@ -76,7 +100,11 @@ func removeVeth(name string) error {
 
 // Veths lists the host ends of our veth pairs that exist now.
 func Veths() ([]string, error) {
-	links, err := netlink.LinkList()
+	h, err := route()
+	if err != nil {
+		return nil, err
+	}
+	links, err := h.LinkList()
 	if err != nil {
 		return nil, fmt.Errorf("list links: %w", err)
 	}

@@ -229,7 +229,9 @@ func waitGet(t *testing.T, pre []string, url string) string {
 	t.Helper()
 	var out string
 	var err error
-	for i := 0; i < 100; i++ {
+	// A deadline, not a count: a GET that fails slowly (no route to
+	// host after seconds) would make a count of tries last minutes.
+	for start := time.Now(); time.Since(start) < 15*time.Second; {
 		if out, err = get(pre, url); err == nil {
 			return out
 		}

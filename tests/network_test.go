@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -258,6 +259,9 @@ func TestNetBridgeTwenty(t *testing.T) {
 // Bad network input: one line, exit 125, nothing created.
 func TestNetBadInput(t *testing.T) {
 	netTest(t)
+	// No bridge to begin with (unless a container outside the suite
+	// uses it): a bad -p must not make one.
+	run(t, "network", "prune")
 	_, bridgeErr := os.Stat("/sys/class/net/myc0")
 	for _, args := range [][]string{
 		{"--net", "bridge", "-p", "8080"},
@@ -269,10 +273,16 @@ func TestNetBadInput(t *testing.T) {
 		{"--net", "ns:relative"},
 		{"--net", "bridge", "--dns", "dns.example"},
 		{"--net", "host", "-p", "80:80"},
+		// A HOSTIP that is no address of the host's (TEST-NET-1: only
+		// a bind is tried, nothing is sent).
+		{"--net", "bridge", "-p", "192.0.2.1:18097:80"},
 	} {
 		r := run(t, append(append([]string{"run", "--rootfs", rootfs}, args...), "--", "true")...)
 		if r.code != 125 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || r.stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q; want 125 and one line", args, r.code, r.stderr)
+		}
+		if slices.Contains(args, "192.0.2.1:18097:80") && !strings.Contains(r.stderr, "-p 192.0.2.1:18097:80/tcp: 192.0.2.1 is not an address of this host") {
+			t.Errorf("%v: stderr %q; want it to name the flag and say the address is not the host's", args, r.stderr)
 		}
 	}
 	if _, err := os.Stat("/sys/class/net/myc0"); (err == nil) != (bridgeErr == nil) {
