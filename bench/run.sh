@@ -228,6 +228,10 @@ cmd() {
 		;;
 	unshare) CMD=(unshare --pid --fork --mount --uts --ipc "${net[@]}" "$TRUE") ;;
 	exec) CMD=("$TRUE") ;;
+	# The friendly form (docker's defaults), the same files three ways.
+	rootfs) CMD=("$MYC" run --no-tty --cgroup-parent "$CG_PARENT" --rootfs "$R" /bin/true) ;;
+	image) CMD=("$MYC" run --no-tty --cgroup-parent "$CG_PARENT" --storage "$T/store-tmpfs" --image bench:1 /bin/true) ;;
+	image-disk) CMD=("$MYC" run --no-tty --cgroup-parent "$CG_PARENT" --storage "$T/store-disk" --image bench:1 /bin/true) ;;
 	esac
 }
 
@@ -236,8 +240,26 @@ runtimes_for() {
 	base) echo "${RUNTIMES[@]}" ;;
 	net) echo mycontainer runc crun bwrap unshare ;;
 	limits | seccomp) echo "${OCI[@]}" ;;
+	friendly) echo "${FRIENDLY[@]}" ;;
 	esac
 }
+
+# run --image beside run --rootfs of the same files: R as a one-layer OCI
+# image (bench/oci-layout.sh), imported into a store on a tmpfs and into
+# one on the disk under the temp dir (where /var/lib/mycontainer is).
+FRIENDLY=(rootfs)
+IMAGE_NOTE=""
+if [ -x "$MYC-image" ]; then
+	bash "$HERE/oci-layout.sh" "$R" "$T/layout" bench
+	mkdir -p "$T/store-tmpfs"
+	mount -t tmpfs -o size=64m,mode=700 bench-store "$T/store-tmpfs"
+	for st in "$T/store-tmpfs" "$T/store-disk"; do
+		"$MYC" import --storage "$st" --tag bench:1 -q "$T/layout" >/dev/null
+	done
+	FRIENDLY=(rootfs image image-disk)
+else
+	IMAGE_NOTE="No run --image rows: there is no $MYC-image to import the image with (make build makes it)."
+fi
 
 echo "bench: warming up" >&2
 for rt in "${RUNTIMES[@]}"; do
@@ -249,15 +271,20 @@ for rt in "${RUNTIMES[@]}"; do
 	done
 done
 
+for rt in "${FRIENDLY[@]}"; do
+	cmd friendly "$rt" warm
+	"$T/spawn" -- "${CMD[@]}" >/dev/null 2>>"$T/log/warmup.err" || true
+done
+
 wipe_hidden
 
 # 1. One container: one interleaved loop over every variant and runtime.
 echo "bench: one container, $ROUNDS rounds" >&2
 for ((r = 0; r < ROUNDS; r++)); do
-	for v in base net limits seccomp; do
+	for v in base net limits seccomp friendly; do
 		for rt in $(runtimes_for $v); do
 			id=$v-$rt-$r
-			[ "$rt" = bwrap ] || [ "$rt" = unshare ] || [ "$rt" = exec ] || bundle "$v" "$id"
+			[ "$v" = friendly ] || [ "$rt" = bwrap ] || [ "$rt" = unshare ] || [ "$rt" = exec ] || bundle "$v" "$id"
 			cmd "$v" "$rt" "$id"
 			"$T/spawn" -- "${CMD[@]}" >>"$T/data/$v.$rt" 2>>"$T/log/$v.$rt.err"
 		done
@@ -423,6 +450,31 @@ report() {
 		done
 	done
 	echo
+	echo "## \`run --image\` beside \`run --rootfs\` of the same files, $ROUNDS rounds"
+	echo
+	echo "The friendly form (docker's defaults: seccomp, capabilities, masked paths),"
+	echo "/bin/true, in the same interleaved loop. rootfs: \`run --rootfs R\`. image: R's"
+	echo "files as a one-layer image, \`run --image\`, its overlayfs upper directory"
+	echo "made and removed per start in a store on a tmpfs; image-disk: the same"
+	echo "store on the disk under the temp dir (this VM's: ext4 without a journal,"
+	echo "mounted with discard, where freeing a directory's block costs)."
+	if [ -n "$IMAGE_NOTE" ]; then
+		echo
+		echo "$IMAGE_NOTE"
+	fi
+	echo
+	echo "| form | wall | CPU | CPU over rootfs | failures |"
+	echo "|---|---|---|---|---|"
+	for rt in "${FRIENDLY[@]}"; do
+		read -r w p10w p90w n f <<<"$(stats "$T/data/friendly.$rt" 3)"
+		read -r c p10c p90c _ _ <<<"$(stats "$T/data/friendly.$rt" 4)"
+		W[friendly.$rt]=$w C[friendly.$rt]=$c
+		TOTAL_FAIL=$((TOTAL_FAIL + f))
+		TOTAL_RUNS=$((TOTAL_RUNS + n + f))
+		echo "| $rt | $(ms "$w") [$(ms "$p10w")–$(ms "$p90w")] | $(ms "$c") [$(ms "$p10c")–$(ms "$p90c")] |" \
+			"$(awk -v a="$c" -v b="${C[friendly.rootfs]}" 'BEGIN { if (a == "nan" || b == "nan") print "–"; else printf "%+.2f ms", (a - b) / 1000 }') | $f |"
+	done
+	echo
 	echo "## Many containers (PID, mount, UTS, IPC)"
 	echo
 	echo "| runtime | $SEQ in a row: total s | per container ms | × | CPU s | failures | $CONC at once: total s | × | CPU s | failures |"
@@ -480,7 +532,7 @@ report() {
 			"$(mb "${RSS_PEAK[$rt]}") | $f |"
 	done
 	echo
-	echo "## Targets (issue 14; the seccomp cost from issue 9)"
+	echo "## Targets (issue 14; the seccomp cost from issue 9; run --image from issue 12)"
 	echo
 	echo "| target | measured | verdict |"
 	echo "|---|---|---|"
@@ -501,6 +553,13 @@ report() {
 		d = (a - b) / 1000
 		printf "| default seccomp profile costs ≤ 1 ms CPU per start | %+.2f ms (median with it − median without) | %s |\n", d, (d <= 1) ? "met" : "MISSED"
 	}'
+	for rt in image image-disk; do
+		awk -v a="${C[friendly.$rt]:-nan}" -v b="${C[friendly.rootfs]:-nan}" -v rt="$rt" 'BEGIN {
+			if (a == "nan" || b == "nan") { printf "| run --image (%s) adds ≤ 1 ms CPU over run --rootfs | – | not measured |\n", rt; exit }
+			d = (a - b) / 1000
+			printf "| run --image (%s) adds ≤ 1 ms CPU over run --rootfs | %+.2f ms (median − median) | %s |\n", rt, d, (d <= 1) ? "met" : "MISSED"
+		}'
+	done
 	echo
 	echo "Failures: $TOTAL_FAIL of $TOTAL_RUNS container starts."
 }
