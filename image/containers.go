@@ -62,7 +62,7 @@ func (s *Store) NewOverlay(lower []string, use Use) (*Container, error) {
 			return nil, err
 		}
 	}
-	s.SweepContainers()
+	spares := s.SweepContainers()
 	start, err := startTime(os.Getpid())
 	if err != nil {
 		return nil, err
@@ -70,20 +70,13 @@ func (s *Store) NewOverlay(lower []string, use Use) (*Container, error) {
 	owner := fmt.Sprintf("%d-%d", os.Getpid(), start)
 	dir := s.path("containers", owner)
 	c := &Container{Dir: dir, Upper: dir + "/upper", Work: dir + "/work", Lower: lower, lockFD: -1}
-	for _, d := range []string{dir, c.Upper, c.Work} {
-		if err := os.Mkdir(d, 0o700); err != nil {
+	if s.claimSpare(spares, dir) {
+		if err := rewriteUses(dir+"/uses", use.encode(owner)); err != nil {
 			os.RemoveAll(dir)
 			return nil, fmt.Errorf("container directory: %w", err)
 		}
-	}
-	// The root of the merged tree is the upper's: 0755 as images expect.
-	if err := os.Chmod(c.Upper, 0o755); err != nil {
-		os.RemoveAll(dir)
+	} else if err := c.make(use.encode(owner)); err != nil {
 		return nil, err
-	}
-	if err := os.WriteFile(dir+"/uses", use.encode(owner), 0o600); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("container directory: %w", err)
 	}
 	if use.Keep != "" {
 		// Made whole under containers/ (swept if this run is killed), then
@@ -96,11 +89,35 @@ func (s *Store) NewOverlay(lower []string, use Use) (*Container, error) {
 	return c, nil
 }
 
-// End removes the container's upper and work directories, or, for a kept
-// container, only lets go of its lock.
+// make makes the container's directories and its uses file.
+func (c *Container) make(uses []byte) error {
+	for _, d := range []string{c.Dir, c.Upper, c.Work} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			os.RemoveAll(c.Dir)
+			return fmt.Errorf("container directory: %w", err)
+		}
+	}
+	// The root of the merged tree is the upper's: 0755 as images expect.
+	if err := os.Chmod(c.Upper, 0o755); err != nil {
+		os.RemoveAll(c.Dir)
+		return err
+	}
+	if err := os.WriteFile(c.Dir+"/uses", uses, 0o600); err != nil {
+		os.RemoveAll(c.Dir)
+		return fmt.Errorf("container directory: %w", err)
+	}
+	return nil
+}
+
+// End removes the container's upper and work directories (or keeps them
+// as a spare, spares.go), or, for a kept container, only lets go of its
+// lock. The container must have ended: every process of it gone.
 func (c *Container) End() error {
 	if c.Name != "" {
 		return unix.Close(c.lockFD)
+	}
+	if c.spare() {
+		return nil
 	}
 	return os.RemoveAll(c.Dir)
 }
@@ -149,17 +166,22 @@ func readUses(dir string) uses {
 
 // SweepContainers removes the directories of containers whose runtime
 // process is gone (a SIGKILLed run): its PID is not running, or runs with
-// another start time. Kept containers are elsewhere (kept/).
-func (s *Store) SweepContainers() {
+// another start time. Kept containers are elsewhere (kept/). It returns
+// the spares it saw.
+func (s *Store) SweepContainers() (spares []string) {
 	ents, err := os.ReadDir(s.path("containers"))
 	if err != nil {
-		return
+		return nil
 	}
 	for _, e := range ents {
-		if !ownerAlive(e.Name()) {
+		switch {
+		case isSpare(e.Name()):
+			spares = append(spares, e.Name())
+		case !ownerAlive(e.Name()):
 			os.RemoveAll(s.path("containers", e.Name()))
 		}
 	}
+	return spares
 }
 
 func ownerAlive(n string) bool {

@@ -59,8 +59,8 @@ func (s *Store) inUse(im *Image, ref string) error {
 		ref, users[0].Describe(), more)
 }
 
-// Prune removes every layer and blob no image names, and what killed
-// pulls left in tmp/. It returns what it removed.
+// Prune removes every layer and blob no image names, what killed pulls
+// left in tmp/, and the spare container directories. It returns what it removed.
 func (s *Store) Prune() ([]string, error) {
 	ix, unlock, err := s.exclusive()
 	if err != nil {
@@ -68,7 +68,19 @@ func (s *Store) Prune() ([]string, error) {
 	}
 	defer unlock()
 	s.sweepTmp()
-	return s.gc(ix)
+	removed, err := s.gc(ix)
+	if err != nil {
+		return removed, err
+	}
+	// Spare upper directories go too (spares.go): after prune the store
+	// holds only what images and containers use.
+	for _, n := range s.SweepContainers() {
+		if err := os.RemoveAll(s.path("containers", n)); err != nil {
+			return removed, err
+		}
+		removed = append(removed, "spare container directory "+n)
+	}
+	return removed, nil
 }
 
 // exclusive takes the gc lock, then the index lock, both exclusive (the

@@ -201,6 +201,20 @@ func dirNames(t *testing.T, dir string) []string {
 	return out
 }
 
+// upperDirs lists the store's containers/ but the spares: the pristine
+// upper and work directories a run whose container wrote nothing leaves
+// for the next (image/spares.go).
+func upperDirs(t *testing.T, store string) []string {
+	t.Helper()
+	var out []string
+	for _, n := range dirNames(t, filepath.Join(store, "containers")) {
+		if !strings.HasPrefix(n, "spare-") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // storeImages reads `images --format json`.
 func storeImages(t *testing.T, store string) []struct {
 	ID     string

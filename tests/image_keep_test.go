@@ -52,7 +52,7 @@ func TestImageKeepNamed(t *testing.T) {
 	if fi, err := os.Lstat(upper + "/srv/top"); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
 		t.Errorf("the deleted /srv/top is no whiteout in the kept upper directory: %v %v", fi, err)
 	}
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) != 0 {
+	if left := upperDirs(t, store); len(left) != 0 {
 		t.Errorf("containers/ after a kept run: %v", left)
 	}
 	r := run(t, "container", "ls", "--storage", store)
@@ -72,7 +72,7 @@ func TestImageKeepNamed(t *testing.T) {
 	if after := treeSum(t, filepath.Join(store, "kept")); after != before || !slices.Equal(keptNames(t, store), []string{"web"}) {
 		t.Errorf("a refused run changed kept/: %v", keptNames(t, store))
 	}
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) != 0 {
+	if left := upperDirs(t, store); len(left) != 0 {
 		t.Errorf("a refused run left containers/: %v", left)
 	}
 
@@ -159,13 +159,13 @@ func TestImageKeepKilled(t *testing.T) {
 	must(t, plain.Process.Signal(syscall.SIGKILL))
 	_ = plain.Wait()
 	waitFor(t, "the container to die with the runtime", func() bool { return len(processesWith(mark2)) == 0 })
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) == 0 {
+	if left := upperDirs(t, store); len(left) == 0 {
 		t.Error("no upper directory left by the killed run: the sweep below proves nothing")
 	}
 	if r := run(t, "run", "--no-tty", "--storage", store, "--cgroup-parent", parent, "--image", "l:t", "--", "true"); r.code != 0 {
 		t.Fatalf("run: exit %d %s", r.code, r.stderr)
 	}
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) != 0 {
+	if left := upperDirs(t, store); len(left) != 0 {
 		t.Errorf("upper directories left after the sweeping run: %v", left)
 	}
 	if cg := containerCgroups(t, parent); len(cg) != 0 {

@@ -156,13 +156,13 @@ func TestImageRunKilledLeavesNothing(t *testing.T) {
 		}
 	}
 	// The next run sweeps the killed runs' upper directories.
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) == 0 {
+	if left := upperDirs(t, store); len(left) == 0 {
 		t.Error("no upper directory left by the killed runs: the sweep below proves nothing")
 	}
 	if r := runImage(t, store, "l:t", "--", "true"); r.code != 0 {
 		t.Fatalf("run: exit %d %s", r.code, r.stderr)
 	}
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) != 0 {
+	if left := upperDirs(t, store); len(left) != 0 {
 		t.Errorf("upper directories left after the sweeping run: %v", left)
 	}
 }

@@ -53,7 +53,7 @@ func TestImagePullRunRmiPrune(t *testing.T) {
 	if after := treeSum(t, filepath.Join(store, "layers")); after != layers {
 		t.Errorf("a container's writes changed the image's layers")
 	}
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) != 0 {
+	if left := upperDirs(t, store); len(left) != 0 {
 		t.Errorf("upper directories left after the container ended: %v", left)
 	}
 	if r := runImage(t, store, ref, "--", "cat", "/srv/top"); r.stdout != "from the top layer\n" {
@@ -123,7 +123,7 @@ func TestImageOverlayOverRootfs(t *testing.T) {
 	if treeSum(t, rootfs) != before {
 		t.Error("the rootfs changed under --overlay")
 	}
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) != 0 {
+	if left := upperDirs(t, store); len(left) != 0 {
 		t.Errorf("upper directories left: %v", left)
 	}
 }
