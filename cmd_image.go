@@ -369,6 +369,9 @@ func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
 		if dir == "/" {
 			return nil, errors.New("--overlay over the host's /: refused (the default root is the host's / read-only)")
 		}
+		if err := image.CheckOverlayKernel(); err != nil {
+			return nil, err
+		}
 		if c, err = s.NewOverlay([]string{dir}, image.Use{Ref: dir, Keep: keep}); err != nil {
 			return nil, err
 		}
@@ -381,6 +384,9 @@ func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
 			return nil, err
 		}
 		if err := applyImageConfig(f, cfg, r.Entrypoint, r.Image); err != nil {
+			return nil, err
+		}
+		if err := image.CheckOverlayKernel(); err != nil {
 			return nil, err
 		}
 		if c, err = s.NewContainer(im, r.Image, keep); err != nil {
