@@ -14,6 +14,8 @@
 //	containers/PID-START/ a running container's upper and work directories,
 //	                      and what it uses (its image, its layers)
 //	kept/NAME/            the same for a kept container (run --name, --keep)
+//	containers/spare-N/   a pristine upper and work pair for the next run
+//	                      (spares.go)
 //	tmp/                  blobs and layers being written; a name appears
 //	                      under blobs/ or layers/ only by rename, after its
 //	                      digest was checked
