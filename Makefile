@@ -142,12 +142,15 @@ clean:
 STATIC := CGO_ENABLED=1 $(GO) test -c -tags $(TAGS) -ldflags '-extldflags -static'
 test-v2: build rootfs
 	d=$$(mktemp -d /tmp/mycontainer-v2.XXXXXX) && trap 'rm -rf "$$d"' EXIT && \
-	cp $(BIN) "$$d/mycontainer" && cp $(BIN)-net "$$d/mycontainer-net" && cp -a $(ROOTFS) "$$d/rootfs" && \
+	cp $(BIN) "$$d/mycontainer" && cp $(BIN)-net "$$d/mycontainer-net" && cp $(BIN)-image "$$d/mycontainer-image" && \
+	cp -a $(ROOTFS) "$$d/rootfs" && \
 	CGO_ENABLED=0 $(GO) build -o "$$d/mycontainer-nettool" ./tests/nettool && \
 	mkdir "$$d/attack" && for c in tests/attack/*.c; do \
 	  gcc -static -O2 -o "$$d/attack/$$(basename $$c .c)" $$c || exit 1; done && \
 	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS),leakprobe -ldflags '$(LDFLAGS)' -o "$$d/mycontainer-leakprobe" . && \
 	$(STATIC) -o "$$d/tests.test" ./tests && \
 	$(STATIC) -o "$$d/cgroups.test" ./cgroups && \
+	MYCONTAINER_TEST_BIN=$(CURDIR)/$(BIN) MYCONTAINER_TEST_ROOTFS=$(CURDIR)/$(ROOTFS) \
+	  MYCONTAINER_TEST_WRITE_IMAGE_LAYOUT="$$d/image" "$$d/tests.test" -test.run '^TestImageLayoutForVM$$' && \
 	tests/vm/run.sh --mem 1024M --timeout 600 --files "$$d" -- sh -c \
-	  'MYCONTAINER_TEST_BIN=/mnt/files/mycontainer MYCONTAINER_TEST_LEAKPROBE_BIN=/mnt/files/mycontainer-leakprobe MYCONTAINER_TEST_ROOTFS=/mnt/files/rootfs MYCONTAINER_TEST_ATTACK_DIR=/mnt/files/attack ./tests.test -test.count=1 && ./cgroups.test -test.count=1'
+	  'MYCONTAINER_TEST_BIN=/mnt/files/mycontainer MYCONTAINER_TEST_IMAGE_LAYOUT=/mnt/files/image MYCONTAINER_TEST_LEAKPROBE_BIN=/mnt/files/mycontainer-leakprobe MYCONTAINER_TEST_ROOTFS=/mnt/files/rootfs MYCONTAINER_TEST_ATTACK_DIR=/mnt/files/attack ./tests.test -test.count=1 && ./cgroups.test -test.count=1'

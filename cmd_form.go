@@ -37,13 +37,22 @@ func ociRunForm(args []string) bool {
 	if verb != "run" {
 		return false
 	}
+	keep := false
 	for _, a := range args[at+1:] {
 		if a == "--" || !strings.HasPrefix(a, "-") {
-			return false
+			return keep && a != "--"
 		}
 		name, _, _ := strings.Cut(a, "=")
+		if name == "--keep" {
+			// Also run --image's and --overlay's: the full set decides.
+			keep = true
+			continue
+		}
 		if ociRunFlags[name] {
 			return true
+		}
+		if keep {
+			return false
 		}
 		if strings.HasPrefix(name, "-") && !strings.HasPrefix(name, "--") && len(name) > 2 {
 			// Combined short flags: -dt.
@@ -58,7 +67,8 @@ func ociRunForm(args []string) bool {
 // ociFlagged reports whether the friendly run's flag set was given one of
 // the OCI form's flags: that makes the command line the OCI form.
 func (r *runCmd) ociFlagged() bool {
-	return r.Bundle != "" || r.Detach || r.PidFile != "" || r.ConsoleSocket != "" || r.Keep ||
+	keep := r.Keep && r.Image == "" && !r.Overlay // with them, --keep keeps the image container
+	return r.Bundle != "" || r.Detach || r.PidFile != "" || r.ConsoleSocket != "" || keep ||
 		r.PreserveFds != 0 || r.NoPivot || r.NoNewKeyring || r.NoSubreaper
 }
 
@@ -129,8 +139,8 @@ func (r *runCmd) friendlyFlag() string {
 		return "--rootfs"
 	case r.Image != "":
 		return "--image"
-	case r.Overlay || r.Entrypoint != nil || r.Storage != "":
-		return "an image flag (--overlay, --entrypoint, --storage)"
+	case r.Overlay || r.Entrypoint != nil || r.Storage != "" || r.Name != "":
+		return "an image flag (--overlay, --entrypoint, --storage, --name)"
 	case r.Init:
 		return "--init"
 	case len(r.Env) > 0:

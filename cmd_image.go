@@ -54,7 +54,18 @@ type imagesCmd struct {
 
 type rmiCmd struct {
 	storageFlag
-	Refs []string `arg:"" help:"Image names or IDs."`
+	Force bool     `short:"f" help:"Remove an image even if a running or kept container uses it (its layers stay until no container does)."`
+	Refs  []string `arg:"" help:"Image names or IDs."`
+}
+
+type rmCmd struct {
+	storageFlag
+	Names []string `arg:"" help:"Names of kept containers (run --name, or the name run --keep printed)."`
+}
+
+type containersCmd struct {
+	storageFlag
+	Quiet bool `short:"q" help:"Print only the names."`
 }
 
 type pruneCmd struct {
@@ -68,12 +79,17 @@ type imageVerbs struct {
 	LogFormat string `hidden:""`
 	Debug     bool   `hidden:""`
 
-	Pull   pullCmd   `cmd:"" help:"Pull an image from a registry into the store."`
-	Import importCmd `cmd:"" help:"Import a docker-archive, oci-archive or OCI layout into the store."`
-	Images imagesCmd `cmd:"" help:"List the store's images."`
-	Rmi    rmiCmd    `cmd:"" help:"Remove images (and their layers no other image or container uses)."`
-	Bundle bundleCmd `cmd:"" help:"Write an image out as an OCI bundle (config.json and rootfs/) for run --bundle, runc or crun."`
-	Image  struct {
+	Pull      pullCmd   `cmd:"" help:"Pull an image from a registry into the store."`
+	Import    importCmd `cmd:"" help:"Import a docker-archive, oci-archive or OCI layout into the store."`
+	Images    imagesCmd `cmd:"" help:"List the store's images."`
+	Rmi       rmiCmd    `cmd:"" help:"Remove images (and their layers no other image or container uses)."`
+	Bundle    bundleCmd `cmd:"" help:"Write an image out as an OCI bundle (config.json and rootfs/) for run --bundle, runc or crun."`
+	Rm        rmCmd     `cmd:"" help:"Remove kept containers' files (run --name or --keep)."`
+	Container struct {
+		Ls containersCmd `cmd:"" help:"List the kept containers and the running image containers."`
+		Rm rmCmd         `cmd:"" help:"Remove kept containers' files."`
+	} `cmd:"" help:"Manage containers run from images."`
+	Image struct {
 		Ls     imagesCmd `cmd:"" help:"List the store's images."`
 		Pull   pullCmd   `cmd:"" help:"Pull an image."`
 		Import importCmd `cmd:"" help:"Import an archive or layout."`
@@ -85,7 +101,7 @@ type imageVerbs struct {
 // imageCLI runs an image verb; ok is false when args hold none.
 func imageCLI(args []string) (code int, ok bool) {
 	switch verbOf(args) {
-	case "pull", "import", "images", "rmi", "image", "bundle":
+	case "pull", "import", "images", "rmi", "image", "bundle", "rm", "container":
 	default:
 		return 0, false
 	}
@@ -97,7 +113,10 @@ func imageCLI(args []string) (code int, ok bool) {
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
-		return fail(err), true
+		// Not fail(err): kong's parse errors carry exit code 80; bad flags
+		// exit 125, as run's do.
+		fmt.Fprintf(os.Stderr, "mycontainer: %v\n", err)
+		return exitRuntime, true
 	}
 	var run func() error
 	switch ctx.Command() {
@@ -117,6 +136,11 @@ func imageCLI(args []string) (code int, ok bool) {
 		run = v.Bundle.run
 	case "image prune":
 		run = v.Image.Prune.run
+	case "rm <names>", "container rm <names>":
+		c := pick2(ctx.Command(), &v.Rm, &v.Container.Rm)
+		run = c.run
+	case "container ls":
+		run = v.Container.Ls.run
 	default:
 		return fail(fmt.Errorf("unknown command %q", ctx.Command())), true
 	}
@@ -128,6 +152,13 @@ func imageCLI(args []string) (code int, ok bool) {
 
 func pick[T any](cmd string, top, sub *T) *T {
 	if strings.HasPrefix(cmd, "image ") {
+		return sub
+	}
+	return top
+}
+
+func pick2[T any](cmd string, top, sub *T) *T {
+	if strings.HasPrefix(cmd, "container ") {
 		return sub
 	}
 	return top
@@ -229,7 +260,7 @@ func (c *rmiCmd) run() error {
 	}
 	var errs []error
 	for _, r := range c.Refs {
-		im, err := s.Remove(r)
+		im, err := s.Remove(r, c.Force)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -237,6 +268,57 @@ func (c *rmiCmd) run() error {
 		fmt.Printf("removed %s (%s)\n", r, im.ID)
 	}
 	return errors.Join(errs...)
+}
+
+func (c *rmCmd) run() error {
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, n := range c.Names {
+		if err := s.RemoveContainer(n); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Println("removed", n)
+	}
+	return errors.Join(errs...)
+}
+
+func (c *containersCmd) run() error {
+	s, err := c.open()
+	if err != nil {
+		return err
+	}
+	cs, err := s.Containers()
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 8, 3, ' ', 0)
+	if !c.Quiet {
+		fmt.Fprintln(w, "NAME\tIMAGE\tSTATUS\tFILES")
+	}
+	for _, ct := range cs {
+		name, status, what := ct.Name, "exited", ct.Ref
+		if name == "" {
+			name = "-"
+		}
+		if ct.Running {
+			status = "running (run pid " + ct.PID + ")"
+		}
+		if ct.ImageID == "" {
+			what = "--overlay " + ct.Ref
+		}
+		if c.Quiet {
+			if ct.Name != "" {
+				fmt.Fprintln(w, ct.Name)
+			}
+			continue
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", name, what, status, ct.Dir+"/upper")
+	}
+	return w.Flush()
 }
 
 func (c *pruneCmd) run() error {
@@ -256,6 +338,18 @@ func (c *pruneCmd) run() error {
 // say otherwise, as in docker run. The returned cleanup removes the
 // container's upper and work directories.
 func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
+	keep := r.Name
+	if keep != "" {
+		if err := image.ValidName(keep); err != nil {
+			return nil, err
+		}
+	} else if r.Keep {
+		name, err := image.NewName()
+		if err != nil {
+			return nil, err
+		}
+		keep = name
+	}
 	s, err := image.Open(image.RootFromEnv(r.Storage))
 	if err != nil {
 		return nil, err
@@ -275,7 +369,10 @@ func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
 		if dir == "/" {
 			return nil, errors.New("--overlay over the host's /: refused (the default root is the host's / read-only)")
 		}
-		if c, err = s.NewOverlay([]string{dir}, nil); err != nil {
+		if err := image.CheckOverlayKernel(); err != nil {
+			return nil, err
+		}
+		if c, err = s.NewOverlay([]string{dir}, image.Use{Ref: dir, Keep: keep}); err != nil {
 			return nil, err
 		}
 	} else {
@@ -289,14 +386,20 @@ func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
 		if err := applyImageConfig(f, cfg, r.Entrypoint, r.Image); err != nil {
 			return nil, err
 		}
-		if c, err = s.NewContainer(im); err != nil {
+		if err := image.CheckOverlayKernel(); err != nil {
+			return nil, err
+		}
+		if c, err = s.NewContainer(im, r.Image, keep); err != nil {
 			return nil, err
 		}
 	}
 	f.Overlay = &spec.Overlay{Lower: c.Lower, Upper: c.Upper, Work: c.Work}
 	return func() {
-		if err := c.Remove(); err != nil {
+		if err := c.End(); err != nil {
 			fmt.Fprintf(os.Stderr, "mycontainer: remove the container's upper directory: %v\n", err)
+		}
+		if c.Name != "" && r.Name == "" {
+			fmt.Fprintf(os.Stderr, "mycontainer: kept the container's files as %s (in %s); `mycontainer rm %s` removes them\n", c.Name, c.Dir, c.Name)
 		}
 	}, nil
 }

@@ -37,12 +37,13 @@ type runCmd struct {
 	Image         string   `help:"Run an image from the store (pull or import it first) on a copy-on-write overlayfs root; its Entrypoint, Cmd, Env, WorkingDir and User apply unless flags change them." placeholder:"REF" group:"Images"`
 	Entrypoint    *string  `help:"With --image: replace the image's Entrypoint (\"\" clears it)." placeholder:"CMD" group:"Images"`
 	Overlay       bool     `help:"With --rootfs: a copy-on-write root over DIR, which itself is never changed." group:"Images"`
+	Name          string   `help:"With --image or --overlay: name the container and keep its files (the upper directory) after it exits, under the store's kept/NAME/; mycontainer rm NAME removes them." placeholder:"NAME" group:"Images"`
 	Storage       string   `help:"Image store directory (default: $MYCONTAINER_STORAGE, else /var/lib/mycontainer)." placeholder:"DIR" group:"Images"`
 	Bundle        string   `short:"b" help:"OCI form: run the bundle in DIR (default: the current directory); the one argument is the container ID." placeholder:"DIR" group:"OCI form (any of these flags)"`
 	Detach        bool     `short:"d" help:"OCI form: return once the container runs." group:"OCI form (any of these flags)"`
 	PidFile       string   `help:"OCI form: write init's PID here." placeholder:"FILE" group:"OCI form (any of these flags)"`
 	ConsoleSocket string   `help:"OCI form: send the pty master to this unix socket." placeholder:"PATH" group:"OCI form (any of these flags)"`
-	Keep          bool     `help:"OCI form: do not delete the container after it exits." group:"OCI form (any of these flags)"`
+	Keep          bool     `help:"OCI form: do not delete the container after it exits. With --image or --overlay: keep the container's files under a made-up name (see --name)." group:"OCI form (any of these flags)"`
 	PreserveFds   int      `help:"OCI form: pass the caller's fds 3 to 3+N-1 to the container's process." placeholder:"N" group:"OCI form (any of these flags)"`
 	NoPivot       bool     `help:"OCI form: accepted for runc compatibility; pivot_root is always used." group:"OCI form (any of these flags)"`
 	NoNewKeyring  bool     `help:"OCI form: accepted for runc compatibility (no new session keyring is made)." group:"OCI form (any of these flags)"`
@@ -85,6 +86,9 @@ func (r *runCmd) run(start uint64, debug bool) int {
 	}
 	if len(r.Command) == 0 && r.Image == "" {
 		return fail(errors.New("run: no command given"))
+	}
+	if r.Name != "" && r.Image == "" && !r.Overlay {
+		return fail(fmt.Errorf("--name %s: only a container with --image or --overlay has files to keep", r.Name))
 	}
 	if hint := r.bundleHint(); hint != "" {
 		fmt.Fprintf(os.Stderr, "mycontainer: %s\n", hint)

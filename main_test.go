@@ -29,6 +29,9 @@ func TestOCIRunForm(t *testing.T) {
 		"run --detach -b=/b id":           true,
 		"run -d id":                       true,
 		"run --keep id":                   true,
+		"run --keep -b /b id":             true,
+		"run --keep --image x sh":         false, // keeps the image container: the full set decides
+		"run --keep --rootfs r --overlay": false,
 		"run --console-socket /s id":      true,
 		"run --pid-file f --bundle /b id": true,
 		"run --preserve-fds=2 id":         true,

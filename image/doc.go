@@ -11,7 +11,11 @@
 //	layers/HEX/           one directory per layer, named by its diff_id
 //	                      (the sha256 of the uncompressed tar), unpacked once
 //	                      and shared by every image and container using it
-//	containers/NAME/      a running container's upper and work directories
+//	containers/PID-START/ a running container's upper and work directories,
+//	                      and what it uses (its image, its layers)
+//	kept/NAME/            the same for a kept container (run --name, --keep)
+//	containers/spare-N/   a pristine upper and work pair for the next run
+//	                      (spares.go)
 //	tmp/                  blobs and layers being written; a name appears
 //	                      under blobs/ or layers/ only by rename, after its
 //	                      digest was checked

@@ -9,8 +9,10 @@ import (
 
 // Remove takes a name off its image, and removes the image when it has
 // no name left (or ref is its ID); then its layers no other image or
-// running container uses.
-func (s *Store) Remove(ref string) (*Image, error) {
+// container uses. An image a running or kept container uses is refused,
+// naming the container, unless force: then the image goes and its layers
+// stay until no container uses them.
+func (s *Store) Remove(ref string, force bool) (*Image, error) {
 	ix, unlock, err := s.exclusive()
 	if err != nil {
 		return nil, err
@@ -24,6 +26,11 @@ func (s *Store) Remove(ref string) (*Image, error) {
 	if slices.Contains(im.Names, n) && len(im.Names) > 1 {
 		im.Names = slices.DeleteFunc(im.Names, func(x string) bool { return x == n })
 	} else {
+		if !force {
+			if err := s.inUse(im, ref); err != nil {
+				return nil, err
+			}
+		}
 		ix.Images = slices.DeleteFunc(ix.Images, func(x *Image) bool { return x == im })
 	}
 	if err := s.save(ix); err != nil {
@@ -33,8 +40,27 @@ func (s *Store) Remove(ref string) (*Image, error) {
 	return im, err
 }
 
-// Prune removes every layer and blob no image names, and what killed
-// pulls left in tmp/. It returns what it removed.
+// inUse refuses to remove an image a container uses, naming it.
+func (s *Store) inUse(im *Image, ref string) error {
+	var users []ContainerInfo
+	for _, c := range s.containers() {
+		if c.ImageID == im.ID {
+			users = append(users, c)
+		}
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	more := ""
+	if len(users) > 1 {
+		more = fmt.Sprintf(" and %d more", len(users)-1)
+	}
+	return fmt.Errorf("image %s is in use by %s%s: rmi --force removes the image anyway (its layers stay while a container uses them)",
+		ref, users[0].Describe(), more)
+}
+
+// Prune removes every layer and blob no image names, what killed pulls
+// left in tmp/, and the spare container directories. It returns what it removed.
 func (s *Store) Prune() ([]string, error) {
 	ix, unlock, err := s.exclusive()
 	if err != nil {
@@ -42,7 +68,19 @@ func (s *Store) Prune() ([]string, error) {
 	}
 	defer unlock()
 	s.sweepTmp()
-	return s.gc(ix)
+	removed, err := s.gc(ix)
+	if err != nil {
+		return removed, err
+	}
+	// Spare upper directories go too (spares.go): after prune the store
+	// holds only what images and containers use.
+	for _, n := range s.SweepContainers() {
+		if err := os.RemoveAll(s.path("containers", n)); err != nil {
+			return removed, err
+		}
+		removed = append(removed, "spare container directory "+n)
+	}
+	return removed, nil
 }
 
 // exclusive takes the gc lock, then the index lock, both exclusive (the
@@ -75,8 +113,10 @@ func (s *Store) gc(ix *index) ([]string, error) {
 			keep[hexOf(l)] = true
 		}
 	}
-	for _, l := range s.liveLayers() {
-		keep[hexOf(l)] = true
+	for _, c := range s.containers() {
+		for _, l := range c.Layers {
+			keep[hexOf(l)] = true
+		}
 	}
 	var removed []string
 	ents, err := os.ReadDir(s.path("layers"))

@@ -98,6 +98,7 @@ func benchProblems(text string) []string {
 		"### Plus docker's default seccomp":   {"mycontainer", "runc", "crun"},
 		"## Many containers":                  all,
 		"## Memory":                           all,
+		"## `run --image` beside":             {"rootfs", "unconfined", "image", "image-disk"},
 	}
 	// section heading prefix -> runtime -> the row's cells
 	rows := map[string]map[string][]string{}
@@ -113,7 +114,7 @@ func benchProblems(text string) []string {
 			}
 			continue
 		}
-		if section == "" || !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| runtime") {
+		if section == "" || !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| runtime") || strings.HasPrefix(line, "| form") {
 			continue
 		}
 		cells := strings.Split(strings.Trim(line, "| "), "|")

@@ -15,6 +15,7 @@ import (
 // unpacked in tmp/ and renamed after both digests matched) and no image
 // entry; the next pull removes its debris and completes.
 func TestImagePullKilledMidBlob(t *testing.T) {
+	needOverlayRoot(t)
 	im := buildImage(t, 48)
 	addr := startRegistry(t)
 	ref := im.push(t, addr, "test/big:t")
@@ -85,6 +86,7 @@ func tmpLayerWithData(tmp string, n int64) bool {
 // Two pulls of the same image at once, with a prune and a run beside
 // them: both succeed, each layer is written once.
 func TestImageParallelPulls(t *testing.T) {
+	needOverlayRoot(t)
 	im := buildImage(t, 8)
 	addr := startRegistry(t)
 	ref := im.push(t, addr, "test/par:t")
@@ -130,6 +132,7 @@ func TestImageParallelPulls(t *testing.T) {
 // left on the host; the upper directory stays until the next run, which
 // removes it.
 func TestImageRunKilledLeavesNothing(t *testing.T) {
+	needOverlayRoot(t)
 	im := buildImage(t, 0)
 	store := newStore(t)
 	if r := img(t, store, "import", filepath.Join(im.dir, "L")); r.code != 0 {
@@ -156,13 +159,13 @@ func TestImageRunKilledLeavesNothing(t *testing.T) {
 		}
 	}
 	// The next run sweeps the killed runs' upper directories.
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) == 0 {
+	if left := upperDirs(t, store); len(left) == 0 {
 		t.Error("no upper directory left by the killed runs: the sweep below proves nothing")
 	}
 	if r := runImage(t, store, "l:t", "--", "true"); r.code != 0 {
 		t.Fatalf("run: exit %d %s", r.code, r.stderr)
 	}
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) != 0 {
+	if left := upperDirs(t, store); len(left) != 0 {
 		t.Errorf("upper directories left after the sweeping run: %v", left)
 	}
 }

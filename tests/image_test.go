@@ -12,6 +12,7 @@ import (
 // opaque directory, the hard link, the symlink, the setuid bit, the
 // image's Cmd, Env and WorkingDir), rmi and prune.
 func TestImagePullRunRmiPrune(t *testing.T) {
+	needOverlayRoot(t)
 	im := buildImage(t, 0)
 	addr := startRegistry(t)
 	ref := im.push(t, addr, "test/busybox:t")
@@ -53,7 +54,7 @@ func TestImagePullRunRmiPrune(t *testing.T) {
 	if after := treeSum(t, filepath.Join(store, "layers")); after != layers {
 		t.Errorf("a container's writes changed the image's layers")
 	}
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) != 0 {
+	if left := upperDirs(t, store); len(left) != 0 {
 		t.Errorf("upper directories left after the container ended: %v", left)
 	}
 	if r := runImage(t, store, ref, "--", "cat", "/srv/top"); r.stdout != "from the top layer\n" {
@@ -83,6 +84,7 @@ func TestImagePullRunRmiPrune(t *testing.T) {
 // import of the archives users have: `docker save`/`podman save`'s
 // docker-archive, an oci-archive, and an OCI layout directory.
 func TestImageImportArchives(t *testing.T) {
+	needOverlayRoot(t)
 	im := buildImage(t, 0)
 	d := t.TempDir()
 	docker := filepath.Join(d, "docker.tar")
@@ -114,6 +116,7 @@ func TestImageImportArchives(t *testing.T) {
 // --overlay: a plain rootfs directory under a copy-on-write root is
 // never changed by the container.
 func TestImageOverlayOverRootfs(t *testing.T) {
+	needOverlayRoot(t)
 	store := newStore(t)
 	before := treeSum(t, rootfs)
 	r := run(t, "run", "--no-tty", "--storage", store, "--rootfs", rootfs, "--overlay", "--", "sh", "-c", "echo x > /etc/passwd && rm /bin/ls && echo ok")
@@ -123,12 +126,13 @@ func TestImageOverlayOverRootfs(t *testing.T) {
 	if treeSum(t, rootfs) != before {
 		t.Error("the rootfs changed under --overlay")
 	}
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) != 0 {
+	if left := upperDirs(t, store); len(left) != 0 {
 		t.Errorf("upper directories left: %v", left)
 	}
 }
 
 func TestImageEntrypointAndUser(t *testing.T) {
+	needOverlayRoot(t)
 	im := buildImage(t, 0)
 	sh(t, "umoci", "config", "--image", im.layout, "--config.entrypoint", "echo", "--config.cmd", "default",
 		"--config.user", "alice")

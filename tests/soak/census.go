@@ -91,7 +91,7 @@ func census(e *env, before *snapshot) ([]leak, error) {
 		{kind: "state entries", items: dirEntries(e.root)},
 		{kind: "temp files", items: newTemps, foreign: foreign},
 		{kind: "IP leases", items: append(dirEntries("/run/mycontainer/net/leases"), netVeths()...)},
-		{kind: "overlay dirs", items: dirEntries(filepath.Join(e.store, "containers"))},
+		{kind: "overlay dirs", items: upperDirs(filepath.Join(e.store, "containers"))},
 	}, nil
 }
 
@@ -308,6 +308,19 @@ func dirEntries(dir string) []string {
 	var out []string
 	for _, ent := range ents {
 		out = append(out, filepath.Join(dir, ent.Name()))
+	}
+	return out
+}
+
+// upperDirs lists containers/ of the image store but the spares: a
+// run whose container wrote nothing keeps its pristine upper and work
+// directories there for the next run (image/spares.go), on purpose.
+func upperDirs(dir string) []string {
+	var out []string
+	for _, p := range dirEntries(dir) {
+		if !strings.HasPrefix(filepath.Base(p), "spare-") {
+			out = append(out, p)
+		}
 	}
 	return out
 }
