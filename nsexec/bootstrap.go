@@ -74,7 +74,12 @@ type Bootstrap struct {
 	// Rootfs, and sends MsgHooks; the parent runs the hooks config.md
 	// places there and answers MsgHooksDone (root.c).
 	HookPause bool
-	Extras    []byte // Extras.Encode (MYC_X_* attributes), for OCI bundles
+	// RootChroot: no new mount namespace (none listed, or one joined by
+	// path): init chroots into Rootfs as it is, with nothing mounted,
+	// cloned or cut off in the shared tree (nsexec/chroot.c). With Exec,
+	// Rootfs is the running init's /proc/PID/root.
+	RootChroot bool
+	Extras     []byte // Extras.Encode (MYC_X_* attributes), for OCI bundles
 }
 
 // JoinNS is an existing namespace to enter.

@@ -40,14 +40,15 @@ func fullBootstrap() *Bootstrap {
 			{Kind: MountBind, Source: "/etc/hosts", Target: "/etc/hosts", File: true, BindIdx: 1, RecAttr: 1, RecClr: 0x70, Propagation: []uint32{0x100000, 0x4000}},
 			{Kind: MountSetattr, Target: "/sys/fs/cgroup", Attr: 1, NoFollow: true},
 		},
-		Pdeathsig: true,
-		ExecFifo:  "/run/mycontainer/c1/exec.fifo",
-		WaitStart: true,
-		HookPause: true,
-		Owned:     true,
-		Join:      []JoinNS{{Type: 0x40000000, Path: "/run/netns/n1"}, {Type: 0x20000, Path: "/proc/42/ns/mnt"}},
-		Exec:      true,
-		Extras:    []byte(`{"umask":18}`),
+		Pdeathsig:  true,
+		ExecFifo:   "/run/mycontainer/c1/exec.fifo",
+		WaitStart:  true,
+		HookPause:  true,
+		Owned:      true,
+		RootChroot: true,
+		Join:       []JoinNS{{Type: 0x40000000, Path: "/run/netns/n1"}, {Type: 0x20000, Path: "/proc/42/ns/mnt"}},
+		Exec:       true,
+		Extras:     []byte(`{"umask":18}`),
 	}
 }
 

@@ -53,6 +53,7 @@ const (
 	aHookPause        = C.MYC_A_HOOK_PAUSE
 	aBindPeer         = C.MYC_A_BIND_PEER
 	aOwned            = C.MYC_A_OWNED
+	aRootChroot       = C.MYC_A_ROOT_CHROOT
 
 	mKind      = C.MYC_M_KIND
 	mSource    = C.MYC_M_SOURCE

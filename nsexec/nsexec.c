@@ -37,7 +37,7 @@
 
 #include "nsexec.h"
 
-struct myc_child_state myc_state = { .sync_fd = -1, .fifo_fd = -1, .gate_fd = -1 };
+struct myc_child_state myc_state = { .sync_fd = -1, .fifo_fd = -1, .gate_fd = -1, .proc_fd = -1, .exec_root_fd = -1 };
 
 /*
  * Name a stage twice: the kernel's comm (15 bytes: what top, strace -f and
@@ -281,6 +281,8 @@ static void become_exec(const struct myc_plan *plan)
 	if (plan->pdeathsig)
 		die_with_parent();
 	myc_state.role = MYC_ROLE_EXEC;
+	if (plan->root_chroot)
+		myc_enter_exec_root(plan);
 }
 
 /*
@@ -302,15 +304,6 @@ static void become_init(const struct myc_plan *plan)
 	if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
 		myc_fail("sethostname", plan->hostname, errno, NULL);
 
-	/*
-	 * The exec fifo lives in the runtime's state dir on the host: open it
-	 * (O_PATH, no blocking) before the pivot hides that path.
-	 */
-	if (plan->exec_fifo) {
-		myc_state.fifo_fd = open(plan->exec_fifo, O_PATH | O_CLOEXEC);
-		if (myc_state.fifo_fd < 0)
-			myc_fail("open exec fifo", plan->exec_fifo, errno, NULL);
-	}
 	myc_enter_root(plan);
 	if (plan->init)
 		split_init(plan);
@@ -352,6 +345,7 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 	 * setns(CLONE_NEWNS) refuses a multi-threaded caller, and a joined PID
 	 * namespace only applies to children, which the clone below makes.
 	 */
+	myc_open_before_join(&plan);
 	myc_join_namespaces(&plan);
 	clone_init(&plan);
 

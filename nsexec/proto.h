@@ -101,6 +101,14 @@ enum {
 	 * propagation asked for it).
 	 */
 	MYC_A_BIND_PEER = 17,
+	/*
+	 * Flag: no new mount namespace (linux.namespaces has no "mount" entry,
+	 * or one with a path, joined). The root is entered with chroot, as it
+	 * is: nothing is mounted, cloned or cut off in a tree that is shared.
+	 * With MYC_A_EXEC, MYC_A_ROOTFS is the running init's /proc/PID/root,
+	 * opened before any namespace is joined.
+	 */
+	MYC_A_ROOT_CHROOT = 18,
 
 	MYC_A_GO_FIRST = 64,
 	MYC_A_ARG = 64,          /* argv, repeated, in order */
