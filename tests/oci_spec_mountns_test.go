@@ -394,3 +394,67 @@ cat /proc/self/mountinfo > "$D/after"
 		t.Errorf("cgroups left: %v", left)
 	}
 }
+
+// A create SIGKILLed while init waits before its chroot (a createContainer
+// hook runs; init holds the runtime's /proc and the exec fifo): init and
+// the hook die with it, and delete --force leaves no state and no cgroup.
+func TestSpecNoMountNamespaceKilledCreate(t *testing.T) {
+	e := newOCIEnv(t)
+	m := marker()
+	cg := "/" + e.parent + "/killed"
+	dir := t.TempDir()
+	cfg := fmt.Sprintf(`{
+  "ociVersion": "1.0.2",
+  "root": {"path": %q},
+  "process": {"cwd": "/", "args": ["true"], "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0}},
+  "hooks": {"createContainer": [{"path": "/bin/sleep", "args": ["sleep", "3%s"]}]},
+  "linux": {"cgroupsPath": %q, "namespaces": [{"type": "pid"}, {"type": "uts"}]}
+}`, e.rootfs, m, cg)
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// unshare and sh exec: the PID started is the runtime's.
+	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+		fmt.Sprintf(`[ "$(readlink /proc/self/ns/mnt)" != "$MYC_TEST_MNTNS" ] || exit %d
+exec "$1" --root "$2" create --bundle "$3" killed`, notThrowaway), "sh", binary, e.root, dir)
+	cmd.Env = append(os.Environ(), "MYC_TEST_MNTNS="+mntNS(t, "self"))
+	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(processesWith(m)) == 0 {
+		select {
+		case err := <-exited:
+			b, _ := os.ReadFile(out.Name())
+			t.Fatalf("create ended before its hook ran (%v): %s", err, b)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the createContainer hook never ran")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	waitFor(t, "init and its hook to die with create", func() bool {
+		return len(processesWith(m)) == 0 && len(processesInCgroup(e.parent)) == 0
+	})
+	if o, code := inThrowawayMountNS(t, `"$1" --root "$2" delete --force killed && "$1" --root "$2" list -q`, binary, e.root); code != 0 || strings.TrimSpace(o) != "" {
+		t.Errorf("delete --force, then list: exit %d: %q", code, o)
+	}
+	if d := childCgroups(t, e.parent); len(d) != 0 {
+		t.Errorf("cgroups left: %v", d)
+	}
+	noHostMounts(t, e.rootfs)
+}
