@@ -37,7 +37,7 @@ func fullBootstrap() *Bootstrap {
 			{Kind: MountFS, Source: "proc", Target: "/proc", FSType: "proc", Data: "hidepid=2",
 				Attr: 0x10000000e, NoFollow: true},
 			{Kind: MountBind, Source: "/data", Target: "/data", Attr: 1, BindIdx: 0},
-			{Kind: MountBind, Source: "/etc/hosts", Target: "/etc/hosts", File: true, BindIdx: 1, RecAttr: 1, RecClr: 0x70, Propagation: []uint32{0x100000, 0x4000}},
+			{Kind: MountBind, Source: "/etc/hosts", Target: "/etc/hosts", File: true, BindIdx: 1, RecAttr: 1, RecClr: 0x70, Clr: 0x70, Propagation: []uint32{0x100000, 0x4000}},
 			{Kind: MountSetattr, Target: "/sys/fs/cgroup", Attr: 1, NoFollow: true},
 		},
 		Pdeathsig:  true,

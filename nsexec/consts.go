@@ -66,6 +66,7 @@ const (
 	mFile      = C.MYC_M_FILE
 	mRecAttr   = C.MYC_M_REC_ATTR
 	mRecClr    = C.MYC_M_REC_CLR
+	mClr       = C.MYC_M_CLR
 	mProp      = C.MYC_M_PROPAGATION
 
 	LStep  = C.MYC_L_STEP

@@ -150,6 +150,7 @@ enum {
 	MYC_M_REC_ATTR = 10,  /* u64 MOUNT_ATTR_* flags for the mount and every submount */
 	MYC_M_REC_CLR = 11,   /* u64 MOUNT_ATTR_* flags cleared on the mount and every submount */
 	MYC_M_PROPAGATION = 12, /* u32 MS_* propagation (MS_REC: every submount), repeated, in order, once attached */
+	MYC_M_CLR = 13,       /* u64 MOUNT_ATTR_* flags cleared on the mount itself (MOUNT_ATTR__ATIME alone: "relatime", whose mode is 0) */
 };
 
 /*
