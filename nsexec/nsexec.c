@@ -12,8 +12,10 @@
  *   mycontainer:[stage-1]  the re-executed runtime. Reads the bootstrap,
  *                          clones init, reports init's PID, exits.
  *   mycontainer:[init]     PID 1 of the new PID namespace. Sets the
- *                          hostname, enters the new root with pivot_root,
- *                          then returns so Go can finish the rootfs.
+ *                          hostname, enters the new root with pivot_root
+ *                          (with chroot when it has no mount namespace of
+ *                          its own: chroot.c), then returns so Go can
+ *                          finish the rootfs.
  *   mycontainer:[setup]    with --init only: PID 2, forked by init after the
  *                          pivot; it finishes the rootfs and becomes the
  *                          command, while PID 1 returns into Go as reaper.
@@ -340,12 +342,16 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 
 	read_plan(&plan);
 	/*
+	 * What the runtime's paths name (the exec fifo, an exec's root) is
+	 * opened before a joined mount namespace changes what they mean.
+	 */
+	myc_open_before_join(&plan);
+	/*
 	 * Join existing namespaces (a bind-mounted netns from the engine, or
 	 * all of a running container's for `exec`) while still one thread:
 	 * setns(CLONE_NEWNS) refuses a multi-threaded caller, and a joined PID
 	 * namespace only applies to children, which the clone below makes.
 	 */
-	myc_open_before_join(&plan);
 	myc_join_namespaces(&plan);
 	clone_init(&plan);
 
