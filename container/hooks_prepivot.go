@@ -46,9 +46,13 @@ var containerNamespaces = []struct {
 // ends (init is a CLONE_PARENT child of whichever thread forked stage-1,
 // which may be this one). So the goroutine stays parked on its thread
 // until the runtime exits.
-func runContainerHooks(kind string, hooks []specs.Hook, in []byte, initPID int) error {
+func runContainerHooks(kind string, hooks []specs.Hook, in []byte, initPID int, cg *Cgroup) error {
 	if len(hooks) == 0 {
 		return nil
+	}
+	hcg, err := newHookCgroup(cg)
+	if err != nil {
+		return err
 	}
 	fds := make([]int, 0, len(containerNamespaces))
 	defer func() { closeAll(fds) }()
@@ -64,6 +68,12 @@ func runContainerHooks(kind string, hooks []specs.Hook, in []byte, initPID int) 
 	go func() {
 		runtime.LockOSThread() // never unlocked: see above
 		defer func() { select {} }()
+		// The cgroup first, while the thread still sees the runtime's
+		// cgroup paths and mount tree.
+		if err := hcg.enter(); err != nil {
+			done <- err
+			return
+		}
 		if err := unix.Unshare(unix.CLONE_FS); err != nil {
 			done <- fmt.Errorf("%s hooks: unshare the thread's fs_struct: %w", kind, err)
 			return
@@ -75,12 +85,18 @@ func runContainerHooks(kind string, hooks []specs.Hook, in []byte, initPID int) 
 			}
 		}
 		for i, h := range hooks {
-			if err := runHook(kind, i, h, in); err != nil {
+			if err := runHookWith(kind, i, h, in, hcg.sysProcAttr()); err != nil {
 				done <- err
 				return
 			}
 		}
 		done <- nil
 	}()
-	return <-done
+	err = <-done
+	// From this thread, in the runtime's namespaces: the hook thread is
+	// parked in the container's.
+	if lerr := hcg.leave(); err == nil {
+		err = lerr
+	}
+	return err
 }

@@ -216,7 +216,7 @@ func (k *creation) prePivotHooks(pid int) error {
 	if err := runRuntimeHooks("createRuntime", h.CreateRuntime, in); err != nil {
 		return err
 	}
-	if err := runContainerHooks("createContainer", h.CreateContainer, in, pid); err != nil {
+	if err := runContainerHooks("createContainer", h.CreateContainer, in, pid, k.cg); err != nil {
 		return err
 	}
 	k.tl.Add("hooks before pivot_root", t, Now())

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"mycontainer/state"
@@ -54,6 +55,12 @@ func warnRuntimeHooks(kind string, hooks []specs.Hook, st *state.State, status s
 // runHook runs hook i of kind with the state on its stdin, bounded by its
 // timeout.
 func runHook(kind string, i int, h specs.Hook, in []byte) error {
+	return runHookWith(kind, i, h, in, nil)
+}
+
+// runHookWith is runHook with the hook's clone attributes (attr: nil, or
+// CLONE_INTO_CGROUP, hooks_cgroup.go).
+func runHookWith(kind string, i int, h specs.Hook, in []byte, attr *syscall.SysProcAttr) error {
 	ctx := context.Background()
 	if h.Timeout != nil && *h.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -65,6 +72,7 @@ func runHook(kind string, i int, h specs.Hook, in []byte) error {
 		cmd.Args = h.Args
 	}
 	cmd.Env = h.Env
+	cmd.SysProcAttr = attr
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -258,6 +258,16 @@ type ExecOptions struct {
 	Stdin, Stdout, Stderr  *os.File
 }
 
+// listsNamespace says whether linux.namespaces has an entry of type t.
+func listsNamespace(nss []specs.LinuxNamespace, t specs.LinuxNamespaceType) bool {
+	for _, ns := range nss {
+		if ns.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
 var nsProcNames = map[specs.LinuxNamespaceType]string{
 	specs.PIDNamespace: "pid", specs.NetworkNamespace: "net", specs.MountNamespace: "mnt",
 	specs.IPCNamespace: "ipc", specs.UTSNamespace: "uts", specs.CgroupNamespace: "cgroup",
@@ -289,6 +299,17 @@ func (o *OCI) Exec(e ExecOptions) (int, error) {
 			return 255, fmt.Errorf("linux.namespaces: %q is not supported", ns.Type)
 		}
 		bs.Join = append(bs.Join, nsexec.JoinNS{Type: nsFlags[ns.Type], Path: fmt.Sprintf("/proc/%d/ns/%s", st.Pid, name)})
+	}
+	if !spec.OwnMountNamespace(l.spec) {
+		// The container shares a mount tree and lives chroot'ed in it
+		// (nsexec/chroot.c): so does the process, in init's mount
+		// namespace (joined even when the config lists none: the caller
+		// may be in another) and root (opened before any setns).
+		bs.RootChroot = true
+		bs.Rootfs = fmt.Sprintf("/proc/%d/root", st.Pid)
+		if !listsNamespace(l.spec.Linux.Namespaces, specs.MountNamespace) {
+			bs.Join = append(bs.Join, nsexec.JoinNS{Type: unix.CLONE_NEWNS, Path: fmt.Sprintf("/proc/%d/ns/mnt", st.Pid)})
+		}
 	}
 	pr, err := e.Process.resolve(l.spec.Process)
 	if err != nil {

@@ -152,7 +152,11 @@ func planNamespaces(nss []specs.LinuxNamespace, bs *nsexec.Bootstrap) error {
 		bs.CloneFlags |= uint64(flag)
 	}
 	if bs.CloneFlags&unix.CLONE_NEWNS == 0 {
-		return fmt.Errorf("linux.namespaces: a new mount namespace is required")
+		// No mount namespace of its own (none listed: the runtime's; one
+		// with a path: joined above): the root is used as it is, entered
+		// with chroot (nsexec/chroot.c). Validation refused every field
+		// that would need a mount (spec.checkSharedMountTree).
+		bs.RootChroot = true
 	}
 	if bs.CloneFlags&unix.CLONE_NEWNET != 0 {
 		bs.Loopback = true

@@ -62,6 +62,13 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout, x 
 			recClr |= unix.MOUNT_ATTR__ATIME
 			rec |= mountAttrs[opts.RecAtime]
 		}
+		var clr uint64
+		if opts.Set&unix.MS_RELATIME != 0 && attr&unix.MOUNT_ATTR__ATIME == 0 {
+			// "relatime" is atime mode 0, which no bit in attr can
+			// say: clearing the mode field sets it (mount_setattr(2)).
+			// Without this a bind kept its source's mode.
+			clr = unix.MOUNT_ATTR__ATIME
+		}
 		target := filepath.Clean(m.Destination)
 		switch {
 		case opts.Bind:
@@ -77,7 +84,7 @@ func planMounts(ms []specs.Mount, bundle string, layout *rootfs.CgroupLayout, x 
 				return nil, nil, fmt.Errorf("%s.destination %s: %w", path, target, err)
 			}
 			out = append(out, nsexec.Mount{Kind: nsexec.MountBind, Source: src, Target: target,
-				Attr: attr, RecAttr: rec, RecClr: recClr, Propagation: prop, File: !st.IsDir(), BindIdx: uint32(len(binds))})
+				Attr: attr, Clr: clr, RecAttr: rec, RecClr: recClr, Propagation: prop, File: !st.IsDir(), BindIdx: uint32(len(binds))})
 			binds = append(binds, src)
 		case m.Type == "cgroup" || m.Type == "cgroup2":
 			if layout != nil {

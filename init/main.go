@@ -34,6 +34,9 @@ func Main() {
 	if !bs.Exec {
 		// Device nodes and mount points get exactly the modes asked for.
 		unix.Umask(0)
+		if err := checkSharedTree(bs, x); err != nil {
+			r.fail("set up the root", "/", err, "the container has no mount namespace of its own", exitRuntime)
+		}
 		setupRoot(r, bs)
 		finishRoot(r, x)
 		if bs.Loopback {
@@ -81,7 +84,7 @@ func waitForStart(r *reporter, bs *nsexec.Bootstrap, fifo int) {
 	reportReady(r)
 	adopted(r, bs)
 	// Opening a fifo for writing blocks until a reader opens it.
-	f, err := os.OpenFile("/proc/self/fd/"+itoa(fifo), os.O_WRONLY, 0)
+	f, err := reopenFifo(fifo)
 	if err != nil {
 		r.fail("wait for start on the exec fifo", "", err, "", exitRuntime)
 	}
@@ -150,6 +153,22 @@ func reportReady(r *reporter) {
 		r.fail("report ready", "", err, "", exitRuntime)
 	}
 	r.detached = true
+}
+
+// reopenFifo opens the exec fifo for writing through its O_PATH fd. A
+// chroot'ed root (no mount namespace of its own) has no /proc of the
+// runtime's: the constructor kept an fd of it for this one use.
+func reopenFifo(fifo int) (*os.File, error) {
+	proc := nsexec.ProcFD()
+	if proc < 0 {
+		return os.OpenFile("/proc/self/fd/"+itoa(fifo), os.O_WRONLY, 0)
+	}
+	defer unix.Close(proc)
+	fd, err := unix.Openat(proc, "self/fd/"+itoa(fifo), unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: "/proc/self/fd/" + itoa(fifo), Err: err}
+	}
+	return os.NewFile(uintptr(fd), "exec fifo"), nil
 }
 
 func itoa(n int) string {

@@ -25,6 +25,10 @@ type Mount struct {
 	// submount ("rrw", "rsuid"...; MOUNT_ATTR__ATIME with an atime mode
 	// in RecAttr for "rnoatime" and the other recursive atime forms).
 	RecClr uint64
+	// Clr are MOUNT_ATTR_* flags cleared on the mount itself: all of
+	// MOUNT_ATTR__ATIME for "relatime", whose mode is 0 and so cannot
+	// show in Attr (the bind would keep its source's atime mode).
+	Clr uint64
 	// Propagation is the mount's MS_* propagation changes, in the
 	// options' order (MS_REC: every submount), made once it is attached.
 	Propagation []uint32
@@ -74,7 +78,12 @@ type Bootstrap struct {
 	// Rootfs, and sends MsgHooks; the parent runs the hooks config.md
 	// places there and answers MsgHooksDone (root.c).
 	HookPause bool
-	Extras    []byte // Extras.Encode (MYC_X_* attributes), for OCI bundles
+	// RootChroot: no new mount namespace (none listed, or one joined by
+	// path): init chroots into Rootfs as it is, with nothing mounted,
+	// cloned or cut off in the shared tree (nsexec/chroot.c). With Exec,
+	// Rootfs is the running init's /proc/PID/root.
+	RootChroot bool
+	Extras     []byte // Extras.Encode (MYC_X_* attributes), for OCI bundles
 }
 
 // JoinNS is an existing namespace to enter.
@@ -149,6 +158,9 @@ func encodeMount(m Mount) []byte {
 	}
 	if m.RecClr != 0 {
 		n.PutU64(mRecClr, m.RecClr)
+	}
+	if m.Clr != 0 {
+		n.PutU64(mClr, m.Clr)
 	}
 	for _, pr := range m.Propagation {
 		n.PutU32(mProp, pr)
@@ -280,6 +292,8 @@ func parseMount(b []byte) (Mount, error) {
 			m.RecAttr, err = a.U64()
 		case mRecClr:
 			m.RecClr, err = a.U64()
+		case mClr:
+			m.Clr, err = a.U64()
 		case mProp:
 			var v uint32
 			v, err = a.U32()

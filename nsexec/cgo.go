@@ -33,6 +33,11 @@ const (
 // FifoFD is the O_PATH fd of the exec fifo, or -1.
 func FifoFD() int { return int(C.myc_state.fifo_fd) }
 
+// ProcFD is, for a chroot'ed root (Bootstrap.RootChroot) created with an
+// exec fifo, an O_PATH fd of the runtime's /proc to reopen the fifo
+// through (self/fd/N), the root having no /proc of its own; else -1.
+func ProcFD() int { return int(C.myc_state.proc_fd) }
+
 // CurrentRole reports what this process is. Anything but RoleNone means it
 // runs inside the container, before the user's command.
 func CurrentRole() Role { return Role(C.myc_state.role) }

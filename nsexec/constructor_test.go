@@ -83,3 +83,30 @@ func TestConstructorUnknownAttributeRule(t *testing.T) {
 		})
 	}
 }
+
+// A chroot'ed root (no mount namespace of its own) shares its mount tree:
+// C refuses a plan that would mount or clone anything in it, or that
+// also asks for a new mount namespace the chroot would not cut off.
+func TestConstructorRefusesMountsInASharedTree(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		bs   Bootstrap
+	}{
+		{"bind source", Bootstrap{Rootfs: "/r", RootChroot: true, BindSources: []string{"/src"}}},
+		{"overlay", Bootstrap{Rootfs: "/r", RootChroot: true, OverlayLower: []string{"/l"}, OverlayUpper: "/u", OverlayWork: "/w"}},
+		{"host root read-only", Bootstrap{Rootfs: "/r", RootChroot: true, HostRootReadonly: true}},
+		{"new mount namespace", Bootstrap{Rootfs: "/r", RootChroot: true, CloneFlags: unix.CLONE_NEWNS}},
+		{"exec without the root", Bootstrap{Exec: true, RootChroot: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path, errno, code := runConstructor(t, tc.bs.Frame().Bytes())
+			want := "root chroot"
+			if tc.bs.Exec {
+				want = "rootfs"
+			}
+			if path != want || unix.Errno(errno) != unix.EINVAL || code != ExitRuntime {
+				t.Errorf("failed on %q with %v, exit %d; want %q, EINVAL", path, unix.Errno(errno), code, want)
+			}
+		})
+	}
+}

@@ -53,6 +53,7 @@ const (
 	aHookPause        = C.MYC_A_HOOK_PAUSE
 	aBindPeer         = C.MYC_A_BIND_PEER
 	aOwned            = C.MYC_A_OWNED
+	aRootChroot       = C.MYC_A_ROOT_CHROOT
 
 	mKind      = C.MYC_M_KIND
 	mSource    = C.MYC_M_SOURCE
@@ -65,6 +66,7 @@ const (
 	mFile      = C.MYC_M_FILE
 	mRecAttr   = C.MYC_M_REC_ATTR
 	mRecClr    = C.MYC_M_REC_CLR
+	mClr       = C.MYC_M_CLR
 	mProp      = C.MYC_M_PROPAGATION
 
 	LStep  = C.MYC_L_STEP

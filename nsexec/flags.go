@@ -22,6 +22,7 @@ var bootstrapFlags = []flag[Bootstrap]{
 	{aWaitStart, func(b *Bootstrap) *bool { return &b.WaitStart }},
 	{aHookPause, func(b *Bootstrap) *bool { return &b.HookPause }},
 	{aOwned, func(b *Bootstrap) *bool { return &b.Owned }},
+	{aRootChroot, func(b *Bootstrap) *bool { return &b.RootChroot }},
 }
 
 var mountFlags = []flag[Mount]{

@@ -12,8 +12,10 @@
  *   mycontainer:[stage-1]  the re-executed runtime. Reads the bootstrap,
  *                          clones init, reports init's PID, exits.
  *   mycontainer:[init]     PID 1 of the new PID namespace. Sets the
- *                          hostname, enters the new root with pivot_root,
- *                          then returns so Go can finish the rootfs.
+ *                          hostname, enters the new root with pivot_root
+ *                          (with chroot when it has no mount namespace of
+ *                          its own: chroot.c), then returns so Go can
+ *                          finish the rootfs.
  *   mycontainer:[setup]    with --init only: PID 2, forked by init after the
  *                          pivot; it finishes the rootfs and becomes the
  *                          command, while PID 1 returns into Go as reaper.
@@ -37,7 +39,7 @@
 
 #include "nsexec.h"
 
-struct myc_child_state myc_state = { .sync_fd = -1, .fifo_fd = -1, .gate_fd = -1 };
+struct myc_child_state myc_state = { .sync_fd = -1, .fifo_fd = -1, .gate_fd = -1, .proc_fd = -1, .exec_root_fd = -1 };
 
 /*
  * Name a stage twice: the kernel's comm (15 bytes: what top, strace -f and
@@ -281,6 +283,8 @@ static void become_exec(const struct myc_plan *plan)
 	if (plan->pdeathsig)
 		die_with_parent();
 	myc_state.role = MYC_ROLE_EXEC;
+	if (plan->root_chroot)
+		myc_enter_exec_root(plan);
 }
 
 /*
@@ -302,15 +306,6 @@ static void become_init(const struct myc_plan *plan)
 	if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
 		myc_fail("sethostname", plan->hostname, errno, NULL);
 
-	/*
-	 * The exec fifo lives in the runtime's state dir on the host: open it
-	 * (O_PATH, no blocking) before the pivot hides that path.
-	 */
-	if (plan->exec_fifo) {
-		myc_state.fifo_fd = open(plan->exec_fifo, O_PATH | O_CLOEXEC);
-		if (myc_state.fifo_fd < 0)
-			myc_fail("open exec fifo", plan->exec_fifo, errno, NULL);
-	}
 	myc_enter_root(plan);
 	if (plan->init)
 		split_init(plan);
@@ -346,6 +341,11 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 	set_name("myc:[stage-1]", "mycontainer:[stage-1]");
 
 	read_plan(&plan);
+	/*
+	 * What the runtime's paths name (the exec fifo, an exec's root) is
+	 * opened before a joined mount namespace changes what they mean.
+	 */
+	myc_open_before_join(&plan);
 	/*
 	 * Join existing namespaces (a bind-mounted netns from the engine, or
 	 * all of a running container's for `exec`) while still one thread:

@@ -52,6 +52,13 @@ struct myc_child_state {
 	uint64_t ready_ns;    /* CLOCK_MONOTONIC when the constructor returned */
 	int fifo_fd;          /* O_PATH fd of the exec fifo, or -1 */
 	int gate_fd;          /* --init: the pipe end that orders PID 2's exec, or -1 */
+	/*
+	 * A chroot'ed root (MYC_A_ROOT_CHROOT) has no /proc of the runtime's:
+	 * this O_PATH fd of the runtime's /proc, opened before any setns, is
+	 * how Go reopens the exec fifo (self/fd/N). Else -1.
+	 */
+	int proc_fd;
+	int exec_root_fd;     /* `exec` with a chroot'ed root: its O_PATH fd, opened before setns, or -1 */
 };
 
 extern struct myc_child_state myc_state;
@@ -87,6 +94,7 @@ struct myc_plan {
 	int pdeathsig; /* die with the runtime */
 	int exec;      /* join a running container instead of creating one */
 	int hook_pause; /* stop before pivot_root while the parent runs hooks */
+	int root_chroot; /* no new mount namespace: chroot into the root as it is */
 	char *exec_fifo;
 	int njoin;
 	uint32_t join_type[MYC_MAX_JOIN];
@@ -110,5 +118,10 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p);
 void myc_join_namespaces(const struct myc_plan *p);
 
 void myc_enter_root(const struct myc_plan *p);
+void myc_open_before_join(const struct myc_plan *p);
+void myc_enter_exec_root(const struct myc_plan *p);
+void myc_chroot_root(const struct myc_plan *p);
+/* Send MSG_HOOKS and wait for MSG_HOOKS_DONE (root.c). */
+void myc_pause_for_hooks(const struct myc_plan *p);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ static const struct {
 	{ MYC_A_PDEATHSIG, offsetof(struct myc_plan, pdeathsig), "pdeathsig" },
 	{ MYC_A_EXEC, offsetof(struct myc_plan, exec), "exec" },
 	{ MYC_A_HOOK_PAUSE, offsetof(struct myc_plan, hook_pause), "hook pause" },
+	{ MYC_A_ROOT_CHROOT, offsetof(struct myc_plan, root_chroot), "root chroot" },
 };
 
 /*
@@ -146,4 +148,15 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 		myc_fail("decode bootstrap", "overlay", EINVAL, "an overlay root needs an upper and a work directory");
 	if (!p->nlower && (p->upper || p->work))
 		myc_fail("decode bootstrap", "overlay", EINVAL, "an overlay upper or work directory needs layers");
+	/*
+	 * A chroot'ed root shares its mount tree with the runtime (or with the
+	 * namespace it joined): nothing may be mounted or cloned in it, and a
+	 * new mount namespace would be one the chroot does not cut off.
+	 */
+	if (p->exec && p->root_chroot && (!p->rootfs || p->rootfs[0] != '/'))
+		myc_fail("decode bootstrap", "rootfs", EINVAL, "exec into a chroot'ed root needs its path");
+	if (p->root_chroot && (p->clone_flags & CLONE_NEWNS))
+		myc_fail("decode bootstrap", "root chroot", EINVAL, "a chroot'ed root is for a container without a new mount namespace");
+	if (p->root_chroot && (p->nbinds || p->nlower || p->host_root_readonly))
+		myc_fail("decode bootstrap", "root chroot", EINVAL, "a root shared with the runtime's mount namespace takes no mounts");
 }

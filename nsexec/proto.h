@@ -101,6 +101,14 @@ enum {
 	 * propagation asked for it).
 	 */
 	MYC_A_BIND_PEER = 17,
+	/*
+	 * Flag: no new mount namespace (linux.namespaces has no "mount" entry,
+	 * or one with a path, joined). The root is entered with chroot, as it
+	 * is: nothing is mounted, cloned or cut off in a tree that is shared.
+	 * With MYC_A_EXEC, MYC_A_ROOTFS is the running init's /proc/PID/root,
+	 * opened before any namespace is joined.
+	 */
+	MYC_A_ROOT_CHROOT = 18,
 
 	MYC_A_GO_FIRST = 64,
 	MYC_A_ARG = 64,          /* argv, repeated, in order */
@@ -142,6 +150,7 @@ enum {
 	MYC_M_REC_ATTR = 10,  /* u64 MOUNT_ATTR_* flags for the mount and every submount */
 	MYC_M_REC_CLR = 11,   /* u64 MOUNT_ATTR_* flags cleared on the mount and every submount */
 	MYC_M_PROPAGATION = 12, /* u32 MS_* propagation (MS_REC: every submount), repeated, in order, once attached */
+	MYC_M_CLR = 13,       /* u64 MOUNT_ATTR_* flags cleared on the mount itself (MOUNT_ATTR__ATIME alone: "relatime", whose mode is 0) */
 };
 
 /*

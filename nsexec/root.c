@@ -71,7 +71,7 @@ static int overlay_root(const struct myc_plan *p)
  * mounts into the tree that becomes "/". What runs is the parent's
  * business; C only says where it is and waits for the go-ahead.
  */
-static void pause_for_hooks(const struct myc_plan *p)
+void myc_pause_for_hooks(const struct myc_plan *p)
 {
 	struct myc_frame f;
 	char *msg;
@@ -99,6 +99,10 @@ void myc_enter_root(const struct myc_plan *p)
 	uint64_t t0, t1, t2;
 	int root, i;
 
+	if (p->root_chroot) {
+		myc_chroot_root(p); /* no mount namespace of its own: chroot.c */
+		return;
+	}
 	t0 = myc_now_ns();
 	if (!(p->clone_flags & CLONE_NEWNS))
 		myc_fail("enter root", p->rootfs, EINVAL, "a new mount namespace is required");
@@ -150,7 +154,7 @@ void myc_enter_root(const struct myc_plan *p)
 	if (syscall(SYS_move_mount, root, "", AT_FDCWD, p->hook_pause ? p->rootfs : "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		myc_fail("attach rootfs", p->rootfs, errno, NULL);
 	if (p->hook_pause) {
-		pause_for_hooks(p);
+		myc_pause_for_hooks(p);
 		t1 = myc_now_ns();
 	}
 	if (fchdir(root) < 0)

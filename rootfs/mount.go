@@ -96,10 +96,10 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 				return fail(err, "")
 			}
 		}
-		if m.Attr != 0 {
+		if m.Attr != 0 || m.Clr != 0 {
 			// The top mount only, as mount(8) and runc do for "rbind,ro":
 			// a recursive attribute ("rro") is its own MountSetattr step.
-			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, topAttr(m.Attr)); err != nil {
+			if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, topAttr(m.Attr, m.Clr)); err != nil {
 				return fail(err, "")
 			}
 		}
@@ -116,7 +116,7 @@ func Apply(root int, m nsexec.Mount, bindFDs []int) error {
 	case nsexec.MountSetattr:
 		// The fd names the root of the mount at target (the lookup crossed
 		// into it), so this changes that mount and nothing under it.
-		if err := unix.MountSetattr(target, "", unix.AT_EMPTY_PATH, topAttr(m.Attr)); err != nil {
+		if err := unix.MountSetattr(target, "", unix.AT_EMPTY_PATH, topAttr(m.Attr, m.Clr)); err != nil {
 			return fail(err, "")
 		}
 	default:
@@ -170,14 +170,15 @@ func mountFS(target int, m nsexec.Mount) error {
 	return propagate(mfd, m.Propagation)
 }
 
-// topAttr sets attributes on one mount. An atime mode (noatime,
-// strictatime) replaces the mount's: mount_setattr(2) refuses one in
-// attr_set without all of MOUNT_ATTR__ATIME in attr_clr (EINVAL: a bind
-// with "noatime" failed so).
-func topAttr(set uint64) *unix.MountAttr {
-	attr := &unix.MountAttr{Attr_set: set}
+// topAttr sets and clears attributes on one mount. An atime mode
+// (noatime, strictatime) replaces the mount's: mount_setattr(2) refuses
+// one in attr_set without all of MOUNT_ATTR__ATIME in attr_clr (EINVAL: a
+// bind with "noatime" failed so). relatime is mode 0: it comes as clr
+// MOUNT_ATTR__ATIME alone.
+func topAttr(set, clr uint64) *unix.MountAttr {
+	attr := &unix.MountAttr{Attr_set: set, Attr_clr: clr}
 	if set&unix.MOUNT_ATTR__ATIME != 0 {
-		attr.Attr_clr = unix.MOUNT_ATTR__ATIME
+		attr.Attr_clr |= unix.MOUNT_ATTR__ATIME
 	}
 	return attr
 }

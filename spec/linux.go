@@ -16,6 +16,7 @@ func checkLinux(p *problems, s *specs.Spec) {
 		return
 	}
 	checkNamespaces(p, l.Namespaces)
+	checkSharedMountTree(p, s)
 	checkIDMappings(p, s)
 	checkSysctl(p, s)
 	checkResources(p, l.Resources)

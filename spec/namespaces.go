@@ -60,3 +60,44 @@ func checkNamespaces(p *problems, nss []specs.LinuxNamespace) {
 		}
 	}
 }
+
+// OwnMountNamespace says whether the container gets a new mount namespace:
+// a "mount" entry without a path. Without one it shares the runtime's
+// tree (no entry) or the tree of the namespace it joins (a path).
+func OwnMountNamespace(s *specs.Spec) bool {
+	ns, ok := namespace(s, specs.MountNamespace)
+	return ok && ns.Path == ""
+}
+
+// checkSharedMountTree: without a mount namespace of its own, the
+// container's root is used as it is and entered with chroot, as runc
+// does (nsexec/chroot.c). Every field that needs a mount, or a new node
+// in the tree, is refused: in a tree shared with the runtime (or with
+// the joined namespace's processes) it would outlive the container and
+// show to everyone else, and runc's way of doing them there ("/" made
+// rslave, the rootfs bound onto itself) changes the host for good.
+func checkSharedMountTree(p *problems, s *specs.Spec) {
+	if s.Linux == nil || OwnMountNamespace(s) {
+		return
+	}
+	const why = "needs a mount namespace of the container's own (a \"mount\" entry without a path in linux.namespaces): the container shares its mount tree, where mycontainer mounts nothing"
+	if len(s.Mounts) > 0 {
+		p.add("mounts", "%s", why)
+	}
+	if s.Root != nil && s.Root.Readonly {
+		p.add("root.readonly", "%s", why)
+	}
+	l := s.Linux
+	if len(l.MaskedPaths) > 0 {
+		p.add("linux.maskedPaths", "%s", why)
+	}
+	if len(l.ReadonlyPaths) > 0 {
+		p.add("linux.readonlyPaths", "%s", why)
+	}
+	if l.RootfsPropagation != "" {
+		p.add("linux.rootfsPropagation", "%s", why)
+	}
+	if len(l.Devices) > 0 {
+		p.add("linux.devices", "%s", why)
+	}
+}

@@ -16,12 +16,47 @@ func TestNamespaces(t *testing.T) {
 	runCases(t, []fieldCase{
 		{"all supported", set(ns("pid", ""), ns("network", "/run/netns/x"), ns("mount", ""), ns("ipc", ""),
 			ns("uts", ""), ns("cgroup", ""), ns("user", "/proc/1/ns/user")), "", ""},
-		{"pid with path", set(ns("pid", "/proc/42/ns/pid"), ns("uts", "")), "", ""},
-		{"time", set(ns("pid", ""), ns("uts", ""), ns("time", "")), "linux.namespaces[2].type", `"time" is not supported`},
-		{"unknown", set(ns("uts", ""), ns("net", "")), "linux.namespaces[1].type", "not a namespace type"},
-		{"empty type", set(ns("uts", ""), ns("", "")), "linux.namespaces[1].type", "required"},
-		{"duplicate", set(ns("uts", ""), ns("pid", ""), ns("pid", "/proc/1/ns/pid")), "linux.namespaces[2].type", "already listed at linux.namespaces[1]"},
-		{"relative path", set(ns("uts", ""), ns("network", "netns/x")), "linux.namespaces[1].path", "absolute"},
+		{"pid with path", set(ns("pid", "/proc/42/ns/pid"), ns("uts", ""), ns("mount", "")), "", ""},
+		{"time", set(ns("pid", ""), ns("uts", ""), ns("time", ""), ns("mount", "")), "linux.namespaces[2].type", `"time" is not supported`},
+		{"unknown", set(ns("uts", ""), ns("net", ""), ns("mount", "")), "linux.namespaces[1].type", "not a namespace type"},
+		{"empty type", set(ns("uts", ""), ns("", ""), ns("mount", "")), "linux.namespaces[1].type", "required"},
+		{"duplicate", set(ns("uts", ""), ns("pid", ""), ns("pid", "/proc/1/ns/pid"), ns("mount", "")), "linux.namespaces[2].type", "already listed at linux.namespaces[1]"},
+		{"relative path", set(ns("uts", ""), ns("network", "netns/x"), ns("mount", "")), "linux.namespaces[1].path", "absolute"},
+	})
+}
+
+// Without a mount namespace of its own (none listed, or one joined by
+// path) the root is used as it is: every field that needs a mount or a
+// node in the shared tree is refused, each by its own path.
+func TestSharedMountTree(t *testing.T) {
+	shared := func(mnt []specs.LinuxNamespace, edit func(*specs.Spec)) func(*specs.Spec) {
+		return func(s *specs.Spec) {
+			s.Linux.Namespaces = append([]specs.LinuxNamespace{{Type: "pid"}, {Type: "uts"}}, mnt...)
+			s.Mounts, s.Root.Readonly, s.Linux.MaskedPaths, s.Linux.ReadonlyPaths = nil, false, nil, nil
+			s.Linux.Devices, s.Linux.RootfsPropagation = nil, ""
+			if edit != nil {
+				edit(s)
+			}
+		}
+	}
+	none := []specs.LinuxNamespace(nil)
+	joined := []specs.LinuxNamespace{{Type: "mount", Path: "/proc/1/ns/mnt"}}
+	runCases(t, []fieldCase{
+		{"inherited, nothing to mount", shared(none, nil), "", ""},
+		{"joined, nothing to mount", shared(joined, nil), "", ""},
+		{"inherited with a mount", shared(none, func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/proc", Type: "proc", Source: "proc"}}
+		}), "mounts", "needs a mount namespace of the container's own"},
+		{"joined with a mount", shared(joined, func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs"}}
+		}), "mounts", "needs a mount namespace"},
+		{"read-only root", shared(none, func(s *specs.Spec) { s.Root.Readonly = true }), "root.readonly", "needs a mount namespace"},
+		{"masked paths", shared(joined, func(s *specs.Spec) { s.Linux.MaskedPaths = []string{"/x"} }), "linux.maskedPaths", "needs a mount namespace"},
+		{"read-only paths", shared(none, func(s *specs.Spec) { s.Linux.ReadonlyPaths = []string{"/x"} }), "linux.readonlyPaths", "needs a mount namespace"},
+		{"rootfs propagation", shared(none, func(s *specs.Spec) { s.Linux.RootfsPropagation = "private" }), "linux.rootfsPropagation", "needs a mount namespace"},
+		{"devices", shared(none, func(s *specs.Spec) {
+			s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/x", Type: "c", Major: 1, Minor: 3}}
+		}), "linux.devices", "needs a mount namespace"},
 	})
 }
 

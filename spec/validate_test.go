@@ -101,7 +101,7 @@ func TestTopLevel(t *testing.T) {
 		{"hostname empty label", func(s *specs.Spec) { s.Hostname = "a..b" }, "hostname", "empty label"},
 		{"hostname no uts", func(s *specs.Spec) { withNS(s, "pid", "mount") }, "hostname", "uts namespace"},
 		{"hostname joined uts", func(s *specs.Spec) {
-			s.Linux.Namespaces = []specs.LinuxNamespace{{Type: "uts", Path: "/proc/1/ns/uts"}}
+			s.Linux.Namespaces = []specs.LinuxNamespace{{Type: "uts", Path: "/proc/1/ns/uts"}, {Type: "mount"}}
 		}, "hostname", "uts namespace"},
 		{"no hostname no uts", func(s *specs.Spec) { s.Hostname = ""; withNS(s, "pid", "mount") }, "", ""},
 

@@ -81,3 +81,34 @@ func TestSpecFailingCreateContainerHookFailsCreate(t *testing.T) {
 		t.Errorf("cgroups left: %v", d)
 	}
 }
+
+// createContainer hooks run in the container's cgroup, as runc's (run
+// from its init) do: the hook's /proc/self/cgroup, read in the container's
+// cgroup namespace, is the container's command's, in every hierarchy. The
+// runtime's hook thread leaves the cgroup again: `run` removes it.
+func TestSpecCreateContainerHookInContainerCgroup(t *testing.T) {
+	e := newOCIEnv(t)
+	log := t.TempDir()
+	b := e.bundle(t, "hookcg", []string{"cat", "/proc/self/cgroup"}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{
+			{Path: "/bin/sh", Args: []string{"sh", "-c", "cat /proc/self/cgroup > " + log + "/cgroup"}},
+		}}
+	})
+	r := e.oci(t, "run", "--bundle", b, "hookcg")
+	if r.code != 0 {
+		t.Fatalf("run: exit %d: %s", r.code, r.stderr)
+	}
+	hook, err := os.ReadFile(filepath.Join(log, "cgroup"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(hook) != r.stdout {
+		t.Errorf("the createContainer hook's cgroups:\n%s\nthe container's:\n%s", hook, r.stdout)
+	}
+	if !strings.Contains(r.stdout, ":memory:/\n") {
+		t.Errorf("the container is not at the root of its cgroup namespace: %s", r.stdout)
+	}
+	if d := childCgroups(t, e.parent); len(d) != 0 {
+		t.Errorf("cgroups left after run: %v", d)
+	}
+}

@@ -191,3 +191,29 @@ func TestSpecSharedPropagation(t *testing.T) {
 		}
 	}
 }
+
+// A bind with plain "relatime" gets that atime mode, whatever its
+// source's (relatime is atime mode 0: it used to do nothing, and the
+// bind kept the source's noatime). The source here is a noatime tmpfs of
+// a throwaway mount namespace.
+func TestSpecBindRelatime(t *testing.T) {
+	e := newOCIEnv(t)
+	src := t.TempDir()
+	b := e.bundle(t, "relatime", []string{"sh", "-c", `awk '$5 == "/r" { print $6 }' /proc/self/mountinfo`}, func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/r", Type: "bind", Source: src, Options: []string{"bind", "relatime"}})
+	})
+	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+		`mount -t tmpfs -o noatime relatimesrc "$1" && "$2" --root "$3" run --bundle "$4" relatime`, "sh", src, binary, e.root, b)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "rw,relatime" {
+		t.Errorf("the bind's options are %q, want rw,relatime", got)
+	}
+	for _, l := range mountinfo(t) {
+		if strings.Contains(l, "relatimesrc") {
+			t.Errorf("the test's mount reached the real host: %s", l)
+		}
+	}
+}
