@@ -152,7 +152,7 @@ func removeNewSeccompCache(t *testing.T) {
 // program and one of the checks below would fail.
 func TestFriendlyDefaultSeccompCachedPerCapabilities(t *testing.T) {
 	removeNewSeccompCache(t)
-	probe := "unshare -U true && echo UNSHARED; mount -t tmpfs none /mnt && echo MOUNTED; true"
+	probe := "unshare -U true && echo UNSHARED; mount -t tmpfs none /tmp && echo MOUNTED; true"
 	for i := 0; i < 4; i++ {
 		admin := i%2 == 1
 		var flags []string
