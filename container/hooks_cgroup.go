@@ -32,6 +32,7 @@ type hookCgroup struct {
 	mounts []string          // the hierarchy of each of back
 	fd     int               // v2Dir opened for CLONE_INTO_CGROUP, or -1
 	tid    int               // the hook thread
+	newNS  bool              // each hook unshares a cgroup namespace (see runContainerHooks)
 }
 
 // newHookCgroup reads where the container's cgroup is; nil (no cgroup of
@@ -119,12 +120,34 @@ func (h *hookCgroup) leave() error {
 	return failed
 }
 
-// sysProcAttr clones a hook into the container's v2 cgroup, if any.
+// intoV2 is true when the hooks are cloned into the container's v2
+// cgroup (after enter).
+func (h *hookCgroup) intoV2() bool { return h != nil && h.fd >= 0 }
+
+// sysProcAttr clones a hook into the container's v2 cgroup, if any, and
+// gives it a cgroup namespace rooted there when the container has one.
 func (h *hookCgroup) sysProcAttr() *syscall.SysProcAttr {
-	if h == nil || h.fd < 0 {
+	if !h.intoV2() {
 		return nil
 	}
-	return &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: h.fd}
+	a := &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: h.fd}
+	if h.newNS {
+		a.Unshareflags = unix.CLONE_NEWCGROUP
+	}
+	return a
+}
+
+// otherCgroupNS says whether init's cgroup namespace is not the runtime's.
+func otherCgroupNS(initPID int) (bool, error) {
+	var self, theirs unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/cgroup", &self); err != nil {
+		return false, fmt.Errorf("stat the runtime's cgroup namespace: %w", err)
+	}
+	p := fmt.Sprintf("/proc/%d/ns/cgroup", initPID)
+	if err := unix.Stat(p, &theirs); err != nil {
+		return false, fmt.Errorf("stat the container's cgroup namespace %s: %w", p, err)
+	}
+	return self.Ino != theirs.Ino || self.Dev != theirs.Dev, nil
 }
 
 type cgroupLine struct {

@@ -79,6 +79,25 @@ func runContainerHooks(kind string, hooks []specs.Hook, in []byte, initPID int, 
 			return
 		}
 		for i, ns := range containerNamespaces {
+			if ns.typ == unix.CLONE_NEWCGROUP && hcg.intoV2() {
+				// clone3(CLONE_INTO_CGROUP) requires the caller's own
+				// cgroup and the target to lie inside the caller's cgroup
+				// namespace (cgroup_attach_permissions: ENOENT otherwise);
+				// in the container's namespace the runtime's cgroup is
+				// outside it, and every hook failed to start with "no
+				// such file or directory" (the cgroup v2 VM). So this
+				// thread keeps the runtime's cgroup namespace, and each
+				// hook unshares one once it is in the container's cgroup
+				// (hookCgroup.sysProcAttr): rooted there, as the
+				// container's own is (its init made it in that cgroup).
+				other, nerr := otherCgroupNS(initPID)
+				if nerr != nil {
+					done <- fmt.Errorf("%s hooks: %w", kind, nerr)
+					return
+				}
+				hcg.newNS = other
+				continue
+			}
 			if err := unix.Setns(fds[i], ns.typ); err != nil {
 				done <- fmt.Errorf("%s hooks: join the container's %s namespace (init %d): %w", kind, ns.name, initPID, err)
 				return
