@@ -119,7 +119,26 @@ func TestImageBundleKilledMidway(t *testing.T) {
 	killed := 0
 	// A parent each: a bundle sweeps the half bundles in its own parent.
 	var parents []string
-	for i, at := range []time.Duration{0, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond} {
+	half := func() (n int) {
+		for _, p := range parents {
+			for _, e := range dirNames(t, p) {
+				if strings.HasPrefix(e, ".mycontainer-bundle-") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	// How long one whole bundle takes here (the cgroup v2 VM, emulated,
+	// is many times slower than the host), then kills spread over that
+	// time, until one lands mid-copy and leaves a half bundle.
+	begin := time.Now()
+	if r := img(t, store, "bundle", "l:t", filepath.Join(d, "timed")); r.code != 0 {
+		t.Fatalf("bundle: exit %d %s", r.code, r.stderr)
+	}
+	whole := time.Since(begin)
+	for i := 0; i < 30 && (killed == 0 || half() == 0); i++ {
+		at := whole * time.Duration(i%10+1) / 11
 		p := filepath.Join(d, fmt.Sprint(i))
 		must(t, os.Mkdir(p, 0o755))
 		parents = append(parents, p)
@@ -135,16 +154,6 @@ func TestImageBundleKilledMidway(t *testing.T) {
 				t.Errorf("killed after %v: %s/b exists without config.json: a half bundle", at, p)
 			}
 		}
-	}
-	half := func() (n int) {
-		for _, p := range parents {
-			for _, e := range dirNames(t, p) {
-				if strings.HasPrefix(e, ".mycontainer-bundle-") {
-					n++
-				}
-			}
-		}
-		return n
 	}
 	if half() == 0 || killed == 0 {
 		t.Errorf("no half-written bundle left by %d killed runs: the sweep below proves nothing", killed)
