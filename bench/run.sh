@@ -135,6 +135,19 @@ wipe_hidden() {
 	[ -z "$HIDDEN" ] || [ "$(stat -f -c %T "$HIDDEN")" != tmpfs ] || rm -rf "${HIDDEN:?}/$CG_PARENT"
 }
 
+# The parent exists before any container, as an engine's does (podman's
+# libpod_parent, a kubelet pod's cgroup): mycontainer removes only the
+# parents a container made, so without this each start would make it and
+# remove it again in every hierarchy. The cpuset files are filled as a
+# new v1 cpuset needs (the runtimes fill only the levels they make).
+for d in /sys/fs/cgroup/*/; do
+	[ -e "${d}cgroup.procs" ] || continue
+	mkdir -p "$d$CG_PARENT"
+	for f in cpuset.cpus cpuset.mems; do
+		[ ! -e "$d$f" ] || cat "$d$f" >"$d$CG_PARENT/$f"
+	done
+done
+
 BG=() # background runtimes of the memory phase
 inner_cleanup() {
 	local p rt id

@@ -60,9 +60,15 @@ type Manager interface {
 	// KillTimeout, until none is left.
 	Kill() error
 	// Destroy removes the directories once the cgroup is empty, retrying
-	// EBUSY for up to DestroyTimeout. A directory that is already gone is
-	// not an error.
+	// EBUSY for up to DestroyTimeout, then the parents Create made while
+	// nothing else uses them. A directory that is already gone is not an
+	// error.
 	Destroy() error
+	// MadeParents are the levels above the container's own that Create
+	// made, as paths below the mount; SetMadeParents gives them to a
+	// manager opened later (the OCI delete), which Destroy then removes.
+	MadeParents() []string
+	SetMadeParents(rel []string)
 }
 
 // DefaultParent is the cgroup under which containers live.

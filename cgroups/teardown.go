@@ -146,3 +146,39 @@ func rmdirRetry(fs fsOps, dir string, timeout time.Duration) error {
 		}
 	}
 }
+
+// Parents a container's Create made. A cgroupsPath such as "a/b/ctr" (or
+// `run --cgroup-parent a/b`) makes a and a/b when they do not exist yet;
+// removing only the container's own directory left them behind on every
+// exit path. The project parent (DefaultParent, at the top) is kept: it
+// is shared by every container, and making and removing it in every
+// hierarchy for each run would cost each start. A parent that existed
+// before is never recorded, so an engine's own (a pod's cgroup) stays.
+
+// errParentGone is create's answer when a parent it found vanished
+// before it could make the level below (another container's Destroy
+// removed it the moment it became empty): Create starts over.
+var errParentGone = errors.New("a parent cgroup was removed meanwhile")
+
+// createRetries bounds those restarts.
+const createRetries = 3
+
+// madeParent reports whether level i of comps (not the last, which is the
+// container's own) is a parent to record once Create made it.
+func madeParent(comps []string, i int) bool {
+	return i < len(comps)-1 && !(i == 0 && comps[0] == DefaultParent)
+}
+
+// removeMadeParents removes the parents a Create made, deepest first,
+// each only while empty: one that another container uses (EBUSY,
+// ENOTEMPTY) or that is already gone stays as it is.
+func removeMadeParents(fs fsOps, dirs []string) error {
+	for i := len(dirs) - 1; i >= 0; i-- {
+		err := fs.Rmdir(dirs[i])
+		if err == nil || isNotExist(err) || errors.Is(err, unix.EBUSY) || errors.Is(err, unix.ENOTEMPTY) {
+			continue
+		}
+		return stepErr("remove a parent cgroup it made", err, "")
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,6 +19,9 @@ type v1Manager struct {
 	mounts V1Mounts // only the controllers of v1Controllers that are mounted
 	rel    string   // <parent>/<id>
 	res    Resources
+	// parents are the levels above the container's own that Create made
+	// (teardown.go), below each mount, for Destroy to remove.
+	parents []string
 
 	killTimeout    time.Duration
 	destroyTimeout time.Duration
@@ -105,15 +109,22 @@ func (m *v1Manager) Paths() map[string]string {
 func (m *v1Manager) Create() error {
 	var made []string
 	err := m.create(&made)
+	for try := 1; errors.Is(err, errParentGone) && try < createRetries; try++ {
+		err = m.create(&made)
+	}
 	if err == nil {
 		return nil
 	}
-	// Remove only the container's own directories; the parent is shared.
+	// The container's own directories, then the parents it made while
+	// nothing else uses them.
 	errs := []error{err}
 	for i := len(made) - 1; i >= 0; i-- {
 		if rerr := m.fs.Rmdir(made[i]); rerr != nil && !isNotExist(rerr) {
 			errs = append(errs, stepErr("clean up after failed create", rerr, ""))
 		}
+	}
+	if rerr := m.removeParents(); rerr != nil {
+		errs = append(errs, rerr)
 	}
 	return errors.Join(errs...)
 }
@@ -131,8 +142,12 @@ func (m *v1Manager) create(made *[]string) error {
 			case err == nil:
 				if i == len(comps)-1 {
 					*made = append(*made, cur)
+				} else if rel := strings.Join(comps[:i+1], "/"); madeParent(comps, i) && !slices.Contains(m.parents, rel) {
+					m.parents = append(m.parents, rel)
 				}
 			case errors.Is(err, unix.EEXIST):
+			case errors.Is(err, unix.ENOENT) && i > 0:
+				return errParentGone
 			default:
 				return stepErr("create cgroup", err, "")
 			}
@@ -211,7 +226,25 @@ func (m *v1Manager) Destroy() error {
 			errs = append(errs, err)
 		}
 	}
+	if len(errs) == 0 {
+		errs = append(errs, m.removeParents())
+	}
 	return errors.Join(errs...)
+}
+
+func (m *v1Manager) MadeParents() []string       { return m.parents }
+func (m *v1Manager) SetMadeParents(rel []string) { m.parents = rel }
+
+// removeParents removes the made parents in every hierarchy.
+func (m *v1Manager) removeParents() error {
+	var dirs []string
+	for _, rel := range m.parents {
+		for _, mp := range m.hierarchies() {
+			dirs = append(dirs, filepath.Join(mp, rel))
+		}
+	}
+	m.parents = nil
+	return removeMadeParents(m.fs, dirs)
 }
 
 // Pids lists the processes in the main directory's cgroup.procs: every

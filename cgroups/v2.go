@@ -31,6 +31,9 @@ type v2Manager struct {
 	// attachDevices loads and attaches the device filter: the seam that
 	// lets unit tests see the program without bpf(2).
 	attachDevices func(cgroupDir string, prog []bpfInsn) error
+	// parents are the directories above the container's own that Create
+	// made (teardown.go), for Destroy to remove.
+	parents []string
 
 	killTimeout    time.Duration
 	destroyTimeout time.Duration
@@ -73,13 +76,22 @@ func (m *v2Manager) controllers() (required, optional map[string]bool) {
 
 func (m *v2Manager) Create() error {
 	made, err := m.create()
-	if err == nil || !made {
-		return err
+	for try := 1; errors.Is(err, errParentGone) && try < createRetries; try++ {
+		made, err = m.create()
 	}
-	if rerr := m.fs.Rmdir(m.Path()); rerr != nil && !isNotExist(rerr) {
-		return errors.Join(err, stepErr("clean up after failed create", rerr, ""))
+	if err == nil {
+		return nil
 	}
-	return err
+	errs := []error{err}
+	if made {
+		if rerr := m.fs.Rmdir(m.Path()); rerr != nil && !isNotExist(rerr) {
+			errs = append(errs, stepErr("clean up after failed create", rerr, ""))
+		}
+	}
+	if rerr := m.removeParents(); rerr != nil {
+		errs = append(errs, rerr)
+	}
+	return errors.Join(errs...)
 }
 
 func (m *v2Manager) create() (made bool, err error) {
@@ -101,7 +113,12 @@ func (m *v2Manager) create() (made bool, err error) {
 		switch {
 		case err == nil:
 			made = i == len(comps)-1
+			if madeParent(comps, i) {
+				m.parents = append(m.parents, strings.Join(comps[:i+1], "/"))
+			}
 		case errors.Is(err, unix.EEXIST):
+		case errors.Is(err, unix.ENOENT) && i > 0:
+			return false, errParentGone
 		default:
 			return false, stepErr("create cgroup", err, "")
 		}
@@ -187,7 +204,22 @@ func (m *v2Manager) OpenFD() (int, error) {
 }
 
 func (m *v2Manager) Destroy() error {
-	return removeTree(m.fs, m.Path(), m.destroyTimeout)
+	if err := removeTree(m.fs, m.Path(), m.destroyTimeout); err != nil {
+		return err
+	}
+	return m.removeParents()
+}
+
+func (m *v2Manager) MadeParents() []string       { return m.parents }
+func (m *v2Manager) SetMadeParents(rel []string) { m.parents = rel }
+
+func (m *v2Manager) removeParents() error {
+	var dirs []string
+	for _, rel := range m.parents {
+		dirs = append(dirs, filepath.Join(m.mount, rel))
+	}
+	m.parents = nil
+	return removeMadeParents(m.fs, dirs)
 }
 
 // Pids lists the processes in the cgroup's own cgroup.procs; those of

@@ -251,6 +251,9 @@ func (k *creation) recordCreated(pid int) error {
 		return fmt.Errorf("read start time of init %d: %w", pid, err)
 	}
 	k.st.Pid, k.st.PidStart = pid, start
+	if k.cg != nil {
+		k.st.CgroupParentsMade = k.cg.manager.MadeParents()
+	}
 	if err := k.o.Store.Save(k.st); err != nil {
 		return err
 	}

@@ -40,7 +40,11 @@ func (o *OCI) cgroupOf(st *state.State) (*Cgroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	return OpenCgroup(mode, st.CgroupParent, st.CgroupID, nil, true)
+	c, err := OpenCgroup(mode, st.CgroupParent, st.CgroupID, nil, true)
+	if err == nil {
+		c.manager.SetMadeParents(st.CgroupParentsMade)
+	}
+	return c, err
 }
 
 // status adds "paused", which only the freezer knows, to the stored state.

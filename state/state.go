@@ -23,7 +23,10 @@ type State struct {
 	CgroupMode   string            `json:"cgroupMode,omitempty"`
 	CgroupParent string            `json:"cgroupParent,omitempty"`
 	CgroupID     string            `json:"cgroupId,omitempty"`
-	Config       json.RawMessage   `json:"config,omitempty"` // the validated config.json, for exec/update/hooks
+	// CgroupParentsMade are the levels above the container's cgroup that
+	// its create made (below the mount), for delete to remove with it.
+	CgroupParentsMade []string        `json:"cgroupParentsMade,omitempty"`
+	Config            json.RawMessage `json:"config,omitempty"` // the validated config.json, for exec/update/hooks
 }
 
 // Status is the OCI status string of a container.

@@ -14,6 +14,12 @@ type mutation struct {
 }
 
 var mutations = []mutation{
+	{Name: "the parents a container's create made stay after it", File: "cgroups/teardown.go",
+		Old: "\t\terr := fs.Rmdir(dirs[i])\n", New: "\t\tvar err error\n",
+		Pkg: "./tests/", Tests: "^TestCgroupParentsMadeAreRemoved$"},
+	{Name: "delete forgets the parents create made", File: "container/oci_ops.go",
+		Old: "\t\tc.manager.SetMadeParents(st.CgroupParentsMade)\n", New: "\n",
+		Pkg: "./tests/", Tests: "^TestCgroupParentsMadeAreRemoved$"},
 	{Name: "the default profile's cache name is blind to the capabilities", File: "spec/friendly_security.go",
 		Old: `\ncaps " + strings.Join(caps, ",")`, New: `\ncaps " + strings.Join(caps[:0], ",")`,
 		Pkg: "./tests/", Tests: "^TestFriendlyDefaultSeccompCachedPerCapabilities$"},
