@@ -139,11 +139,14 @@ clean:
 
 # The same integration tests, plus the cgroups package's, on a real cgroup
 # v2 kernel in a qemu VM (this host is cgroup v1 hybrid). See tests/vm/.
+# The network tests need the bridge and nftables modules and iproute2's ip
+# (tests/vm/iproute2.sh: the guest's busybox ip has no netns).
+VM_MODULES := bridge nf_tables nft_ct nft_fib_ipv4 nft_masq nft_nat nft_chain_nat
 STATIC := CGO_ENABLED=1 $(GO) test -c -tags $(TAGS) -ldflags '-extldflags -static'
 test-v2: build rootfs
 	d=$$(mktemp -d /tmp/mycontainer-v2.XXXXXX) && trap 'rm -rf "$$d"' EXIT && \
 	cp $(BIN) "$$d/mycontainer" && cp $(BIN)-net "$$d/mycontainer-net" && cp $(BIN)-image "$$d/mycontainer-image" && \
-	cp -a $(ROOTFS) "$$d/rootfs" && \
+	cp -a $(ROOTFS) "$$d/rootfs" && tests/vm/iproute2.sh "$$d" && \
 	CGO_ENABLED=0 $(GO) build -o "$$d/mycontainer-nettool" ./tests/nettool && \
 	mkdir "$$d/attack" && for c in tests/attack/*.c; do \
 	  gcc -static -O2 -o "$$d/attack/$$(basename $$c .c)" $$c || exit 1; done && \
@@ -152,5 +155,5 @@ test-v2: build rootfs
 	$(STATIC) -o "$$d/cgroups.test" ./cgroups && \
 	MYCONTAINER_TEST_BIN=$(CURDIR)/$(BIN) MYCONTAINER_TEST_ROOTFS=$(CURDIR)/$(ROOTFS) \
 	  MYCONTAINER_TEST_WRITE_IMAGE_LAYOUT="$$d/image" "$$d/tests.test" -test.run '^TestImageLayoutForVM$$' && \
-	tests/vm/run.sh --mem 1024M --timeout 600 --files "$$d" -- sh -c \
-	  'MYCONTAINER_TEST_BIN=/mnt/files/mycontainer MYCONTAINER_TEST_IMAGE_LAYOUT=/mnt/files/image MYCONTAINER_TEST_LEAKPROBE_BIN=/mnt/files/mycontainer-leakprobe MYCONTAINER_TEST_ROOTFS=/mnt/files/rootfs MYCONTAINER_TEST_ATTACK_DIR=/mnt/files/attack ./tests.test -test.count=1 && ./cgroups.test -test.count=1'
+	tests/vm/run.sh --mem 1024M --timeout 600 --files "$$d" $(addprefix --module ,$(VM_MODULES)) -- sh -c \
+	  'PATH=/mnt/files/bin:$$PATH MYCONTAINER_TEST_BIN=/mnt/files/mycontainer MYCONTAINER_TEST_IMAGE_LAYOUT=/mnt/files/image MYCONTAINER_TEST_LEAKPROBE_BIN=/mnt/files/mycontainer-leakprobe MYCONTAINER_TEST_ROOTFS=/mnt/files/rootfs MYCONTAINER_TEST_ATTACK_DIR=/mnt/files/attack ./tests.test -test.count=1 && ./cgroups.test -test.count=1'

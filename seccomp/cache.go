@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
@@ -27,12 +29,13 @@ const DefaultCacheDir = "/var/cache/mycontainer/seccomp"
 // cacheMagic starts every cached file; bump it when the file's format
 // changes. What Compile makes of a profile is covered by the key, which
 // holds the running build's ID (buildid.go).
-var cacheMagic = []byte("mycontainer-seccomp-3\n")
+var cacheMagic = []byte("mycontainer-seccomp-4\n")
 
 // CompileCached is Compile, through the cache in dir. The key is the
 // profile's JSON (raw: the bytes s was decoded from, when the caller has
 // them; else s encoded again), the runtime's build ID (which covers the
-// libseccomp linked in), the libseccomp version and the architecture; the file also holds the program's sha256, checked on every
+// libseccomp linked in), the libseccomp version and the architecture, in
+// a directory of the boot (cachePath); the file also holds the program's sha256, checked on every
 // read, so a torn or damaged file is compiled again rather than loaded.
 // The cache is an optimisation: if dir cannot be used, the profile is just
 // compiled.
@@ -64,19 +67,18 @@ func CompileCachedNamed(s *specs.LinuxSeccomp, name, dir string) ([]byte, uint, 
 
 // LookupNamed finds the program CompileCachedNamed stored under name.
 func LookupNamed(name, dir string) ([]byte, uint, bool) {
-	id, err := selfBuildID()
-	if err != nil {
+	path, ok := cachePath(dir, "named", []byte(name))
+	if !ok {
 		return nil, 0, false
 	}
-	return readCached(filepath.Join(dir, cacheKey("named", []byte(name), id)))
+	return readCached(path)
 }
 
 func compileCached(s *specs.LinuxSeccomp, kind string, b []byte, dir string) ([]byte, uint, error) {
-	id, err := selfBuildID()
-	if err != nil {
-		return Compile(s) // no build ID: nothing proves an old file fits this build
+	path, ok := cachePath(dir, kind, b)
+	if !ok {
+		return Compile(s) // nothing proves an old file fits this build and boot
 	}
-	path := filepath.Join(dir, cacheKey(kind, b, id))
 	if prog, flags, ok := readCached(path); ok {
 		return prog, flags, nil
 	}
@@ -84,8 +86,80 @@ func compileCached(s *specs.LinuxSeccomp, kind string, b []byte, dir string) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	_ = writeCached(dir, path, prog, flags) // a cache that cannot be written only costs time
+	pruneOtherBoots(dir)
+	_ = writeCached(filepath.Dir(path), path, prog, flags) // a cache that cannot be written only costs time
 	return prog, flags, nil
+}
+
+// cachePath is where the program for (kind, b) lives: in a directory of
+// this boot, because what a program holds depends on the ABIs the kernel
+// was booted with (abi.go), under a name that holds this build's ID. ok
+// is false when either cannot be known: then nothing may be cached.
+func cachePath(dir, kind string, b []byte) (string, bool) {
+	id, err := selfBuildID()
+	if err != nil {
+		return "", false
+	}
+	boot, err := bootID()
+	if err != nil {
+		return "", false
+	}
+	return filepath.Join(dir, boot, cacheKey(kind, b, id)), true
+}
+
+var bootIDOnce = sync.OnceValues(func() (string, error) {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	id := strings.TrimSpace(string(b))
+	if err == nil && !isBootID(id) {
+		err = fmt.Errorf("unexpected boot_id %q", id)
+	}
+	return id, err
+})
+
+// bootID is the kernel's random ID of this boot (a UUID); a var so a
+// unit test can play a reboot.
+var bootID = bootIDOnce
+
+// isBootID is true for the UUID form the kernel writes (36 characters of
+// hex and dashes): a name that can only be a boot's directory.
+func isBootID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f'):
+			return false
+		}
+	}
+	return true
+}
+
+// pruneOtherBoots removes the programs of earlier boots, which can never
+// be read again, so the cache holds one boot's worth. It runs only when a
+// program is compiled (a miss), and a failure only leaves files behind.
+func pruneOtherBoots(dir string) {
+	boot, err := bootID()
+	if err != nil {
+		return
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		switch {
+		case e.IsDir() && e.Name() != boot && isBootID(e.Name()):
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+		case e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".bpf"):
+			// Builds before the per-boot directories kept their files here.
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // cacheKey names the file. The kind (raw bytes of config.json, an
@@ -158,11 +232,11 @@ func Lookup(raw []byte, dir string) ([]byte, uint, bool) {
 	if raw == nil || mayNotify(raw) {
 		return nil, 0, false
 	}
-	id, err := selfBuildID()
-	if err != nil {
+	path, ok := cachePath(dir, "raw", raw)
+	if !ok {
 		return nil, 0, false
 	}
-	return readCached(filepath.Join(dir, cacheKey("raw", raw, id)))
+	return readCached(path)
 }
 
 // mayNotify is true unless the bytes surely hold no notify action and no

@@ -29,7 +29,7 @@ func TestCompileCached(t *testing.T) {
 			t.Fatalf("round %d: %v, program equal %v", i, err, bytes.Equal(got, want))
 		}
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.bpf"))
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.bpf"))
 	if len(files) != 1 {
 		t.Fatalf("cache holds %v", files)
 	}
@@ -69,13 +69,13 @@ func TestCompileCachedRawKey(t *testing.T) {
 			t.Fatalf("round %d: %v, program equal %v", i, err, bytes.Equal(got, want))
 		}
 	}
-	if files, _ := filepath.Glob(filepath.Join(dir, "*.bpf")); len(files) != 1 {
+	if files, _ := filepath.Glob(filepath.Join(dir, "*", "*.bpf")); len(files) != 1 {
 		t.Fatalf("cache holds %v", files)
 	}
 	if _, _, err := CompileCached(cacheProfile(), nil, dir); err != nil {
 		t.Fatal(err)
 	}
-	if files, _ := filepath.Glob(filepath.Join(dir, "*.bpf")); len(files) != 2 {
+	if files, _ := filepath.Glob(filepath.Join(dir, "*", "*.bpf")); len(files) != 2 {
 		t.Errorf("raw and encoded keys share a file: %v", files)
 	}
 	other := cacheProfile()
@@ -145,4 +145,40 @@ func TestLookup(t *testing.T) {
 func cachePut(raw []byte, dir string) (string, error) {
 	_, _, err := CompileCached(cacheProfile(), raw, dir)
 	return dir, err
+}
+
+// A program is found only in the boot that compiled it (the ABIs it left
+// out depend on boot options), and a compile in a new boot removes the
+// programs of the old ones.
+func TestCompileCachedPerBoot(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	saved := bootID
+	t.Cleanup(func() { bootID = saved })
+	boot := func(id string) { bootID = func() (string, error) { return id, nil } }
+	raw := []byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write","exit_group"],"action":"SCMP_ACT_ALLOW"}]}`)
+	var s specs.LinuxSeccomp
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatal(err)
+	}
+	const a, b = "11111111-2222-3333-4444-555555555555", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+	boot(a)
+	if _, _, err := CompileCached(&s, raw, dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := Lookup(raw, dir); !ok {
+		t.Fatal("not found in the boot that compiled it")
+	}
+	boot(b)
+	if _, _, ok := Lookup(raw, dir); ok {
+		t.Fatal("a program of another boot was found")
+	}
+	if _, _, err := CompileCached(&s, raw, dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, a)); !os.IsNotExist(err) {
+		t.Errorf("the old boot's programs were kept: %v", err)
+	}
+	if _, _, ok := Lookup(raw, dir); !ok {
+		t.Error("not found after the new boot compiled it")
+	}
 }

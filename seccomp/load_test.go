@@ -41,6 +41,8 @@ var probeNr = map[string]uintptr{
 	"mkdirat": unix.SYS_MKDIRAT, "getcwd": unix.SYS_GETCWD, "personality": unix.SYS_PERSONALITY,
 	"getpriority": unix.SYS_GETPRIORITY, "umask": unix.SYS_UMASK, "getppid": unix.SYS_GETPPID,
 	"bpf": unix.SYS_BPF, "clone3": unix.SYS_CLONE3, "socket": unix.SYS_SOCKET, "uname": unix.SYS_UNAME,
+	// x32 calls: x86_64 numbers with bit 30 (amd64 only).
+	"x32getppid": x32SyscallBit | unix.SYS_GETPPID, "x32mkdirat": x32SyscallBit | unix.SYS_MKDIRAT,
 }
 
 func child() {

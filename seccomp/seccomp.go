@@ -21,7 +21,9 @@
 //     of the process. Syncing it onto the Go runtime's other threads would only
 //     risk breaking them in the moments before exec.
 //   - Syscalls from an architecture not in the filter hit libseccomp's default
-//     bad-arch action (kill), as under runc.
+//     bad-arch action (kill), as under runc; but architectures the kernel
+//     cannot run are left out and then the bad-arch action is ENOSYS, the
+//     kernel's own answer (abi.go).
 package seccomp
 
 import (
@@ -72,11 +74,12 @@ func CompileReport(s *specs.LinuxSeccomp) (prog []byte, flags uint, skipped []st
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	prog, skipped, err = build(s, def, treeOptimize)
+	off := foreignABIs() // abi.go
+	prog, skipped, err = build(s, def, treeOptimize, off)
 	if err == nil && len(prog)/sizeofSockFilter+enosysStubLen > maxInsns {
 		// The tree spends jumps to save comparisons; a profile near the
 		// kernel's limit may fit only as a list.
-		prog, skipped, err = build(s, def, listOptimize)
+		prog, skipped, err = build(s, def, listOptimize, off)
 	}
 	if err != nil {
 		return nil, 0, nil, err
@@ -103,7 +106,11 @@ const maxInsns = 4096
 // as a tree ~1300 instructions and 0.5 ms (a 2-instruction program: 0.14
 // ms). Each later syscall of the container also walks log(n) comparisons
 // instead of n.
-func build(s *specs.LinuxSeccomp, def libseccomp.ScmpAction, level int) (prog []byte, skipped []string, err error) {
+//
+// off names the architectures this kernel cannot run (abi.go): they are
+// left out, and a call of any architecture not in the program then gets
+// ENOSYS, the kernel's own answer to an x32 call on such a kernel.
+func build(s *specs.LinuxSeccomp, def libseccomp.ScmpAction, level int, off unrunnable) (prog []byte, skipped []string, err error) {
 	f, err := libseccomp.NewFilter(def) // NewFilter includes the native arch
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
@@ -112,14 +119,24 @@ func build(s *specs.LinuxSeccomp, def libseccomp.ScmpAction, level int) (prog []
 	if err := f.SetOptimize(level); err != nil {
 		return nil, nil, fmt.Errorf("%s: libseccomp optimize level %d: %w", path, level, err)
 	}
+	left := false
 	for i, a := range s.Architectures {
 		p := fmt.Sprintf("%s.architectures[%d]", path, i)
 		arch, ok := arches[a]
 		if !ok {
 			return nil, nil, fmt.Errorf("%s: unknown architecture %q", p, a)
 		}
+		if off[a] {
+			left = true
+			continue
+		}
 		if err := f.AddArch(arch); err != nil {
 			return nil, nil, fmt.Errorf("%s: %q: %w", p, a, err)
+		}
+	}
+	if left {
+		if err := f.SetBadArchAction(libseccomp.ActErrno.SetReturnCode(int16(unix.ENOSYS))); err != nil {
+			return nil, nil, fmt.Errorf("%s: libseccomp bad-arch action ENOSYS: %w", path, err)
 		}
 	}
 	for i := range s.Syscalls {

@@ -259,10 +259,9 @@ func toolMount() []string { return []string{"-v", filepath.Dir(binary) + ":/tmp/
 var tool = "/tmp/bin/mycontainer-nettool"
 
 // needIPRoute2 skips a network test where iproute2's ip is missing: the
-// tests build their "outside" world with `ip netns` and veth pairs. The
-// cgroup v2 VM of `make test-v2` is such a place (busybox's ip has no
-// netns, and its initramfs loads no bridge or nftables modules), so the
-// network suite runs on the host only; the README says so.
+// tests build their "outside" world with `ip netns` and veth pairs.
+// busybox's ip has no netns; the cgroup v2 VM of `make test-v2` gets the
+// host's iproute2 through tests/vm/iproute2.sh.
 func needIPRoute2(t *testing.T) {
 	t.Helper()
 	out, err := exec.Command("ip", "-V").CombinedOutput()

@@ -3,6 +3,7 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -126,22 +127,90 @@ func seccompFilterFlags(pid int) (uint64, error) {
 
 // removeNewSeccompCache removes, when the test ends, the compiled profiles
 // the test's runs added to the runtime's cache (root suites run one at a
-// time, so whatever is new there is this test's).
+// time, so whatever is new there is this test's): files in the cache's
+// per-boot directories, and a boot directory that was not there before.
 func removeNewSeccompCache(t *testing.T) {
 	const dir = "/var/cache/mycontainer/seccomp"
-	had := map[string]bool{}
-	ents, _ := os.ReadDir(dir)
-	for _, d := range ents {
-		had[d.Name()] = true
+	list := func() map[string]bool {
+		m := map[string]bool{}
+		filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+			if err == nil && p != dir {
+				m[p] = true
+			}
+			return nil
+		})
+		return m
 	}
+	had := list()
 	t.Cleanup(func() {
-		ents, _ := os.ReadDir(dir)
-		for _, d := range ents {
-			if !had[d.Name()] && strings.HasSuffix(d.Name(), ".bpf") {
-				os.Remove(filepath.Join(dir, d.Name()))
+		var dirs []string
+		for p := range list() {
+			switch {
+			case had[p]:
+			case strings.HasSuffix(p, ".bpf"):
+				os.Remove(p)
+			default:
+				dirs = append(dirs, p)
 			}
 		}
+		for _, d := range dirs {
+			os.Remove(d) // only if empty: another run's programs stay
+		}
 	})
+}
+
+// seccomp leaves an x86 ABI the kernel cannot run (x32 without
+// syscall.x32=y, i386 without IA32 emulation) out of the program: the
+// answers must then be the kernel's own, as without a filter, and an ABI
+// the kernel runs must still be filtered (keyctl is refused by docker's
+// profile). This host runs neither foreign ABI; the cgroup v2 VM's kernel
+// (Debian's) runs i386, so the second branch is checked there.
+func TestSeccompForeignABIsAnswerAsTheKernel(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("x86 ABIs only")
+	}
+	removeNewSeccompCache(t)
+	prog := attacker(t, "foreign_abi")
+	vol := []string{"-v", filepath.Dir(prog) + ":/tmp/attack:ro"}
+	answer := func(unconfined bool, abi, call string) string {
+		t.Helper()
+		flags := vol
+		if unconfined {
+			flags = append([]string{"--security-opt", "seccomp=unconfined"}, vol...)
+		}
+		// Through sh: the command is looked up in the rootfs before the
+		// volume is mounted. sh reports a death by SIGSEGV as 139.
+		r := inRootfs(t, flags, "sh", "-c", "/tmp/attack/foreign_abi "+abi+" "+call)
+		switch {
+		case r.code == 0:
+			return strings.TrimSpace(r.stdout)
+		case r.code == 128+int(unix.SIGSEGV):
+			return "SIGSEGV" // no int $0x80 gate
+		}
+		t.Fatalf("foreign_abi %s %s (unconfined %v): exit %d: %s%s", abi, call, unconfined, r.code, r.stdout, r.stderr)
+		return ""
+	}
+	for _, abi := range []string{"x32", "ia32"} {
+		kernel := answer(true, abi, "getpid")
+		filtered := answer(false, abi, "getpid")
+		t.Logf("%s getpid: %q without a filter, %q with docker's profile", abi, kernel, filtered)
+		if strings.HasPrefix(kernel, "ret ") {
+			// The kernel runs this ABI: the profile must be there for it.
+			if !strings.HasPrefix(filtered, "ret ") {
+				t.Errorf("%s: the kernel runs it, but getpid under docker's profile gave %q (the ABI was left out of the program?)", abi, filtered)
+			}
+			if got := answer(false, abi, "keyctl"); got != "errno 1" {
+				t.Errorf("%s keyctl under docker's profile: %q, want errno 1 (EPERM from the profile)", abi, got)
+			}
+			continue
+		}
+		if filtered != kernel {
+			t.Errorf("%s: the kernel answers getpid with %q, docker's profile with %q", abi, kernel, filtered)
+		}
+		if got, want := answer(false, abi, "keyctl"), answer(true, abi, "keyctl"); got != want {
+			t.Errorf("%s keyctl: %q under docker's profile, %q from the kernel", abi, got, want)
+		}
+	}
 }
 
 // The friendly run finds docker's default profile compiled in the cache
