@@ -152,13 +152,22 @@ func DecodeSeccomp(raw, config []byte) (*specs.LinuxSeccomp, error) {
 	return &sc, nil
 }
 
-// splitSpec decodes like specs.Spec but keeps linux.seccomp as bytes:
-// encoding/json gives a key to the shallowest field of its name, so the
-// Linux and Seccomp fields here win over the embedded ones of the same
-// names.
+// splitSpec decodes like specs.Spec but keeps linux.seccomp and the other
+// platforms' sections as bytes: encoding/json gives a key to the
+// shallowest field of its name, so the fields here win over the embedded
+// ones of the same names. Besides the ~350 rule structs of a profile,
+// this spares encoding/json its per-type work for those parts of the
+// runtime-spec type graph: on the first struct it decodes, Go 1.26's v1
+// builds an encoder for every type reachable from it (typeFields), and a
+// fresh runtime process paid that for the seccomp, Windows, Solaris, VM
+// and z/OS types it never decodes.
 type splitSpec struct {
 	specs.Spec
-	Linux *splitLinux `json:"linux,omitempty"`
+	Linux   *splitLinux     `json:"linux,omitempty"`
+	Solaris json.RawMessage `json:"solaris,omitempty"`
+	Windows json.RawMessage `json:"windows,omitempty"`
+	VM      json.RawMessage `json:"vm,omitempty"`
+	ZOS     json.RawMessage `json:"zos,omitempty"`
 }
 
 type splitLinux struct {
@@ -171,18 +180,18 @@ type splitLinux struct {
 // the bytes that a config stored after validation does not need.
 func decodeSplit(data []byte, presence bool) (*specs.Spec, []byte, error) {
 	if start, end, ok := seccompSpan(data); ok {
-		// Decode the file with the profile replaced by null. On any
-		// error decode the original instead, so the message's line and
-		// column are those of config.json as written.
+		// Decode the file with the profile replaced by null: encoding/json
+		// need not even scan it. On any error decode the original instead,
+		// so the message's line and column are those of config.json as
+		// written.
 		cut := make([]byte, 0, len(data)-(end-start)+4)
 		cut = append(append(append(cut, data[:start]...), "null"...), data[end:]...)
-		var s specs.Spec
-		if err := decodeInto(cut, &s, presence); err == nil {
+		if s, _, err := decodeSplitWith(cut, presence); err == nil {
 			var sc []byte
 			if string(data[start:end]) != "null" {
 				sc = data[start:end]
 			}
-			return &s, sc, nil
+			return s, sc, nil
 		}
 	}
 	return decodeSplitWhole(data, presence)
@@ -191,8 +200,8 @@ func decodeSplit(data []byte, presence bool) (*specs.Spec, []byte, error) {
 // decodeSplitWhole is decodeSplit by encoding/json alone, over the whole
 // file: for the configs the walk is unsure of.
 func decodeSplitWhole(data []byte, presence bool) (*specs.Spec, []byte, error) {
-	var w splitSpec
-	if err := decodeInto(data, &w, presence); err != nil {
+	s, sc, err := decodeSplitWith(data, presence)
+	if err != nil {
 		// encoding/json names the embedded types in a type error's path
 		// ("Spec.process.user.uid"): the plain decode names the field as
 		// config.json spells it. Errors are rare; decoding twice is fine.
@@ -201,17 +210,45 @@ func decodeSplitWhole(data []byte, presence bool) (*specs.Spec, []byte, error) {
 		}
 		return nil, nil, err
 	}
+	return s, sc, nil
+}
+
+// decodeSplitWith decodes data into a splitSpec and turns it into the
+// spec and linux.seccomp's bytes.
+func decodeSplitWith(data []byte, presence bool) (*specs.Spec, []byte, error) {
+	var w splitSpec
+	if err := decodeInto(data, &w, presence); err != nil {
+		return nil, nil, err
+	}
 	s := w.Spec
 	var sc []byte
 	if w.Linux != nil {
 		l := w.Linux.Linux
 		s.Linux = &l
-		if string(w.Linux.Seccomp) != "null" {
+		if !isNull(w.Linux.Seccomp) {
 			sc = w.Linux.Seccomp
 		}
 	}
+	// Validate refuses these sections whatever they hold (a Linux runtime
+	// cannot honour them): a non-nil value is all it needs to see.
+	if !isNull(w.Solaris) {
+		s.Solaris = &specs.Solaris{}
+	}
+	if !isNull(w.Windows) {
+		s.Windows = &specs.Windows{}
+	}
+	if !isNull(w.VM) {
+		s.VM = &specs.VM{}
+	}
+	if !isNull(w.ZOS) {
+		s.ZOS = &specs.ZOS{}
+	}
 	return &s, sc, nil
 }
+
+// isNull: the key was absent (nil) or held JSON null, both of which
+// encoding/json decodes to a nil pointer.
+func isNull(raw json.RawMessage) bool { return raw == nil || string(raw) == "null" }
 
 // decode parses config.json. Unknown keys are ignored, as the OCI spec
 // allows. A single JSON value is expected: trailing data is an error,

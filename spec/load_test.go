@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -225,5 +226,35 @@ func TestDecodeSeccompErrorPosition(t *testing.T) {
 	_, err = DecodeSeccomp(sc, b)
 	if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "linux.seccomp.defaultAction") {
 		t.Fatalf("error %v, want one at line 2 naming linux.seccomp.defaultAction", err)
+	}
+}
+
+// The other platforms' sections stay undecoded (decodeSplit keeps them as
+// bytes), yet Load must still hand Validate a non-nil section whenever
+// config.json holds one, whatever it holds, and nil for null or absent.
+func TestLoadOtherPlatformsStillRefused(t *testing.T) {
+	base, err := os.ReadFile("testdata/podman-config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(base, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"solaris", "windows", "vm", "zos"} {
+		for _, val := range []string{`{}`, `{"hypervisor":{"path":"/x"},"layerFolders":["a"],"milestone":"x"}`, `5`, `null`} {
+			c := maps.Clone(m)
+			c[key] = json.RawMessage(val)
+			b, _ := json.Marshal(c)
+			s, err := Load(bundleWith(t, string(b)))
+			if err != nil {
+				t.Fatalf("%s=%s: Load: %v", key, val, err)
+			}
+			err = Validate(s)
+			refused := err != nil && strings.Contains(err.Error(), key+": ") && strings.Contains(err.Error(), "not supported")
+			if refused != (val != "null") {
+				t.Errorf("%s=%s: Validate says %v", key, val, err)
+			}
+		}
 	}
 }

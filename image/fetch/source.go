@@ -5,6 +5,7 @@
 package fetch
 
 import (
+	"compress/gzip"
 	"io"
 
 	"mycontainer/image"
@@ -14,6 +15,7 @@ import (
 )
 
 func init() {
+	image.GzipReader = func(r io.Reader) (io.ReadCloser, error) { return gzip.NewReader(r) }
 	image.ZstdReader = func(r io.Reader) (io.ReadCloser, error) {
 		z, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
 		if err != nil {
