@@ -12,7 +12,6 @@ import (
 // root's mode, is removed as before: no container sees another's writes.
 // prune removes the spares.
 func TestImageSparesOnlyPristine(t *testing.T) {
-	needOverlayRoot(t)
 	store, _ := importTestImage(t)
 	containers := filepath.Join(store, "containers")
 	for i := 0; i < 3; i++ {
