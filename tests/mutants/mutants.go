@@ -209,7 +209,7 @@ var mutations = []mutation{
 		Old: `len = snprintf(data + off, sizeof(data) - off, i ? ":%d" : "%d", fds[i]);`, New: `len = snprintf(data + off, sizeof(data) - off, i ? ":%s" : "%s", p->lower[i]);`,
 		Pkg: "./tests/", Tests: "^TestImageOverlayPathsWithSeparators$"},
 	{Name: "the runtime's lookup overlay names the layers' paths", File: "rootfs/overlay.go",
-		Old: "\t\tnames = append(names, strconv.Itoa(fd))\n", New: "\t\tnames = append(names, l)\n",
+		Old: "\t\tnames = append(names, strconv.Itoa(fd))\n", New: "\t\tnames = append(names, l+strings.Repeat(strconv.Itoa(fd), 0))\n",
 		Pkg: "./tests/", Tests: "^TestImageOverlayPathsWithSeparators$"},
 	{Name: "upperdir given as a path overlayfs unescapes", File: "nsexec/root.c",
 		Old: "\tset_dir_by_fd(fs, \"upperdir\", p->upper);\n", New: "\tif (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, \"upperdir\", p->upper, 0) < 0)\n\t\tmyc_fail(\"upperdir\", p->upper, errno, NULL);\n",
