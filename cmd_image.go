@@ -369,9 +369,6 @@ func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
 		if dir == "/" {
 			return nil, errors.New("--overlay over the host's /: refused (the default root is the host's / read-only)")
 		}
-		if err := image.CheckOverlayKernel(); err != nil {
-			return nil, err
-		}
 		if c, err = s.NewOverlay([]string{dir}, image.Use{Ref: dir, Keep: keep}); err != nil {
 			return nil, err
 		}
@@ -386,14 +383,11 @@ func (r *runCmd) imageRoot(f *spec.Friendly) (func(), error) {
 		if err := applyImageConfig(f, cfg, r.Entrypoint, r.Image); err != nil {
 			return nil, err
 		}
-		if err := image.CheckOverlayKernel(); err != nil {
-			return nil, err
-		}
 		if c, err = s.NewContainer(im, r.Image, keep); err != nil {
 			return nil, err
 		}
 	}
-	f.Overlay = &spec.Overlay{Lower: c.Lower, Upper: c.Upper, Work: c.Work}
+	f.Overlay = &spec.Overlay{Lower: c.Lower, Upper: c.Upper, Work: c.Work, String: !image.LowerdirPlus()}
 	return func() {
 		if err := c.End(); err != nil {
 			fmt.Fprintf(os.Stderr, "mycontainer: remove the container's upper directory: %v\n", err)

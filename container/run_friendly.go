@@ -98,7 +98,7 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 	// submount (the spec's root.readonly only covers the root mount).
 	bs.HostRootReadonly = hostRoot
 	if ov := f.Overlay; ov != nil {
-		bs.OverlayLower, bs.OverlayUpper, bs.OverlayWork = ov.Lower, ov.Upper, ov.Work
+		bs.OverlayLower, bs.OverlayUpper, bs.OverlayWork, bs.OverlayString = ov.Lower, ov.Upper, ov.Work, ov.String
 	}
 	o.Timeline.Add("validate", t, Now())
 	ro := Options{

@@ -55,6 +55,10 @@ type Bootstrap struct {
 	OverlayLower []string
 	OverlayUpper string
 	OverlayWork  string
+	// OverlayString: the kernel has no overlayfs "lowerdir+" (before
+	// 6.8; the runtime's plan decides, image.LowerdirPlus): init passes
+	// the layers as one "lowerdir=" string to mount(2) (root.c).
+	OverlayString bool
 
 	Args     []string
 	Env      []string
@@ -192,6 +196,9 @@ func ParseBootstrap(b []byte) (*Bootstrap, error) {
 	if (len(bs.OverlayLower) > 0) != (bs.OverlayUpper != "" && bs.OverlayWork != "") ||
 		(len(bs.OverlayLower) == 0 && (bs.OverlayUpper != "" || bs.OverlayWork != "")) {
 		return nil, fmt.Errorf("decode bootstrap: overlay: layers, an upper and a work directory go together")
+	}
+	if bs.OverlayString && len(bs.OverlayLower) == 0 {
+		return nil, fmt.Errorf("decode bootstrap: overlay string without layers") // as plan.c
 	}
 	for _, i := range bs.BindPeers {
 		if int(i) >= len(bs.BindSources) {

@@ -21,6 +21,7 @@ func fullBootstrap() *Bootstrap {
 		OverlayLower:     []string{"/s/layers/b", "/s/layers/a"},
 		OverlayUpper:     "/s/containers/1-2/upper",
 		OverlayWork:      "/s/containers/1-2/work",
+		OverlayString:    true,
 		Debug:            true,
 		Args:             []string{"/bin/sh", "-c", "echo 'a b'", ""},
 		Env:              []string{"PATH=/bin", "A=1=2"},

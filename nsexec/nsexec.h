@@ -107,6 +107,7 @@ struct myc_plan {
 	char *lower[MYC_MAX_LOWER];
 	char *upper;
 	char *work;
+	int overlay_string; /* no lowerdir+ (before 6.8): one lowerdir= string, mount(2) */
 };
 
 /*

@@ -33,6 +33,7 @@ static const struct {
 	{ MYC_A_EXEC, offsetof(struct myc_plan, exec), "exec" },
 	{ MYC_A_HOOK_PAUSE, offsetof(struct myc_plan, hook_pause), "hook pause" },
 	{ MYC_A_ROOT_CHROOT, offsetof(struct myc_plan, root_chroot), "root chroot" },
+	{ MYC_A_OVERLAY_STRING, offsetof(struct myc_plan, overlay_string), "overlay string" },
 };
 
 /*
@@ -146,7 +147,7 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p)
 			myc_fail("decode bootstrap", "bind peer", EINVAL, "names no bind source");
 	if (p->nlower && (!p->upper || !p->work))
 		myc_fail("decode bootstrap", "overlay", EINVAL, "an overlay root needs an upper and a work directory");
-	if (!p->nlower && (p->upper || p->work))
+	if (!p->nlower && (p->upper || p->work || p->overlay_string))
 		myc_fail("decode bootstrap", "overlay", EINVAL, "an overlay upper or work directory needs layers");
 	/*
 	 * A chroot'ed root shares its mount tree with the runtime (or with the

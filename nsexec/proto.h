@@ -109,6 +109,12 @@ enum {
 	 * opened before any namespace is joined.
 	 */
 	MYC_A_ROOT_CHROOT = 18,
+	/*
+	 * Flag, with MYC_A_OVERLAY_LOWER: the kernel has no overlayfs
+	 * "lowerdir+" (before Linux 6.8): make the root with mount(2) and one
+	 * "lowerdir=" string of fd numbers (root.c).
+	 */
+	MYC_A_OVERLAY_STRING = 19,
 
 	MYC_A_GO_FIRST = 64,
 	MYC_A_ARG = 64,          /* argv, repeated, in order */

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -23,6 +24,8 @@
 #include <unistd.h>
 
 #include "nsexec.h"
+
+static const char *enosys_hint(int err);
 
 static int open_tree_clone(const char *path)
 {
@@ -38,6 +41,25 @@ static int open_tree_clone(const char *path)
  * exists only in this namespace. Nothing is mounted on the host, so the
  * mount dies with the container on every exit path.
  */
+/*
+ * overlayfs reads "upperdir" and "workdir" with '\' as an escape (the
+ * layers of "lowerdir+" are taken as they are), so a store path with a
+ * '\' would name another directory: they are given as /proc/self/fd/N of
+ * the opened directory, which overlayfs resolves right here.
+ */
+static void set_dir_by_fd(int fs, const char *key, const char *path)
+{
+	char name[32];
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		myc_fail("open overlay directory", path, errno, NULL);
+	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, key, name, 0) < 0)
+		myc_fail(key, path, errno, NULL);
+	close(fd);
+}
+
 static int overlay_root(const struct myc_plan *p)
 {
 	int fs, mnt, i;
@@ -49,16 +71,67 @@ static int overlay_root(const struct myc_plan *p)
 		if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir+", p->lower[i], 0) < 0)
 			myc_fail("overlay layer", p->lower[i], errno,
 				 errno == EINVAL ? "lowerdir+ needs Linux 6.8 or later" : NULL);
-	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "upperdir", p->upper, 0) < 0)
-		myc_fail("overlay upper", p->upper, errno, NULL);
-	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "workdir", p->work, 0) < 0)
-		myc_fail("overlay work", p->work, errno, NULL);
+	set_dir_by_fd(fs, "upperdir", p->upper);
+	set_dir_by_fd(fs, "workdir", p->work);
 	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		myc_fail("create overlay", p->upper, errno, NULL);
 	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
 	if (mnt < 0)
 		myc_fail("fsmount overlay", p->upper, errno, NULL);
 	close(fs);
+	return mnt;
+}
+
+/*
+ * The same root on a kernel without "lowerdir+" (before Linux 6.8: Debian
+ * 12's 6.1, Ubuntu 22.04's 5.15; Go's plan says so, MYC_A_OVERLAY_STRING).
+ * There overlayfs takes its layers only as one "lowerdir=a:b:c" string,
+ * which fsconfig copies at most 255 bytes of (strndup_user(_value, 256)
+ * in fs/fsopen.c): three of the store's paths. mount(2) copies a page, and
+ * here the string names no path at all: the layers, the upper and the
+ * work directory are opened first and named by their fd numbers, which
+ * overlayfs resolves (at mount time, in this process) relative to the
+ * working directory, /proc/self/fd. So a few bytes a layer (500, overlayfs's
+ * most, fit in a page), and no ':', ',' or '\' of a store or rootfs path
+ * is ever parsed by overlayfs, so none can split a layer into ones the
+ * path's owner chose. mount(2) needs a place: the upper directory's own
+ * path, in this namespace only ("/" is rslave), from which open_tree
+ * takes the detached copy that overlay_root would have made; the mount
+ * left there goes with the old root at pivot_root.
+ */
+static int overlay_root_string(const struct myc_plan *p)
+{
+	static int fds[MYC_MAX_LOWER + 2];
+	char data[4096];
+	size_t off;
+	int cwd, mnt, n = p->nlower + 2, i, len;
+
+	for (i = 0; i < n; i++) {
+		const char *path = i < p->nlower ? p->lower[i] : i == p->nlower ? p->upper : p->work;
+		fds[i] = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fds[i] < 0)
+			myc_fail("open overlay directory", path, errno, NULL);
+	}
+	off = (size_t)snprintf(data, sizeof(data), "upperdir=%d,workdir=%d,lowerdir=", fds[p->nlower], fds[p->nlower + 1]);
+	for (i = 0; i < p->nlower && off < sizeof(data); i++) {
+		len = snprintf(data + off, sizeof(data) - off, i ? ":%d" : "%d", fds[i]);
+		off += len < 0 ? sizeof(data) : (size_t)len;
+	}
+	if (off >= sizeof(data))
+		myc_fail("overlay options", p->upper, E2BIG, "the layers do not fit in one lowerdir= string");
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0 || chdir("/proc/self/fd") < 0)
+		myc_fail("chdir /proc/self/fd", p->upper, errno, NULL);
+	if (mount("overlay", p->upper, "overlay", 0, data) < 0)
+		myc_fail("mount overlay", p->upper, errno, NULL);
+	if (fchdir(cwd) < 0)
+		myc_fail("chdir back", p->upper, errno, NULL);
+	close(cwd);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	mnt = open_tree_clone(p->upper);
+	if (mnt < 0)
+		myc_fail("open_tree overlay", p->upper, errno, enosys_hint(errno));
 	return mnt;
 }
 
@@ -128,7 +201,7 @@ void myc_enter_root(const struct myc_plan *p)
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		myc_fail("make / rslave", "/", errno, NULL);
 
-	root = p->nlower ? overlay_root(p) : open_tree_clone(p->rootfs);
+	root = !p->nlower ? open_tree_clone(p->rootfs) : p->overlay_string ? overlay_root_string(p) : overlay_root(p);
 	if (root < 0)
 		myc_fail("open_tree rootfs", p->rootfs, errno, enosys_hint(errno));
 	if (p->host_root_readonly &&

@@ -48,6 +48,9 @@ type Friendly struct {
 type Overlay struct {
 	Lower       []string
 	Upper, Work string
+	// String: the kernel has no "lowerdir+" (image.LowerdirPlus): the
+	// layers go in one "lowerdir=" string (rootfs/overlay.go, root.c).
+	String bool
 }
 
 // FriendlyPath is the PATH every friendly container starts with (docker's).
@@ -121,7 +124,7 @@ func (f *Friendly) Spec() (s *specs.Spec, hostRoot bool, err error) {
 // overlay's upper directory).
 func (f *Friendly) openRoot() (rootPath string, root int, err error) {
 	if o := f.Overlay; o != nil {
-		root, err = rootfs.OpenLowerRoot(o.Lower)
+		root, err = rootfs.OpenLowerRoot(o.Lower, !o.String)
 		return o.Upper, root, err
 	}
 	if rootPath, err = f.rootPath(); err != nil {

@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"mycontainer/image"
 )
 
 // Bad input: each a one-line error, exit 125, nothing half-written kept.
@@ -181,20 +179,5 @@ func busyboxOffset(t *testing.T, layer []byte) int {
 		if strings.TrimPrefix(h.Name, "/") == "bin/busybox" {
 			return len(layer) - r.Len()
 		}
-	}
-}
-
-// TestImageOldKernelRefused: before Linux 6.8 run --image and --overlay
-// are refused in one line, naming the kernel and what works instead,
-// before anything is made (not EINVAL from the overlay's creation).
-func TestImageOldKernelRefused(t *testing.T) {
-	if image.CheckOverlayKernel() == nil {
-		t.Skip("this kernel has overlayfs's lowerdir+ (6.8 or later)")
-	}
-	store, _ := importTestImage(t)
-	oneLine(t, "run --image", runImage(t, store, "l:t", "--", "true"), "need Linux 6.8 or later")
-	oneLine(t, "run --overlay", run(t, "run", "--no-tty", "--storage", store, "--rootfs", rootfs, "--overlay", "--", "true"), "need Linux 6.8 or later")
-	if left := dirNames(t, filepath.Join(store, "containers")); len(left) != 0 {
-		t.Errorf("a refused run made %v", left)
 	}
 }

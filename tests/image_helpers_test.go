@@ -17,8 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"mycontainer/image"
 )
 
 // testImage is an OCI layout the test built from the busybox rootfs,
@@ -98,17 +96,6 @@ func buildImage(t *testing.T, bigMB int) *testImage {
 	sh(t, "umoci", "config", "--image", im.layout, "--config.cmd", "cat", "--config.cmd", "/srv/top",
 		"--config.env", "PATH=/bin", "--config.env", "FOO=from-image", "--config.workingdir", "/srv")
 	return im
-}
-
-// needOverlayRoot skips a test that runs a container from an image or
-// with --overlay where run refuses to (before Linux 6.8, as the cgroup
-// v2 VM's Debian 6.1 kernel: TestImageOldKernelRefused checks the refusal
-// there).
-func needOverlayRoot(t *testing.T) {
-	t.Helper()
-	if err := image.CheckOverlayKernel(); err != nil {
-		t.Skip(err)
-	}
 }
 
 // layoutEnv names the test image's OCI layout built beforehand (make

@@ -41,7 +41,6 @@ func keptNames(t *testing.T, store string) []string {
 // exits, where README says; the name is then taken until `rm NAME`, and a
 // bad or taken name is one line, exit 125, nothing made.
 func TestImageKeepNamed(t *testing.T) {
-	needOverlayRoot(t)
 	store, _ := importTestImage(t)
 	if r := runImage(t, store, "l:t", "--name", "web", "--", "sh", "-c", "echo kept > /srv/new && rm /srv/top"); r.code != 0 {
 		t.Fatalf("run --name web: exit %d %s", r.code, r.stderr)
@@ -93,7 +92,6 @@ func TestImageKeepNamed(t *testing.T) {
 // --overlay --keep: the plain rootfs is unchanged, the container's
 // writes are kept under a made-up name, which run prints.
 func TestImageKeepOverlay(t *testing.T) {
-	needOverlayRoot(t)
 	store := newStore(t)
 	before := treeSum(t, rootfs)
 	r := run(t, "run", "--no-tty", "--storage", store, "--rootfs", rootfs, "--overlay", "--keep", "--", "sh", "-c", "echo x > /etc/kept")
@@ -123,7 +121,6 @@ func TestImageKeepOverlay(t *testing.T) {
 // and no mount, lock or cgroup is left (the next run sweeps the cgroup,
 // and the upper directory of a killed run without --keep, as before).
 func TestImageKeepKilled(t *testing.T) {
-	needOverlayRoot(t)
 	store, _ := importTestImage(t)
 	parent := cgroupParent(t)
 	for i, at := range []time.Duration{0, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond} {
@@ -191,7 +188,6 @@ func TestImageKeepKilled(t *testing.T) {
 // --force removes it, and its layers stay (prune too keeps them) until no
 // container uses them.
 func TestImageRmiInUse(t *testing.T) {
-	needOverlayRoot(t)
 	store, im := importTestImage(t)
 	layers := dirNames(t, filepath.Join(store, "layers"))
 	cmd, _ := startImage(t, store, "--image", "l:t")

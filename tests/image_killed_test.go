@@ -15,7 +15,6 @@ import (
 // unpacked in tmp/ and renamed after both digests matched) and no image
 // entry; the next pull removes its debris and completes.
 func TestImagePullKilledMidBlob(t *testing.T) {
-	needOverlayRoot(t)
 	im := buildImage(t, 48)
 	addr := startRegistry(t)
 	ref := im.push(t, addr, "test/big:t")
@@ -86,7 +85,6 @@ func tmpLayerWithData(tmp string, n int64) bool {
 // Two pulls of the same image at once, with a prune and a run beside
 // them: both succeed, each layer is written once.
 func TestImageParallelPulls(t *testing.T) {
-	needOverlayRoot(t)
 	im := buildImage(t, 8)
 	addr := startRegistry(t)
 	ref := im.push(t, addr, "test/par:t")
@@ -132,40 +130,41 @@ func TestImageParallelPulls(t *testing.T) {
 // left on the host; the upper directory stays until the next run, which
 // removes it.
 func TestImageRunKilledLeavesNothing(t *testing.T) {
-	needOverlayRoot(t)
 	im := buildImage(t, 0)
 	store := newStore(t)
 	if r := img(t, store, "import", filepath.Join(im.dir, "L")); r.code != 0 {
 		t.Fatalf("import: %s", r.stderr)
 	}
-	for _, at := range []time.Duration{0, 2 * time.Millisecond, 10 * time.Millisecond, 500 * time.Millisecond} {
-		mark := marker()
-		cmd := exec.Command(binary, "run", "--no-tty", "--storage", store, "--image", "l:t", "--", "sleep", mark)
-		must(t, cmd.Start())
-		if at == 500*time.Millisecond {
-			// The runtime's own command line holds the mark too.
-			waitFor(t, "the container's sleep", func() bool { return len(processesWith(mark)) > 1 })
-			if m := overlayMountsOf(t, store); len(m) != 0 {
-				t.Errorf("the running container's overlay is mounted on the host: %v", m)
+	eachOverlayPath(t, func(t *testing.T, _ string) {
+		for _, at := range []time.Duration{0, 2 * time.Millisecond, 10 * time.Millisecond, 500 * time.Millisecond} {
+			mark := marker()
+			cmd := exec.Command(binary, "run", "--no-tty", "--storage", store, "--image", "l:t", "--", "sleep", mark)
+			must(t, cmd.Start())
+			if at == 500*time.Millisecond {
+				// The runtime's own command line holds the mark too.
+				waitFor(t, "the container's sleep", func() bool { return len(processesWith(mark)) > 1 })
+				if m := overlayMountsOf(t, store); len(m) != 0 {
+					t.Errorf("the running container's overlay is mounted on the host: %v", m)
+				}
+			} else {
+				time.Sleep(at)
 			}
-		} else {
-			time.Sleep(at)
+			must(t, cmd.Process.Signal(syscall.SIGKILL))
+			_ = cmd.Wait()
+			waitFor(t, "the container to die with the runtime", func() bool { return len(processesWith(mark)) == 0 })
+			if m := overlayMountsOf(t, store); len(m) != 0 {
+				t.Errorf("killed after %v: mounts left on the host: %v", at, m)
+			}
 		}
-		must(t, cmd.Process.Signal(syscall.SIGKILL))
-		_ = cmd.Wait()
-		waitFor(t, "the container to die with the runtime", func() bool { return len(processesWith(mark)) == 0 })
-		if m := overlayMountsOf(t, store); len(m) != 0 {
-			t.Errorf("killed after %v: mounts left on the host: %v", at, m)
+		// The next run sweeps the killed runs' upper directories.
+		if left := upperDirs(t, store); len(left) == 0 {
+			t.Error("no upper directory left by the killed runs: the sweep below proves nothing")
 		}
-	}
-	// The next run sweeps the killed runs' upper directories.
-	if left := upperDirs(t, store); len(left) == 0 {
-		t.Error("no upper directory left by the killed runs: the sweep below proves nothing")
-	}
-	if r := runImage(t, store, "l:t", "--", "true"); r.code != 0 {
-		t.Fatalf("run: exit %d %s", r.code, r.stderr)
-	}
-	if left := upperDirs(t, store); len(left) != 0 {
-		t.Errorf("upper directories left after the sweeping run: %v", left)
-	}
+		if r := runImage(t, store, "l:t", "--", "true"); r.code != 0 {
+			t.Fatalf("run: exit %d %s", r.code, r.stderr)
+		}
+		if left := upperDirs(t, store); len(left) != 0 {
+			t.Errorf("upper directories left after the sweeping run: %v", left)
+		}
+	})
 }

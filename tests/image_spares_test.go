@@ -10,10 +10,14 @@ import (
 // directories as a spare (containers/spare-N), which the next run takes
 // instead of making its own. One that wrote a file, or only changed the
 // root's mode, is removed as before: no container sees another's writes.
-// prune removes the spares.
+// prune removes the spares. Both ways of making the root (lowerdir+ and
+// the lowerdir= string).
 func TestImageSparesOnlyPristine(t *testing.T) {
-	needOverlayRoot(t)
 	store, _ := importTestImage(t)
+	eachOverlayPath(t, func(t *testing.T, _ string) { sparesOnlyPristine(t, store) })
+}
+
+func sparesOnlyPristine(t *testing.T, store string) {
 	containers := filepath.Join(store, "containers")
 	for i := 0; i < 3; i++ {
 		if r := runImage(t, store, "l:t", "--", "true"); r.code != 0 {

@@ -12,7 +12,6 @@ import (
 // opaque directory, the hard link, the symlink, the setuid bit, the
 // image's Cmd, Env and WorkingDir), rmi and prune.
 func TestImagePullRunRmiPrune(t *testing.T) {
-	needOverlayRoot(t)
 	im := buildImage(t, 0)
 	addr := startRegistry(t)
 	ref := im.push(t, addr, "test/busybox:t")
@@ -84,7 +83,6 @@ func TestImagePullRunRmiPrune(t *testing.T) {
 // import of the archives users have: `docker save`/`podman save`'s
 // docker-archive, an oci-archive, and an OCI layout directory.
 func TestImageImportArchives(t *testing.T) {
-	needOverlayRoot(t)
 	im := buildImage(t, 0)
 	d := t.TempDir()
 	docker := filepath.Join(d, "docker.tar")
@@ -116,7 +114,6 @@ func TestImageImportArchives(t *testing.T) {
 // --overlay: a plain rootfs directory under a copy-on-write root is
 // never changed by the container.
 func TestImageOverlayOverRootfs(t *testing.T) {
-	needOverlayRoot(t)
 	store := newStore(t)
 	before := treeSum(t, rootfs)
 	r := run(t, "run", "--no-tty", "--storage", store, "--rootfs", rootfs, "--overlay", "--", "sh", "-c", "echo x > /etc/passwd && rm /bin/ls && echo ok")
@@ -132,7 +129,6 @@ func TestImageOverlayOverRootfs(t *testing.T) {
 }
 
 func TestImageEntrypointAndUser(t *testing.T) {
-	needOverlayRoot(t)
 	im := buildImage(t, 0)
 	sh(t, "umoci", "config", "--image", im.layout, "--config.entrypoint", "echo", "--config.cmd", "default",
 		"--config.user", "alice")
