@@ -54,6 +54,7 @@ const (
 	aBindPeer         = C.MYC_A_BIND_PEER
 	aOwned            = C.MYC_A_OWNED
 	aRootChroot       = C.MYC_A_ROOT_CHROOT
+	aMountHelper      = C.MYC_A_MOUNT_HELPER
 
 	mKind      = C.MYC_M_KIND
 	mSource    = C.MYC_M_SOURCE

@@ -23,6 +23,7 @@ var bootstrapFlags = []flag[Bootstrap]{
 	{aHookPause, func(b *Bootstrap) *bool { return &b.HookPause }},
 	{aOwned, func(b *Bootstrap) *bool { return &b.Owned }},
 	{aRootChroot, func(b *Bootstrap) *bool { return &b.RootChroot }},
+	{aMountHelper, func(b *Bootstrap) *bool { return &b.MountHelper }},
 }
 
 var mountFlags = []flag[Mount]{
