@@ -1,12 +1,18 @@
 package tests
 
 import (
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // config.md: createRuntime and createContainer hooks run "after the
@@ -175,4 +181,178 @@ func TestSpecHooksMountIntoProcThroughSymlink(t *testing.T) {
 		t.Errorf("cgroups left: %v", d)
 	}
 	before.assertClean(t, "")
+}
+
+// A create SIGKILLed while a hook runs, after the mount helper made the
+// config's mounts in init's mount namespace: init, the hook and the
+// mounts go with it (they live in that namespace only), and delete
+// --force leaves no state and no cgroup. Nothing reached the host's
+// mount table.
+func TestSpecHooksMountsKilledCreate(t *testing.T) {
+	e := newOCIEnv(t)
+	m := marker()
+	b := hookMountsBundle(t, e, "killed", []string{"true"}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{{Path: "/bin/sleep", Args: []string{"sleep", "3" + m}}}}
+	})
+	before := snapshot(t)
+	cmd := exec.Command(binary, "--root", e.root, "create", "--bundle", b, "killed")
+	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(processesWith(m)) == 0 {
+		select {
+		case err := <-exited:
+			b, _ := os.ReadFile(out.Name())
+			t.Fatalf("create ended before its hook ran (%v): %s", err, b)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the createContainer hook never ran")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	waitFor(t, "init and its hook to die with create", func() bool {
+		return len(processesWith(m)) == 0 && len(processesInCgroup(e.parent)) == 0
+	})
+	if r := e.oci(t, "delete", "--force", "killed"); r.code != 0 {
+		t.Errorf("delete --force: exit %d: %s", r.code, r.stderr)
+	}
+	if r := e.oci(t, "list", "-q"); strings.TrimSpace(r.stdout) != "" {
+		t.Errorf("left in the store: %q", r.stdout)
+	}
+	if d := childCgroups(t, e.parent); len(d) != 0 {
+		t.Errorf("cgroups left: %v", d)
+	}
+	before.assertClean(t, m)
+}
+
+// CVE-2019-5736 and the mount helper: it runs the runtime's binary in the
+// container's namespaces, so it gets what every such stage gets. Caught
+// while it works (a config with many mounts keeps it busy for a while):
+// its /proc/PID/exe, held open, cannot be reopened for writing once it
+// has exited (a read-only bind of the binary, never the file on disk;
+// nsexec/exe.go), and every fd it holds above 2 is close-on-exec. No
+// process of the container exists meanwhile: init waits in C, and the
+// hooks start after the helper is gone.
+func TestCVE2019_5736MountHelperRunsProtectedCopy(t *testing.T) {
+	e := newOCIEnv(t)
+	vol := t.TempDir()
+	b := e.bundle(t, "helper", []string{"true"}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{{Path: "/bin/true"}}}
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: "/vol", Type: "bind", Source: vol, Options: []string{"rbind"}})
+		for i := 0; i < 3000; i++ {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: fmt.Sprintf("/many/%d", i), Type: "tmpfs", Source: "tmpfs"})
+		}
+	})
+	cmd := exec.Command(binary, "--root", e.root, "run", "--bundle", b, "helper")
+	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// The helper is the runtime's child (CLONE_PARENT) named myc:[exec].
+	exe, fds := -1, ""
+	for exe < 0 {
+		select {
+		case err := <-exited:
+			b, _ := os.ReadFile(out.Name())
+			t.Fatalf("run ended (%v) before the mount helper was seen: %s", err, b)
+		default:
+		}
+		pid := childNamed(cmd.Process.Pid, "myc:[exec]")
+		if pid == 0 {
+			continue
+		}
+		fd, err := unix.Open(fmt.Sprintf("/proc/%d/exe", pid), unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			continue // gone already, or not yet exec'd
+		}
+		exe, fds = fd, notCloexec(pid)
+	}
+	defer unix.Close(exe)
+	if err := <-exited; err != nil {
+		b, _ := os.ReadFile(out.Name())
+		t.Fatalf("run: %v: %s", err, b)
+	}
+	if fds != "" {
+		t.Errorf("the mount helper held fds without close-on-exec: %s", fds)
+	}
+	f, err := os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", exe), os.O_WRONLY, 0)
+	if err == nil {
+		f.Close()
+		t.Fatal("the mount helper's /proc/PID/exe reopened for writing: it ran the runtime's file on disk")
+	}
+	if !errors.Is(err, unix.EROFS) && !errors.Is(err, unix.EPERM) {
+		t.Errorf("reopen the helper's exe for writing: %v, want EROFS (read-only bind) or EPERM (sealed copy)", err)
+	}
+}
+
+// childNamed finds a child of parent whose comm is name (0: none).
+func childNamed(parent int, name string) int {
+	ents, _ := os.ReadDir("/proc")
+	for _, ent := range ents {
+		b, err := os.ReadFile(filepath.Join("/proc", ent.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...
+		s := string(b)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open || s[open+1:end] != name {
+			continue
+		}
+		f := strings.Fields(s[end+1:])
+		if len(f) > 1 && f[1] == fmt.Sprint(parent) {
+			pid, _ := strconv.Atoi(ent.Name())
+			return pid
+		}
+	}
+	return 0
+}
+
+// notCloexec lists pid's fds above 2 without O_CLOEXEC (fdinfo's flags).
+func notCloexec(pid int) string {
+	var bad []string
+	dir := fmt.Sprintf("/proc/%d/fdinfo", pid)
+	ents, _ := os.ReadDir(dir)
+	for _, ent := range ents {
+		n, _ := strconv.Atoi(ent.Name())
+		if n <= 2 {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, ent.Name()))
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "flags:"); ok {
+				flags, _ := strconv.ParseUint(strings.TrimSpace(v), 8, 64)
+				if flags&unix.O_CLOEXEC == 0 {
+					target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%d", pid, n))
+					bad = append(bad, fmt.Sprintf("%d -> %s", n, target))
+				}
+			}
+		}
+	}
+	return strings.Join(bad, ", ")
 }
