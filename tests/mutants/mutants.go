@@ -28,9 +28,9 @@ var mutations = []mutation{
 		Pkg: "./spec/", Tests: "^TestSeccompSpanAgreesWithDecode$", Fast: true},
 	{Name: "no RESOLVE_IN_ROOT (paths resolved like the host's)", File: "rootfs/resolve.go",
 		Old: "const inRoot = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS", New: "const inRoot = unix.RESOLVE_NO_MAGICLINKS",
-		// The integration tests cannot see this one: mounts are made after
-		// pivot_root, where "/" is already the container's. The unit tests
-		// resolve against a directory of the host.
+		// Init's mounts are made after pivot_root, where "/" is already
+		// the container's: the unit tests resolve against a directory of
+		// the host. The mount helper's are not (the next but one).
 		Pkg: "./rootfs/", Tests: "^TestOpenInRootStaysInRoot$", Fast: true},
 	{Name: "stage-1 runs the binary on disk (CVE-2019-5736)", File: "nsexec/exe.go",
 		Old: "\t\tfd, err = readOnlyBind()\n", New: "\t\treturn \"/proc/self/exe\", func() {}, nil\n",
