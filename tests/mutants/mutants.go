@@ -244,4 +244,7 @@ var mutations = []mutation{
 	{Name: "the mount helper runs the binary on disk (CVE-2019-5736)", File: "nsexec/exe.go",
 		Old: "\t\tfd, err = readOnlyBind()\n", New: "\t\treturn \"/proc/self/exe\", func() {}, nil\n",
 		Pkg: "./tests/", Tests: "^TestCVE2019_5736MountHelperRunsProtectedCopy$"},
+	{Name: "the mount helper opens shared binds in init's namespace (no peers of the host's)", File: "nsexec/nsexec.c",
+		Old: "\tif (plan.exec)\n\t\tmyc_open_binds(&plan, 0);\n", New: "\tif (plan.exec) {\n\t\tmyc_open_binds(&plan, 0);\n\t\tmyc_open_binds(&plan, 1);\n\t}\n",
+		Pkg: "./tests/", Tests: "^TestSpecSharedPropagation$"},
 }
