@@ -356,3 +356,51 @@ func notCloexec(pid int) string {
 	}
 	return strings.Join(bad, ", ")
 }
+
+// A create SIGKILLed while the mount helper works (a config with many
+// mounts keeps it busy): the helper dies with it (PR_SET_PDEATHSIG, and
+// with init's PID namespace), init too, and nothing is left: no process,
+// no cgroup, no state after delete --force, no mount on the host.
+func TestSpecHooksMountHelperKilled(t *testing.T) {
+	e := newOCIEnv(t)
+	b := e.bundle(t, "helperkilled", []string{"true"}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{{Path: "/bin/true"}}}
+		for i := 0; i < 3000; i++ {
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: fmt.Sprintf("/many/%d", i), Type: "tmpfs", Source: "tmpfs"})
+		}
+	})
+	before := snapshot(t)
+	cmd := exec.Command(binary, "--root", e.root, "create", "--bundle", b, "helperkilled")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	helper := 0
+	for helper == 0 {
+		select {
+		case err := <-exited:
+			t.Fatalf("create ended (%v) before the mount helper was seen", err)
+		default:
+		}
+		helper = childNamed(cmd.Process.Pid, "myc:[exec]")
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	waitFor(t, "the mount helper and init to die with create", func() bool {
+		_, err := os.Stat(fmt.Sprintf("/proc/%d", helper))
+		return os.IsNotExist(err) && len(processesInCgroup(e.parent)) == 0
+	})
+	if r := e.oci(t, "delete", "--force", "helperkilled"); r.code != 0 {
+		t.Errorf("delete --force: exit %d: %s", r.code, r.stderr)
+	}
+	if r := e.oci(t, "list", "-q"); strings.TrimSpace(r.stdout) != "" {
+		t.Errorf("left in the store: %q", r.stdout)
+	}
+	if d := childCgroups(t, e.parent); len(d) != 0 {
+		t.Errorf("cgroups left: %v", d)
+	}
+	before.assertClean(t, "")
+}
