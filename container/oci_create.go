@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mycontainer/cgroups"
+	"mycontainer/nsexec"
 	"mycontainer/seccomp"
 	"mycontainer/spec"
 	"mycontainer/state"
@@ -33,6 +34,9 @@ type creation struct {
 	parent, cgid string
 	plan         *bundlePlan
 	cg           *Cgroup // nil with --cgroup-manager disabled
+	// hookMounts: the config's mounts, made by the mount helper before
+	// the hooks that run before pivot_root (nil: init makes them).
+	hookMounts *nsexec.Bootstrap
 
 	st      *state.State
 	unlock  func()
@@ -193,6 +197,8 @@ func (k *creation) prepareStart() error {
 	}
 	if h := k.s.Hooks; h != nil && len(h.Prestart)+len(h.CreateRuntime)+len(h.CreateContainer) > 0 {
 		k.plan.bs.HookPause = true // init stops before pivot_root: prePivotHooks
+		// Made while init waits, before the hooks (hooks_mounts.go).
+		k.hookMounts = splitMountsForHooks(k.plan.bs)
 	}
 	k.plan.encodeExtras(hs)
 	k.tl.Add("state", t, Now())
@@ -203,8 +209,12 @@ func (k *creation) prepareStart() error {
 // after the mount namespace is set up and before pivot_root, while init
 // waits there: prestart (deprecated, runc runs it here too) and
 // createRuntime in the runtime's namespaces, createContainer in the
-// container's. Their state says "creating", with init's PID.
+// container's. Their state says "creating", with init's PID. The
+// config's mounts are made first: the hooks see them (hooks_mounts.go).
 func (k *creation) prePivotHooks(pid int) error {
+	if err := runMountHelper(k.hookMounts, pid, k.s.Linux.Namespaces, k.tl); err != nil {
+		return err
+	}
 	t := Now()
 	h := k.s.Hooks
 	st := *k.st

@@ -24,6 +24,9 @@ func Main() {
 		start = ready // the Go runtime booted between the two
 	}
 	r.step("go runtime start", start)
+	if bs.MountHelper {
+		mountHelper(r, bs) // never returns
+	}
 
 	// A new session: the container must not share the host terminal's job
 	// control, and a tty needs a session leader to become controlling.
@@ -189,8 +192,14 @@ func setupRoot(r *reporter, bs *nsexec.Bootstrap) {
 		r.fail("open new root", "/", err, "", exitRuntime)
 	}
 	defer unix.Close(root)
+	applyMounts(r, root, bs.Mounts)
+}
+
+// applyMounts carries out mount steps, in order, under root: init's new
+// "/", or the mount helper's root as attached for the hooks.
+func applyMounts(r *reporter, root int, mounts []nsexec.Mount) {
 	binds := nsexec.BindFDs()
-	for _, m := range bs.Mounts {
+	for _, m := range mounts {
 		t := now()
 		if err := rootfs.Apply(root, m, binds); err != nil {
 			me, _ := err.(*rootfs.MountError)

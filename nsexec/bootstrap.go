@@ -87,7 +87,10 @@ type Bootstrap struct {
 	// cloned or cut off in the shared tree (nsexec/chroot.c). With Exec,
 	// Rootfs is the running init's /proc/PID/root.
 	RootChroot bool
-	Extras     []byte // Extras.Encode (MYC_X_* attributes), for OCI bundles
+	// MountHelper, with Exec: only make Mounts under Rootfs (init's root
+	// as attached during the hooks pause) and exit (container/hooks_mounts.go).
+	MountHelper bool
+	Extras      []byte // Extras.Encode (MYC_X_* attributes), for OCI bundles
 }
 
 // JoinNS is an existing namespace to enter.

@@ -52,6 +52,13 @@ void myc_open_before_join(const struct myc_plan *p)
 		if (myc_state.exec_root_fd < 0)
 			myc_fail("open the container's root", p->rootfs, errno, NULL);
 	}
+	/*
+	 * The mount helper's binds that must stay peers of the host's mount
+	 * (shared propagation): here, before init's "/", made rslave, is
+	 * joined, as init takes them before its rslave (root.c).
+	 */
+	if (p->exec)
+		myc_open_binds(p, 1);
 }
 
 /* chroot into the directory fd refers to, and leave no way out by cwd. */

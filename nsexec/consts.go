@@ -55,6 +55,7 @@ const (
 	aOwned            = C.MYC_A_OWNED
 	aRootChroot       = C.MYC_A_ROOT_CHROOT
 	aOverlayString    = C.MYC_A_OVERLAY_STRING
+	aMountHelper      = C.MYC_A_MOUNT_HELPER
 
 	mKind      = C.MYC_M_KIND
 	mSource    = C.MYC_M_SOURCE

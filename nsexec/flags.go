@@ -24,6 +24,7 @@ var bootstrapFlags = []flag[Bootstrap]{
 	{aOwned, func(b *Bootstrap) *bool { return &b.Owned }},
 	{aRootChroot, func(b *Bootstrap) *bool { return &b.RootChroot }},
 	{aOverlayString, func(b *Bootstrap) *bool { return &b.OverlayString }},
+	{aMountHelper, func(b *Bootstrap) *bool { return &b.MountHelper }},
 }
 
 var mountFlags = []flag[Mount]{

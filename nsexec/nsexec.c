@@ -353,6 +353,12 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv)
 	 * namespace only applies to children, which the clone below makes.
 	 */
 	myc_join_namespaces(&plan);
+	/*
+	 * The mount helper's other binds, opened in init's mount namespace
+	 * (joined last, above), as init would open them there.
+	 */
+	if (plan.exec)
+		myc_open_binds(&plan, 0);
 	clone_init(&plan);
 
 	if (plan.exec)

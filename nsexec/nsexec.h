@@ -119,6 +119,8 @@ void myc_decode_plan(const char *buf, uint32_t len, struct myc_plan *p);
 void myc_join_namespaces(const struct myc_plan *p);
 
 void myc_enter_root(const struct myc_plan *p);
+/* Open the bind sources with bind_peer == peers as detached trees (root.c). */
+void myc_open_binds(const struct myc_plan *p, int peers);
 void myc_open_before_join(const struct myc_plan *p);
 void myc_enter_exec_root(const struct myc_plan *p);
 void myc_chroot_root(const struct myc_plan *p);

@@ -140,6 +140,16 @@ enum {
 	 * stays armed after the start message.
 	 */
 	MYC_A_OWNED = 76,
+	/*
+	 * Flag, with MYC_A_EXEC: the mount helper. Started while init waits
+	 * for the hooks (MYC_A_HOOK_PAUSE) with every namespace of init
+	 * joined, it makes the plan's mounts (MYC_A_MOUNT) under MYC_A_ROOTFS,
+	 * where init's root is attached then, and exits: the hooks see the
+	 * config's mounts, and the pivot carries them along
+	 * (container/hooks_mounts.go). C opens its bind sources as init's:
+	 * MYC_A_BIND_PEER ones before the namespaces are joined.
+	 */
+	MYC_A_MOUNT_HELPER = 77,
 };
 
 /* Attributes nested in MYC_A_MOUNT (Go-only). */

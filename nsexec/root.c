@@ -33,6 +33,32 @@ static int open_tree_clone(const char *path)
 			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 }
 
+static const char *enosys_hint(int err)
+{
+	return err == ENOSYS ? "this kernel lacks the new mount API; mycontainer needs Linux 5.12 or later" : NULL;
+}
+
+/*
+ * Open the bind sources that ask for shared propagation (peers 1) or the
+ * others (peers 0) as detached trees, for Go to attach in plan order:
+ * init's before its pivot, the mount helper's (MYC_A_MOUNT_HELPER) peers
+ * before it joins init's namespaces and the rest once in them, where
+ * init would have opened them.
+ */
+void myc_open_binds(const struct myc_plan *p, int peers)
+{
+	int i;
+
+	for (i = 0; i < p->nbinds; i++) {
+		if (p->bind_peer[i] != peers)
+			continue;
+		myc_state.bind_fds[i] = open_tree_clone(p->bind_sources[i]);
+		if (myc_state.bind_fds[i] < 0)
+			myc_fail("open bind source", p->bind_sources[i], errno, enosys_hint(errno));
+	}
+	myc_state.nbinds = p->nbinds;
+}
+
 /*
  * The overlayfs root of `run --image`, made here, in init's own mount
  * namespace, with the new mount API: the layers (top first) stacked with
@@ -161,16 +187,12 @@ void myc_pause_for_hooks(const struct myc_plan *p)
 	myc_log_step("hooks (prestart, createRuntime, createContainer)", t0, myc_now_ns());
 }
 
-static const char *enosys_hint(int err)
-{
-	return err == ENOSYS ? "this kernel lacks the new mount API; mycontainer needs Linux 5.12 or later" : NULL;
-}
 
 void myc_enter_root(const struct myc_plan *p)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	uint64_t t0, t1, t2;
-	int root, i;
+	int root;
 
 	if (p->root_chroot) {
 		myc_chroot_root(p); /* no mount namespace of its own: chroot.c */
@@ -186,13 +208,7 @@ void myc_enter_root(const struct myc_plan *p)
 	 * clone joins that peer group, so what the container mounts inside
 	 * it appears on the host, as the config asked.
 	 */
-	for (i = 0; i < p->nbinds; i++) {
-		if (!p->bind_peer[i])
-			continue;
-		myc_state.bind_fds[i] = open_tree_clone(p->bind_sources[i]);
-		if (myc_state.bind_fds[i] < 0)
-			myc_fail("open bind source", p->bind_sources[i], errno, enosys_hint(errno));
-	}
+	myc_open_binds(p, 1);
 	/*
 	 * Stop propagation from this namespace back to the host: without this a
 	 * mount made in the container would appear on a shared host mount.
@@ -208,14 +224,7 @@ void myc_enter_root(const struct myc_plan *p)
 	    syscall(SYS_mount_setattr, root, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
 		myc_fail("make rootfs read-only", p->rootfs, errno, enosys_hint(errno));
 
-	myc_state.nbinds = p->nbinds;
-	for (i = 0; i < p->nbinds; i++) {
-		if (p->bind_peer[i])
-			continue;
-		myc_state.bind_fds[i] = open_tree_clone(p->bind_sources[i]);
-		if (myc_state.bind_fds[i] < 0)
-			myc_fail("open bind source", p->bind_sources[i], errno, enosys_hint(errno));
-	}
+	myc_open_binds(p, 0);
 	t1 = myc_now_ns();
 	myc_log_step("mounts (rootfs clone)", t0, t1);
 

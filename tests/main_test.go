@@ -33,6 +33,13 @@ func TestMain(m *testing.M) {
 	if rootfs, err = filepath.Abs(rootfs); err != nil {
 		panic(err)
 	}
+	// The mutants runner's tree has testdata/rootfs as a symlink to the
+	// source tree's: privateRootfs's `cp -a` copied that link, and the
+	// tests that plant files and symlinks in their "private" rootfs
+	// changed the shared one (a later test's /dev was a symlink).
+	if r, err := filepath.EvalSymlinks(rootfs); err == nil {
+		rootfs = r
+	}
 	if _, err := os.Stat(filepath.Join(rootfs, "bin/busybox")); err != nil {
 		fmt.Fprintln(os.Stderr, "test rootfs missing: run `make rootfs` first:", err)
 		os.Exit(1)

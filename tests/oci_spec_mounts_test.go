@@ -162,6 +162,14 @@ func TestSpecRecursiveClearAndAtime(t *testing.T) {
 // "host" here is a throwaway mount namespace with a shared bind of its
 // own: the real host never gets a shared mount or the container's.
 func TestSpecSharedPropagation(t *testing.T) {
+	for _, hooks := range []bool{false, true} {
+		t.Run(map[bool]string{false: "init", true: "mount-helper"}[hooks], func(t *testing.T) { sharedPropagation(t, hooks) })
+	}
+}
+
+// sharedPropagation: with hooks, the mount helper makes the mounts, and
+// opens the shared bind before it joins init's namespaces (nsexec.c).
+func sharedPropagation(t *testing.T, hooks bool) {
 	e := newOCIEnv(t)
 	src := t.TempDir()
 	if err := os.Mkdir(filepath.Join(src, "in"), 0o755); err != nil {
@@ -170,6 +178,9 @@ func TestSpecSharedPropagation(t *testing.T) {
 	b := e.bundle(t, "shared", []string{"sh", "-c", `mount -t tmpfs fromcontainer /data/in && awk '$5 == "/" { print "ROOT", $7 }' /proc/self/mountinfo`},
 		func(s *specs.Spec) {
 			s.Linux.RootfsPropagation = "shared"
+			if hooks {
+				s.Hooks = &specs.Hooks{CreateContainer: []specs.Hook{{Path: "/bin/true"}}}
+			}
 			c := s.Process.Capabilities
 			c.Bounding, c.Effective, c.Permitted = append(c.Bounding, "CAP_SYS_ADMIN"), append(c.Effective, "CAP_SYS_ADMIN"), append(c.Permitted, "CAP_SYS_ADMIN")
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/data", Type: "bind", Source: src, Options: []string{"rbind", "rshared"}})

@@ -28,9 +28,9 @@ var mutations = []mutation{
 		Pkg: "./spec/", Tests: "^TestSeccompSpanAgreesWithDecode$", Fast: true},
 	{Name: "no RESOLVE_IN_ROOT (paths resolved like the host's)", File: "rootfs/resolve.go",
 		Old: "const inRoot = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS", New: "const inRoot = unix.RESOLVE_NO_MAGICLINKS",
-		// The integration tests cannot see this one: mounts are made after
-		// pivot_root, where "/" is already the container's. The unit tests
-		// resolve against a directory of the host.
+		// Init's mounts are made after pivot_root, where "/" is already
+		// the container's: the unit tests resolve against a directory of
+		// the host. The mount helper's are not (the next but one).
 		Pkg: "./rootfs/", Tests: "^TestOpenInRootStaysInRoot$", Fast: true},
 	{Name: "stage-1 runs the binary on disk (CVE-2019-5736)", File: "nsexec/exe.go",
 		Old: "\t\tfd, err = readOnlyBind()\n", New: "\t\treturn \"/proc/self/exe\", func() {}, nil\n",
@@ -250,4 +250,22 @@ var mutations = []mutation{
 	{Name: "relatime on a bind does nothing", File: "container/plan_mounts.go",
 		Old: "\t\t\tclr = unix.MOUNT_ATTR__ATIME\n", New: "\t\t\tclr = 0\n",
 		Pkg: "./tests/", Tests: "^TestSpecBindRelatime$"},
+	{Name: "no mount helper: init makes the config's mounts after the hooks", File: "container/oci_create.go",
+		Old: "\t\tk.hookMounts = splitMountsForHooks(k.plan.bs)\n", New: "\n",
+		Pkg: "./tests/", Tests: "^TestSpecHooksSeeConfigMounts$"},
+	{Name: "init makes the config's mounts again after the mount helper", File: "container/hooks_mounts.go",
+		Old: "\tbs.Mounts, bs.BindSources, bs.BindPeers = nil, nil, nil\n", New: "\n",
+		Pkg: "./tests/", Tests: "^TestSpecHooksSeeConfigMounts$"},
+	{Name: "no RESOLVE_IN_ROOT in the mount helper (the host's tree is its \"/\")", File: "rootfs/resolve.go",
+		Old: "const inRoot = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS", New: "const inRoot = unix.RESOLVE_NO_MAGICLINKS",
+		Pkg: "./tests/", Tests: "^TestSpecHooksMountThroughSymlinkStaysInRoot$"},
+	{Name: "a destination that leads into procfs through a symlink is mounted (CVE-2023-27561)", File: "rootfs/mount.go",
+		Old: "if (m.Kind == nsexec.MountFS || m.Kind == nsexec.MountBind) && onProcfs(target) {", New: "if false {",
+		Pkg: "./tests/", Tests: "^TestSpecHooksMountIntoProcThroughSymlink$"},
+	{Name: "the mount helper runs the binary on disk (CVE-2019-5736)", File: "nsexec/exe.go",
+		Old: "\t\tfd, err = readOnlyBind()\n", New: "\t\treturn \"/proc/self/exe\", func() {}, nil\n",
+		Pkg: "./tests/", Tests: "^TestCVE2019_5736MountHelperRunsProtectedCopy$"},
+	{Name: "the mount helper opens shared binds in init's namespace (no peers of the host's)", File: "nsexec/nsexec.c",
+		Old: "\tif (plan.exec)\n\t\tmyc_open_binds(&plan, 0);\n", New: "\tif (plan.exec) {\n\t\tmyc_open_binds(&plan, 0);\n\t\tmyc_open_binds(&plan, 1);\n\t}\n",
+		Pkg: "./tests/", Tests: "^TestSpecSharedPropagation$"},
 }
