@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,28 +92,14 @@ func (k *netBridge) close(stderr io.Writer) {
 }
 
 // netHelper runs mycontainer-net for what the runtime leaves to it
-// (netrun.Helper), with the lock passed on as fd 3.
+// (netrun.Helper: making the bridge and the table), with the lock passed
+// on as fd 3.
 type netHelper struct {
 	path   string
 	stderr io.Writer
 }
 
-func (h netHelper) Prepare(bridge bool) error {
-	if bridge {
-		return h.run("prepare", "--bridge")
-	}
-	return h.run("prepare")
-}
-
-func (h netHelper) Publish(ip netip.Addr, ps []netconf.Publish) error {
-	args := []string{"publish", ip.String()}
-	for _, p := range ps {
-		args = append(args, p.String())
-	}
-	return h.run(args...)
-}
-
-func (h netHelper) Unpublish(ip netip.Addr) error { return h.run("unpublish", ip.String()) }
+func (h netHelper) Prepare() error { return h.run("prepare") }
 
 func (h netHelper) run(args ...string) error {
 	lock := netrun.HeldLock()

@@ -16,15 +16,12 @@ import (
 const BridgeRules = 3
 
 // Helper is what the runtime leaves to mycontainer-net, the binary that
-// links the netlink and nftables libraries: the cold work (making the
-// bridge and the table, reclaiming a dead run's rules) and the DNAT
-// rules of -p. Each call runs with the caller holding the lock.
+// links the netlink and nftables libraries: the cold work of making the
+// bridge, its kernel settings and the table (the first run after a boot
+// or a prune, or when one of them was changed). It runs with the
+// caller holding the lock.
 type Helper interface {
-	// Prepare reclaims every dead lease, rules and all, and with bridge
-	// makes sure of the bridge, its kernel settings and the table.
-	Prepare(bridge bool) error
-	Publish(ip netip.Addr, ps []netconf.Publish) error
-	Unpublish(ip netip.Addr) error
+	Prepare() error
 }
 
 // Options are one container's network as `run --net bridge` asks for it.
@@ -44,7 +41,7 @@ type Net struct {
 	Lease     *Lease
 	bridge    *Bridge
 	o         Options
-	published bool // Publish was asked: Release asks Unpublish
+	published bool // rules were asked for: Release removes them
 }
 
 // Acquire is the first step, under the lock: reclaim what dead runs
@@ -61,7 +58,7 @@ func Acquire(o Options) (*Net, error) {
 		n.Lease.Publish = append(n.Lease.Publish, p.String())
 	}
 	err = locked(func() error {
-		if err := reclaim(o.Helper); err != nil {
+		if err := reclaim(); err != nil {
 			return err
 		}
 		// The ports first: a -p that cannot be had (taken, or a HOSTIP
@@ -76,7 +73,7 @@ func Acquire(o Options) (*Net, error) {
 			return err
 		}
 		if b == nil {
-			if err := o.Helper.Prepare(true); err != nil {
+			if err := o.Helper.Prepare(); err != nil {
 				return err
 			}
 			if b, err = ready(); err != nil {
@@ -91,7 +88,7 @@ func Acquire(o Options) (*Net, error) {
 			return err
 		}
 		if _, err := writeFiles(n.Lease, o.DNS); err != nil {
-			return errors.Join(err, Teardown(n.Lease, nil))
+			return errors.Join(err, Teardown(n.Lease, removeRules))
 		}
 		return nil
 	})
@@ -128,24 +125,22 @@ func (n *Net) Wire(pid int) error {
 			return nil
 		}
 		n.published = true
-		return n.o.Helper.Publish(n.Lease.IP, n.o.Publish)
+		return addRules(n.Lease.IP, n.o.Publish)
 	})
 }
 
 // Release tears the container's network down: its rules, veth, files
 // and lease.
 func (n *Net) Release() error {
-	unpublish := n.o.Helper.Unpublish
 	if !n.published {
-		// No rule was ever asked for: no need to run the helper to
-		// look (a lease stored from here on lists its -p, for reclaim).
-		unpublish = nil
+		// No rule was ever asked for: no need to look for one (a lease
+		// stored from here on lists its -p, for reclaim).
 		n.Lease.Publish = nil
 	}
-	return locked(func() error { return Teardown(n.Lease, unpublish) })
+	return locked(func() error { return Teardown(n.Lease, removeRules) })
 }
 
-// Teardown removes a lease's rules (through unpublish), veth and files,
+// Teardown removes a lease's rules (with unpublish), veth and files,
 // and the lease last: if it is interrupted, the lease is still there for
 // reclaim to finish.
 func Teardown(l *Lease, unpublish func(netip.Addr) error) error {
@@ -174,10 +169,8 @@ func Teardown(l *Lease, unpublish func(netip.Addr) error) error {
 }
 
 // reclaim tears down every lease whose holder is dead: its runtime was
-// SIGKILLed (or the machine lost it some other way). A lease without -p
-// has no rule: its veth, files and lease go here; one with -p (or half
-// written) may have rules, and mycontainer-net reclaims those.
-func reclaim(h Helper) error {
+// SIGKILLed (or the machine lost it some other way), rules and all.
+func reclaim() error {
 	leases, err := Leases()
 	if err != nil {
 		return err
@@ -187,10 +180,7 @@ func reclaim(h Helper) error {
 		if l.Alive() {
 			continue
 		}
-		if len(l.Publish) > 0 || l.Partial {
-			return h.Prepare(false)
-		}
-		if err := Teardown(l, nil); err != nil {
+		if err := Teardown(l, removeRules); err != nil {
 			errs = append(errs, fmt.Errorf("reclaim the lease of dead run %d (%s): %w", l.Runtime, l.IP, err))
 		}
 	}

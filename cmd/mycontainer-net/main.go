@@ -3,24 +3,21 @@
 // the runtime's own binary (which every container start runs twice)
 // pays no package init for them. The runtime leases, wires and tears
 // down each container itself (netrun) and runs this only for the cold
-// work and for -p's rules, with the lock held and passed on as fd 3:
+// work of making the bridge and the table, with the lock held and
+// passed on as fd 3:
 //
-//	mycontainer-net locked prepare [--bridge]
-//	mycontainer-net locked publish IP SPEC...
-//	mycontainer-net locked unpublish IP
+//	mycontainer-net locked prepare
 //	mycontainer-net ls | inspect | prune
 package main
 
 import (
 	"encoding/json"
 	"fmt"
-	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
 	"text/tabwriter"
 
-	"mycontainer/netconf"
 	"mycontainer/netrun"
 	"mycontainer/network"
 
@@ -72,34 +69,10 @@ func underLock(args []string) error {
 	if err := netrun.CheckHeldLock(lockFD); err != nil {
 		return err
 	}
-	if len(args) == 0 {
-		return fmt.Errorf("locked: want prepare, publish or unpublish")
+	if len(args) != 1 || args[0] != "prepare" {
+		return fmt.Errorf("locked %q: want prepare", args)
 	}
-	switch {
-	case args[0] == "prepare" && len(args) <= 2:
-		return network.Prepare(len(args) == 2 && args[1] == "--bridge")
-	case args[0] == "publish" && len(args) >= 3:
-		ip, err := netip.ParseAddr(args[1])
-		if err != nil {
-			return err
-		}
-		var ps []netconf.Publish
-		for _, a := range args[2:] {
-			p, err := netconf.ParsePublish(a)
-			if err != nil {
-				return err
-			}
-			ps = append(ps, p)
-		}
-		return network.Publish(ip, ps)
-	case args[0] == "unpublish" && len(args) == 2:
-		ip, err := netip.ParseAddr(args[1])
-		if err != nil {
-			return err
-		}
-		return network.Unpublish(ip)
-	}
-	return fmt.Errorf("locked %q: want prepare [--bridge], publish IP SPEC... or unpublish IP", args)
+	return network.Prepare()
 }
 
 func ls() error {
