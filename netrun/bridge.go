@@ -1,8 +1,9 @@
 package netrun
 
 import (
+	"encoding/binary"
 	"fmt"
-	"net"
+	"math/bits"
 	"net/netip"
 	"os"
 	"strings"
@@ -62,7 +63,7 @@ func FindBridge() (*Bridge, error) {
 		}
 		copy(q.to[:], b)
 	}
-	ones, _ := net.IPMask(mask[:]).Size()
+	ones := bits.OnesCount32(binary.BigEndian.Uint32(mask[:]))
 	return &Bridge{Subnet: netip.PrefixFrom(netip.AddrFrom4(addr), ones).Masked(), Index: index}, nil
 }
 

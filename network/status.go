@@ -26,8 +26,18 @@ type Entry struct {
 	Alive bool `json:"alive"`
 }
 
-// Inspect reads the network's state without changing it.
-func Inspect() (*Status, error) {
+// Inspect reads the network's state without changing it, under the lock:
+// a run that makes the bridge adds it, then its address (seen between
+// the two, the bridge would look broken).
+func Inspect() (st *Status, err error) {
+	err = locked(func() error {
+		st, err = inspect()
+		return err
+	})
+	return st, err
+}
+
+func inspect() (*Status, error) {
 	st := &Status{}
 	b, err := netrun.FindBridge()
 	if err != nil {

@@ -167,9 +167,9 @@ var mutations = []mutation{
 		New: "how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC}",
 		Pkg: "./tests/", Tests: "^TestCVE2025_52565DevConsoleSwapped$"},
 	{Name: "127/8 not masqueraded to the bridge", File: "network/rules.go",
-		// One rule fewer: ensureTable sees the count differ and replaces
-		// a table left by an earlier run instead of keeping its rule.
-		Old: "\trules = append(rules, rule(cat(saddrIn(lo), oifname(expr.CmpOpEq))...))\n", New: "\t_ = lo\n",
+		// Another rule in its place, so that the count the runtime checks
+		// holds (TestNetBridgePublish prunes first: the table is made anew).
+		Old: "\trules = append(rules, rule(cat(saddrIn(lo), oifname(expr.CmpOpEq))...))\n", New: "\t_ = lo\n\trules = append(rules, rules[0])\n",
 		Pkg: "./tests/", Tests: "^TestNetBridgePublish$"},
 	{Name: "a refused -p makes the bridge first", File: "netrun/run.go",
 		Old: "\t\tif err := checkPorts(o.Publish); err != nil {\n\t\t\treturn err\n\t\t}\n\t\tb, err := ready()\n",
@@ -194,7 +194,7 @@ var mutations = []mutation{
 		Old: "func checkPorts(ps []netconf.Publish) error {\n\tif len(ps) == 0 {", New: "func checkPorts(ps []netconf.Publish) error {\n\tif true {",
 		Pkg: "./tests/", Tests: "^TestNetBridgePublish$"},
 	{Name: "hairpin not masqueraded", File: "network/rules.go",
-		Old: "\t\trule(cat(saddrIn(subnet), oifname(expr.CmpOpEq), ctDNAT())...),\n", New: "",
+		Old: "\t\trule(cat(saddrIn(subnet), oifname(expr.CmpOpEq), ctDNAT())...),\n", New: "\t\trule(cat(saddrIn(subnet), oifname(expr.CmpOpNeq))...),\n",
 		Pkg: "./tests/", Tests: "^TestNetBridgePublish$"},
 	{Name: "rmi removes an image a container uses", File: "image/remove.go",
 		Old: "\t\tif !force {\n", New: "\t\tif false {\n",
