@@ -13,10 +13,11 @@ import (
 // The runtime's own netlink: message and attribute framing, one socket,
 // one request at a time. Not the netlink library's message layer
 // (netlink/nl), though it does the same: nl imports package net, whose
-// init and size, linked into the runtime's binary, cost every start of
-// every container about 26 page faults and 0.6-1.5 ms of CPU (an
-// interleaved A/B of 100 rounds; README, Networking). The high-level
-// work stays with the libraries, in mycontainer-net.
+// init, linked into the runtime's binary, every start of every container
+// would pay twice (the runtime and its init: +25 allocations and ~0.7 ms
+// of package init per process in GODEBUG=inittrace; README,
+// Networking). The high-level work stays with the libraries, in
+// mycontainer-net.
 
 // attr is one netlink attribute, with data or nested attributes.
 type attr struct {
