@@ -119,7 +119,8 @@ func (h netHelper) run(args ...string) error {
 	cmd.ExtraFiles = []*os.File{f}
 	// One P: the helper does one thing at a time, and with more the Go
 	// scheduler wakes and spins idle threads around every netlink reply
-	// (an interleaved A/B: 6 ms less CPU per keeper with GOMAXPROCS=1).
+	// (an interleaved A/B: 6 ms less CPU per start of the former keeper
+	// process with GOMAXPROCS=1).
 	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	// Its own process group: a Ctrl-C at the terminal is the runtime's.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

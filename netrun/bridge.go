@@ -24,7 +24,8 @@ func (b *Bridge) Gateway() netip.Addr { return b.Subnet.Addr().Next() }
 // asks, so it asks cheaply: three ioctls on a datagram socket and a stat
 // in sysfs. Through rtnetlink the library parses the link's whole
 // description and a dump of every address of the host: 1.4 ms more CPU
-// per start (the keeper's own getrusage, medians of 20 runs).
+// per start (measured in the former keeper process: its own getrusage,
+// medians of 20 runs).
 func FindBridge() (*Bridge, error) {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
