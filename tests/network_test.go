@@ -381,3 +381,43 @@ func killPID(pid int) error {
 	}
 	return fmt.Errorf("pid %d did not die", pid)
 }
+
+// mycontainer-net's `locked` steps run only under the caller's network
+// lock, inherited as fd 3: without it, with another file there, or with
+// the lock held by someone else, it refuses and changes nothing.
+func TestNetHelperNeedsTheLock(t *testing.T) {
+	netTest(t)
+	run(t, "network", "prune") // no bridge: a step that ran would make one
+	other, err := os.CreateTemp(t.TempDir(), "notthelock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	unlock := lockNet(t) // held through another open file
+	defer unlock()
+	lockFile, err := os.OpenFile("/run/mycontainer/net/lock", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lockFile.Close()
+	for _, c := range []struct {
+		name string
+		fd3  *os.File
+	}{{"no fd 3", nil}, {"another file as fd 3", other}, {"the lock, held by another", lockFile}} {
+		cmd := exec.Command(binary+"-net", "locked", "prepare")
+		if c.fd3 != nil {
+			cmd.ExtraFiles = []*os.File{c.fd3}
+		}
+		out, err := cmd.CombinedOutput()
+		code := -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		if code != 125 || !strings.Contains(string(out), "lock") {
+			t.Errorf("%s: exit %d (%v), %q; want 125 and a word about the lock", c.name, code, err, out)
+		}
+		if _, err := os.Stat("/sys/class/net/myc0"); err == nil {
+			t.Fatalf("%s: the step ran: the bridge was made", c.name)
+		}
+	}
+}
