@@ -55,7 +55,7 @@ check:
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only tests/attack/*.c
 
 unit:
-	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./image/ ./image/fetch/ ./netconf/ ./tests/soak/ ./tests/mutants/
+	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./image/ ./image/fetch/ ./netconf/ ./network/ ./tests/soak/ ./tests/mutants/
 
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/

@@ -665,8 +665,8 @@ netreport() {
 	echo
 	echo "### Friendly \`run --rootfs R /bin/true\`: the network's cost"
 	echo
-	echo "mycontainer only, in the same loop; CPU includes the network keeper"
-	echo "(mycontainer-net) and the teardown. \"over none\" is the CPU median minus"
+	echo "mycontainer only, in the same loop; CPU includes the lease, the wiring"
+	echo "and the teardown (mycontainer-net too, when -p runs it). \"over none\" is the CPU median minus"
 	echo "\`--net none\`'s (issue 13's target: at most 3 ms)."
 	echo
 	echo "| form | wall | CPU | over none | failures |"

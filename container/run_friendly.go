@@ -37,10 +37,10 @@ func RunFriendly(f *spec.Friendly, o FriendlyOptions) (int, error) {
 	if err != nil {
 		return friendlyCode(err), Errorf(friendlyCode(err), "%w", err)
 	}
-	var nk *netKeeper
+	var nk *netBridge
 	if f.Net == "bridge" {
 		tn := Now()
-		if nk, err = startNetKeeper(f.Hostname, f.Publish, f.DNS, o.Stderr); err != nil {
+		if nk, err = startNetBridge(f.Hostname, f.Publish, f.DNS, o.Stderr); err != nil {
 			return ExitRuntime, Errorf(ExitRuntime, "%w", err)
 		}
 		defer nk.close(o.Stderr)

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"mycontainer/netrun"
 	"net"
 	"net/netip"
 	"os"
@@ -15,66 +16,10 @@ import (
 var candidates = []string{"10.88.0.0/16", "10.89.0.0/16", "10.90.0.0/16", "10.91.0.0/16",
 	"172.30.0.0/16", "172.31.0.0/16", "192.168.240.0/20"}
 
-// Bridge is the bridge's subnet; its first address is the host's.
-type Bridge struct {
-	Subnet netip.Prefix
-	index  int
-}
-
-// Gateway is the host's address on the bridge: the containers' route.
-func (b *Bridge) Gateway() netip.Addr { return b.Subnet.Addr().Next() }
-
-// findBridge returns the bridge if it exists (nil if not). Every start
-// asks, so it asks cheaply: three ioctls on a datagram socket and a stat
-// in sysfs. Through rtnetlink the library parses the link's whole
-// description and a dump of every address of the host: 1.4 ms more CPU
-// per start (the keeper's own getrusage, medians of 20 runs).
-func findBridge() (*Bridge, error) {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("look up bridge %s: socket: %w", BridgeName, err)
-	}
-	defer unix.Close(fd)
-	ifr, err := unix.NewIfreq(BridgeName)
-	if err != nil {
-		return nil, err
-	}
-	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err == unix.ENODEV {
-		return nil, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("look up bridge %s: %w", BridgeName, err)
-	}
-	index := int(ifr.Uint32())
-	// Only a bridge has this directory.
-	if _, err := os.Stat("/sys/class/net/" + BridgeName + "/bridge"); err != nil {
-		return nil, fmt.Errorf("link %s exists but is not a bridge (%v): rename or remove it", BridgeName, err)
-	}
-	noAddr := fmt.Errorf("bridge %s has no IPv4 address: remove it (mycontainer network prune) to have it made again", BridgeName)
-	var addr, mask [4]byte
-	for _, q := range []struct {
-		req uint
-		to  *[4]byte
-	}{{unix.SIOCGIFADDR, &addr}, {unix.SIOCGIFNETMASK, &mask}} {
-		ifr, _ := unix.NewIfreq(BridgeName)
-		if err := unix.IoctlIfreq(fd, q.req, ifr); err == unix.EADDRNOTAVAIL {
-			return nil, noAddr
-		} else if err != nil {
-			return nil, fmt.Errorf("look up the address of bridge %s: %w", BridgeName, err)
-		}
-		b, err := ifr.Inet4Addr()
-		if err != nil {
-			return nil, noAddr
-		}
-		copy(q.to[:], b)
-	}
-	ones, _ := net.IPMask(mask[:]).Size()
-	return &Bridge{Subnet: netip.PrefixFrom(netip.AddrFrom4(addr), ones).Masked(), index: index}, nil
-}
-
 // ensureBridge finds or makes the bridge, up, with the host's address,
 // and the kernel settings it needs.
-func ensureBridge() (*Bridge, error) {
-	b, err := findBridge()
+func ensureBridge() (*netrun.Bridge, error) {
+	b, err := netrun.FindBridge()
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +32,7 @@ func ensureBridge() (*Bridge, error) {
 	// container, leaves through the bridge with a 127.0.0.1 source, which
 	// the kernel otherwise drops as a martian (then the postrouting chain
 	// masquerades it to the bridge's address).
-	if err := sysctlOn("net/ipv4/conf/" + BridgeName + "/route_localnet"); err != nil {
+	if err := sysctlOn("net/ipv4/conf/" + netrun.BridgeName + "/route_localnet"); err != nil {
 		return nil, err
 	}
 	if err := enableForwarding(); err != nil {
@@ -96,7 +41,7 @@ func ensureBridge() (*Bridge, error) {
 	return b, nil
 }
 
-func makeBridge() (*Bridge, error) {
+func makeBridge() (*netrun.Bridge, error) {
 	h, err := route()
 	if err != nil {
 		return nil, err
@@ -106,21 +51,21 @@ func makeBridge() (*Bridge, error) {
 		return nil, err
 	}
 	la := netlink.NewLinkAttrs()
-	la.Name = BridgeName
+	la.Name = netrun.BridgeName
 	br := &netlink.Bridge{LinkAttrs: la}
 	if err := h.LinkAdd(br); err != nil {
-		return nil, fmt.Errorf("create bridge %s: %w", BridgeName, err)
+		return nil, fmt.Errorf("create bridge %s: %w", netrun.BridgeName, err)
 	}
-	b := &Bridge{Subnet: subnet, index: br.Attrs().Index}
+	b := &netrun.Bridge{Subnet: subnet, Index: br.Attrs().Index}
 	gw := b.Gateway().AsSlice()
 	addr := &netlink.Addr{IPNet: &net.IPNet{IP: gw, Mask: net.CIDRMask(subnet.Bits(), 32)}}
 	if err := h.AddrAdd(br, addr); err != nil {
 		h.LinkDel(br)
-		return nil, fmt.Errorf("give bridge %s address %s: %w", BridgeName, addr, err)
+		return nil, fmt.Errorf("give bridge %s address %s: %w", netrun.BridgeName, addr, err)
 	}
 	if err := h.LinkSetUp(br); err != nil {
 		h.LinkDel(br)
-		return nil, fmt.Errorf("bring bridge %s up: %w", BridgeName, err)
+		return nil, fmt.Errorf("bring bridge %s up: %w", netrun.BridgeName, err)
 	}
 	return b, nil
 }
@@ -169,7 +114,7 @@ func enableForwarding() error {
 	if strings.TrimSpace(string(cur)) != "0" {
 		return nil
 	}
-	if err := os.WriteFile(forwardMarker(), nil, 0o600); err != nil {
+	if err := os.WriteFile(netrun.ForwardMarker(), nil, 0o600); err != nil {
 		return fmt.Errorf("record that ip_forward was off: %w", err)
 	}
 	return sysctl(key, "1")
@@ -177,13 +122,13 @@ func enableForwarding() error {
 
 // restoreForwarding turns ip_forward off again if we turned it on.
 func restoreForwarding() error {
-	if _, err := os.Stat(forwardMarker()); err != nil {
+	if _, err := os.Stat(netrun.ForwardMarker()); err != nil {
 		return nil
 	}
 	if err := sysctl("net/ipv4/ip_forward", "0"); err != nil {
 		return err
 	}
-	return os.Remove(forwardMarker())
+	return os.Remove(netrun.ForwardMarker())
 }
 
 // sysctlOn sets a boolean sysctl to 1 unless it is already: reading is
@@ -205,7 +150,7 @@ func sysctl(key, v string) error {
 
 // removeBridge deletes the bridge (prune, once no lease is left).
 func removeBridge() error {
-	b, err := findBridge()
+	b, err := netrun.FindBridge()
 	if err != nil || b == nil {
 		return err
 	}
@@ -213,8 +158,8 @@ func removeBridge() error {
 	if err != nil {
 		return err
 	}
-	if err := h.LinkDel(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: BridgeName, Index: b.index}}); err != nil {
-		return fmt.Errorf("remove bridge %s: %w", BridgeName, err)
+	if err := h.LinkDel(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: netrun.BridgeName, Index: b.Index}}); err != nil {
+		return fmt.Errorf("remove bridge %s: %w", netrun.BridgeName, err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"mycontainer/netrun"
 	"net/netip"
 
 	"mycontainer/netconf"
@@ -17,7 +18,7 @@ import (
 // The table and its three NAT chains. Every change is one netlink batch
 // (Flush), which the kernel applies whole or not at all.
 var (
-	table = &nftables.Table{Name: TableName, Family: nftables.TableFamilyIPv4}
+	table = &nftables.Table{Name: netrun.TableName, Family: nftables.TableFamilyIPv4}
 	// prerouting: published ports, for packets from other hosts and from
 	// containers (hairpin).
 	chainPre = &nftables.Chain{Name: "prerouting", Table: table, Type: nftables.ChainTypeNAT,
@@ -37,15 +38,15 @@ func ensureTable(subnet netip.Prefix) error {
 	if err != nil {
 		return err
 	}
-	tag := append(append([]byte{}, bridgeTag...), ":"+subnet.String()...)
-	if t, err := c.ListTableOfFamily(TableName, nftables.TableFamilyIPv4); err == nil && t != nil {
+	tag := netrun.BridgeRuleTag(subnet)
+	if t, err := c.ListTableOfFamily(netrun.TableName, nftables.TableFamilyIPv4); err == nil && t != nil {
 		rules, err := c.GetRules(table, chainPost)
 		if err == nil {
 			n := 0
 			for _, r := range rules {
 				if bytes.Equal(r.UserData, tag) {
 					n++
-				} else if bytes.HasPrefix(r.UserData, bridgeTag) {
+				} else if bytes.HasPrefix(r.UserData, netrun.BridgeTag) {
 					// A bridge of another subnet once: its rules go.
 					if err := c.DelRule(r); err != nil {
 						discard()
@@ -67,7 +68,7 @@ func ensureTable(subnet netip.Prefix) error {
 	for _, r := range masqueradeRules(subnet, tag) {
 		c.AddRule(r)
 	}
-	return flush(c, "create table "+TableName)
+	return flush(c, "create table "+netrun.TableName)
 }
 
 func flush(c *nftables.Conn, what string) error {
@@ -116,7 +117,7 @@ func addPublished(ip netip.Addr, ps []netconf.Publish) error {
 	}
 	for _, p := range ps {
 		for _, ch := range []*nftables.Chain{chainPre, chainOut} {
-			c.AddRule(&nftables.Rule{Table: table, Chain: ch, UserData: ruleTag(ip), Exprs: dnat(ip, p)})
+			c.AddRule(&nftables.Rule{Table: table, Chain: ch, UserData: netrun.RuleTag(ip), Exprs: dnat(ip, p)})
 		}
 	}
 	return flush(c, "publish ports of "+ip.String())
@@ -158,7 +159,7 @@ func removePublished(ip netip.Addr) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.ListTableOfFamily(TableName, nftables.TableFamilyIPv4); err != nil {
+	if _, err := c.ListTableOfFamily(netrun.TableName, nftables.TableFamilyIPv4); err != nil {
 		return nil
 	}
 	n := 0
@@ -169,7 +170,7 @@ func removePublished(ip netip.Addr) error {
 			return fmt.Errorf("nftables: list chain %s: %w", ch.Name, err)
 		}
 		for _, r := range rules {
-			if bytes.Equal(r.UserData, ruleTag(ip)) {
+			if bytes.Equal(r.UserData, netrun.RuleTag(ip)) {
 				if err := c.DelRule(r); err != nil {
 					discard()
 					return fmt.Errorf("nftables: delete a rule of %s: %w", ip, err)
@@ -199,7 +200,7 @@ func Rules() ([]Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.ListTableOfFamily(TableName, nftables.TableFamilyIPv4); err != nil {
+	if _, err := c.ListTableOfFamily(netrun.TableName, nftables.TableFamilyIPv4); err != nil {
 		return nil, nil
 	}
 	var out []Rule
@@ -227,11 +228,11 @@ func removeTable() error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.ListTableOfFamily(TableName, nftables.TableFamilyIPv4); err != nil {
+	if _, err := c.ListTableOfFamily(netrun.TableName, nftables.TableFamilyIPv4); err != nil {
 		return nil
 	}
 	c.DelTable(table)
-	return flush(c, "remove table "+TableName)
+	return flush(c, "remove table "+netrun.TableName)
 }
 
 func saddrIn(p netip.Prefix) []expr.Any {
@@ -245,7 +246,7 @@ func saddrIn(p netip.Prefix) []expr.Any {
 
 func oifname(op expr.CmpOp) []expr.Any {
 	name := make([]byte, unix.IFNAMSIZ)
-	copy(name, BridgeName)
+	copy(name, netrun.BridgeName)
 	return []expr.Any{&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
 		&expr.Cmp{Op: op, Register: 1, Data: name}}
 }

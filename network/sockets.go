@@ -5,8 +5,6 @@ import (
 
 	"github.com/google/nftables"
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netlink/nl"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
@@ -15,7 +13,7 @@ import (
 // socket for every request (about ten system calls each); a container's
 // start and teardown make some twenty requests, so sharing the sockets
 // is a large part of what --net bridge costs. The process is short-lived
-// (one keeper per container, or one network command): the exit closes
+// (one helper step, or one network command): the exit closes
 // them.
 var (
 	routeHandle *netlink.Handle
@@ -33,22 +31,6 @@ func route() (*netlink.Handle, error) {
 	}
 	return routeHandle, nil
 }
-
-// routeSockets is a second rtnetlink socket, for the requests we build
-// ourselves (nl.NetlinkRequest.Sockets): the library's handle keeps its
-// own private.
-func routeSockets() (map[int]*nl.SocketHandle, error) {
-	if routeSocks == nil {
-		s, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
-		if err != nil {
-			return nil, fmt.Errorf("open rtnetlink: %w", err)
-		}
-		routeSocks = map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: {Socket: s}}
-	}
-	return routeSocks, nil
-}
-
-var routeSocks map[int]*nl.SocketHandle
 
 // conn is the nftables connection; lasting, so that every listing and
 // batch goes over the same socket.

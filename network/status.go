@@ -3,6 +3,7 @@ package network
 import (
 	"errors"
 	"fmt"
+	"mycontainer/netrun"
 	"net/netip"
 	"os"
 	"strings"
@@ -21,23 +22,33 @@ type Status struct {
 
 // Entry is a lease and whether its holder lives.
 type Entry struct {
-	*Lease
+	*netrun.Lease
 	Alive bool `json:"alive"`
 }
 
-// Inspect reads the network's state without changing it.
-func Inspect() (*Status, error) {
+// Inspect reads the network's state without changing it, under the lock:
+// a run that makes the bridge adds it, then its address (seen between
+// the two, the bridge would look broken).
+func Inspect() (st *Status, err error) {
+	err = locked(func() error {
+		st, err = inspect()
+		return err
+	})
+	return st, err
+}
+
+func inspect() (*Status, error) {
 	st := &Status{}
-	b, err := findBridge()
+	b, err := netrun.FindBridge()
 	if err != nil {
 		return nil, err
 	}
 	if b != nil {
-		st.Bridge, st.Subnet, st.Gateway = BridgeName, b.Subnet.String(), b.Gateway().String()
+		st.Bridge, st.Subnet, st.Gateway = netrun.BridgeName, b.Subnet.String(), b.Gateway().String()
 	}
-	_, err = os.Stat(forwardMarker())
+	_, err = os.Stat(netrun.ForwardMarker())
 	st.ForwardingSet = err == nil
-	leases, err := Leases()
+	leases, err := netrun.Leases()
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +69,7 @@ func Inspect() (*Status, error) {
 // bridge and the ip_forward setting we made. It returns what it removed.
 func Prune() (removed []string, err error) {
 	err = locked(func() error {
-		leases, err := Leases()
+		leases, err := netrun.Leases()
 		if err != nil {
 			return err
 		}
@@ -67,7 +78,7 @@ func Prune() (removed []string, err error) {
 		for _, l := range leases {
 			if l.Alive() {
 				live[l.Veth] = true
-				live[string(ruleTag(l.IP))] = true
+				live[string(netrun.RuleTag(l.IP))] = true
 				continue
 			}
 			if err := teardown(l); err != nil {
@@ -82,7 +93,7 @@ func Prune() (removed []string, err error) {
 		}
 		for _, v := range veths {
 			if !live[v] {
-				if err := removeVeth(v); err != nil {
+				if err := netrun.RemoveVeth(v); err != nil {
 					errs = append(errs, err)
 					continue
 				}
@@ -93,13 +104,13 @@ func Prune() (removed []string, err error) {
 			if err := removeTable(); err != nil {
 				errs = append(errs, err)
 			} else {
-				removed = append(removed, "nftables table "+TableName)
+				removed = append(removed, "nftables table "+netrun.TableName)
 			}
-			if b, _ := findBridge(); b != nil {
+			if b, _ := netrun.FindBridge(); b != nil {
 				if err := removeBridge(); err != nil {
 					errs = append(errs, err)
 				} else {
-					removed = append(removed, "bridge "+BridgeName)
+					removed = append(removed, "bridge "+netrun.BridgeName)
 				}
 			}
 			if err := restoreForwarding(); err != nil {

@@ -90,6 +90,12 @@ func mkdirAll(root int, p string, mode uint32, noFollow bool, depth int) (int, e
 		// Something is there but did not resolve: a dangling symlink.
 		buf := make([]byte, 4096)
 		n, lerr := unix.Readlinkat(pfd, name, buf)
+		if lerr == unix.EINVAL {
+			// Not a symlink: another run on the same rootfs made it
+			// between our lookup and our mkdir (20 runs with one -v
+			// target at once); open what is there, in the root.
+			return OpenInRoot(root, rel, unix.O_PATH|unix.O_DIRECTORY, noFollow)
+		}
 		if lerr != nil {
 			return -1, err
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -300,6 +301,40 @@ func TestCreateFileInRootDanglingSymlink(t *testing.T) {
 	for _, p := range []string{filepath.Join(outside, "resolv.conf"), filepath.Join(dir, "hostname")} {
 		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s exists outside the root: %v", p, err)
+		}
+	}
+}
+
+// Runs on one rootfs directory make the same missing mount target at
+// the same time (TestNetBridgeTwenty: 20 runs with -v DIR:/shared): the
+// mkdir that loses the race sees EEXIST for a directory, not a dangling
+// symlink, and must open what the other made.
+func TestMkdirAllInRootConcurrent(t *testing.T) {
+	for round := 0; round < 100; round++ {
+		dir := t.TempDir()
+		root, err := OpenRoot(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fd, err := MkdirAllInRoot(root, "/shared/a", 0o755, false)
+				if err != nil {
+					errs <- err
+					return
+				}
+				unix.Close(fd)
+			}()
+		}
+		wg.Wait()
+		unix.Close(root)
+		close(errs)
+		for err := range errs {
+			t.Fatalf("round %d: %v", round, err)
 		}
 	}
 }

@@ -77,8 +77,8 @@ func netTest(t *testing.T) {
 	t.Cleanup(func() {
 		defer netMu.Unlock()
 		var st netState
-		// The keepers tear down as their runtimes exit; a killed test's
-		// runtimes may still be on their way out.
+		// The runtimes tear down as they exit; a killed test's runtimes
+		// may still be on their way out.
 		for i := 0; i < 200; i++ {
 			st = inspectNet(t)
 			if len(st.Leases)+len(st.Veths)+len(st.containerRules()) == 0 {
@@ -268,4 +268,46 @@ func needIPRoute2(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "iproute2") {
 		t.Skipf("needs iproute2's ip (ip netns): `ip -V`: %v %q", err, strings.TrimSpace(string(out)))
 	}
+}
+
+// waitLeaseFile polls the lease directory (cheaper than inspect, so the
+// test sees the lease soon after it is stored) for runtime pid's lease.
+func waitLeaseFile(t *testing.T, pid int) (ip string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		ents, _ := os.ReadDir("/run/mycontainer/net/leases")
+		for _, e := range ents {
+			b, err := os.ReadFile("/run/mycontainer/net/leases/" + e.Name())
+			var l struct {
+				Runtime int `json:"runtime_pid"`
+			}
+			if err == nil && json.Unmarshal(b, &l) == nil && l.Runtime == pid {
+				return e.Name()
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("no lease of run %d", pid)
+	return ""
+}
+
+// lockNet takes the network's lock, as a run does.
+func lockNet(t *testing.T) (unlock func()) {
+	t.Helper()
+	f, err := os.OpenFile("/run/mycontainer/net/lock", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	return func() { f.Close() }
+}
+
+// vethOf is the host end's name of the container at ip (netrun.VethName).
+func vethOf(ip string) string {
+	var a, b, c, d int
+	fmt.Sscanf(ip, "%d.%d.%d.%d", &a, &b, &c, &d)
+	return fmt.Sprintf("myc-%02x%02x", c, d)
 }

@@ -54,6 +54,11 @@ func TestNetBridgeReachAndNAT(t *testing.T) {
 // command runs, and the first keeps answering.
 func TestNetBridgePublish(t *testing.T) {
 	netTest(t)
+	// The table made anew, by this build: an earlier one's rules would
+	// pass the runtime's check (their tags and count) whatever they are.
+	if r := run(t, "network", "prune"); r.code != 0 {
+		t.Fatalf("network prune: exit %d: %s", r.code, r.stderr)
+	}
 	o := newOutside(t)
 	a := startBg(t, append(append([]string{"run", "--rootfs", rootfs, "--net", "bridge", "-p", "18080:8080", "-p", "15353:5353/udp",
 		"-v", webRoot(t, "published\n") + ":/www:ro"}, toolMount()...),
@@ -175,9 +180,9 @@ func TestNetBridgeFiles(t *testing.T) {
 	}
 }
 
-// The runtime and its keeper SIGKILLed together: the container dies (it
-// is tied to the runtime), its veth goes with its namespace, but its
-// lease and DNAT rule stay, the stale rule that would hide the next
+// The runtime SIGKILLed once its container is wired: the container dies
+// (it is tied to the runtime), its veth goes with its namespace, but its
+// lease and DNAT rules stay, the stale rules that would hide the next
 // container's port. The next run reclaims both, and a new container on
 // the same port gets the traffic.
 func TestNetBridgeKilledRuntime(t *testing.T) {
@@ -208,20 +213,66 @@ func TestNetBridgeKilledRuntime(t *testing.T) {
 	}
 }
 
-// The runtime alone SIGKILLed: its keeper sees the pipe close and tears
-// down at once, without waiting for another run.
-func TestNetBridgeKilledRuntimeKeeperCleans(t *testing.T) {
+// The runtime SIGKILLed after wiring: nothing of its own cleans up (the
+// runtime holds the network itself), but the veth dies with the
+// container's namespace, and the next run, with no -p of its own,
+// reclaims the lease and its two rules (through mycontainer-net).
+func TestNetBridgeKilledRuntimeNextRunReclaims(t *testing.T) {
 	netTest(t)
 	a := startBg(t, "run", "--rootfs", rootfs, "--net", "bridge", "-p", "18082:8080", "--", "sleep", "1000")
-	a.lease(t)
+	ip, _ := a.lease(t)
 	a.kill()
-	waitFor(t, "the keeper's teardown", func() bool {
-		st := inspectNet(t)
-		return len(st.Leases)+len(st.Veths)+len(st.containerRules()) == 0
+	waitFor(t, "the veth to die with the container's namespace", func() bool {
+		return len(inspectNet(t).Veths) == 0
 	})
-	// A run sweeps the cgroup the killed runtime left.
-	if r := run(t, "run", "--rootfs", rootfs, "--", "true"); r.code != 0 {
+	if st := inspectNet(t); len(st.Leases) != 1 || st.Leases[0].IP != ip || st.Leases[0].Alive || len(st.containerRules()) != 2 {
+		t.Fatalf("after the SIGKILL, want the dead lease %s and its two rules, got %+v", ip, st)
+	}
+	if r := run(t, "run", "--rootfs", rootfs, "--net", "bridge", "--", "true"); r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if st := inspectNet(t); len(st.Leases)+len(st.Veths)+len(st.containerRules()) != 0 {
+		t.Errorf("the next run left %+v", st)
+	}
+	if _, err := os.Stat("/run/mycontainer/net/files/" + ip); err == nil {
+		t.Errorf("the dead run's files directory is left")
+	}
+}
+
+// The runtime SIGKILLed between its lease and the wiring: the test takes
+// the network lock as soon as the lease is stored, so the runtime blocks
+// in the wiring step (which takes it too). A lease without -p: the next
+// run reclaims it by itself, without mycontainer-net.
+func TestNetBridgeKilledBeforeWiring(t *testing.T) {
+	netTest(t)
+	for try := 0; ; try++ {
+		if try == 20 {
+			t.Fatalf("never caught the runtime between its lease and its wiring")
+		}
+		a := startBg(t, "run", "--rootfs", rootfs, "--net", "bridge", "--", "sleep", "1000")
+		ip := waitLeaseFile(t, a.cmd.Process.Pid)
+		unlock := lockNet(t)
+		if _, err := os.Stat("/sys/class/net/" + vethOf(ip)); err == nil {
+			unlock() // wired already: try again
+			a.stop()
+			continue
+		}
+		a.kill()
+		unlock()
+		st := inspectNet(t)
+		if len(st.Leases) != 1 || st.Leases[0].Alive || len(st.Veths) != 0 {
+			t.Fatalf("killed before wiring: want one dead lease and no veth, got %+v", st)
+		}
+		if r := run(t, "run", "--rootfs", rootfs, "--net", "bridge", "--", "true"); r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if st := inspectNet(t); len(st.Leases)+len(st.Veths)+len(st.containerRules()) != 0 {
+			t.Errorf("the next run left %+v", st)
+		}
+		if _, err := os.Stat("/run/mycontainer/net/files/" + ip); err == nil {
+			t.Errorf("the dead run's files directory is left")
+		}
+		return
 	}
 }
 
@@ -329,4 +380,44 @@ func killPID(pid int) error {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return fmt.Errorf("pid %d did not die", pid)
+}
+
+// mycontainer-net's `locked` steps run only under the caller's network
+// lock, inherited as fd 3: without it, with another file there, or with
+// the lock held by someone else, it refuses and changes nothing.
+func TestNetHelperNeedsTheLock(t *testing.T) {
+	netTest(t)
+	run(t, "network", "prune") // no bridge: a step that ran would make one
+	other, err := os.CreateTemp(t.TempDir(), "notthelock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	unlock := lockNet(t) // held through another open file
+	defer unlock()
+	lockFile, err := os.OpenFile("/run/mycontainer/net/lock", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lockFile.Close()
+	for _, c := range []struct {
+		name string
+		fd3  *os.File
+	}{{"no fd 3", nil}, {"another file as fd 3", other}, {"the lock, held by another", lockFile}} {
+		cmd := exec.Command(binary+"-net", "locked", "prepare")
+		if c.fd3 != nil {
+			cmd.ExtraFiles = []*os.File{c.fd3}
+		}
+		out, err := cmd.CombinedOutput()
+		code := -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		if code != 125 || !strings.Contains(string(out), "lock") {
+			t.Errorf("%s: exit %d (%v), %q; want 125 and a word about the lock", c.name, code, err, out)
+		}
+		if _, err := os.Stat("/sys/class/net/myc0"); err == nil {
+			t.Fatalf("%s: the step ran: the bridge was made", c.name)
+		}
+	}
 }

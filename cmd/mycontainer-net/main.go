@@ -1,9 +1,12 @@
 // mycontainer-net is the network helper of `run --net bridge` and the
-// `network` commands: it carries the netlink and nftables code, so the
-// runtime's own binary (which every container start runs twice) pays
-// no package init for it.
+// `network` commands: it carries the netlink and nftables libraries, so
+// the runtime's own binary (which every container start runs twice)
+// pays no package init for them. The runtime leases, wires and tears
+// down each container itself (netrun) and runs this only for the cold
+// work of making the bridge and the table, with the lock held and
+// passed on as fd 3:
 //
-//	mycontainer-net keep --runtime PID --hostname H [--dns IP]... [-p SPEC]...
+//	mycontainer-net locked prepare
 //	mycontainer-net ls | inspect | prune
 package main
 
@@ -12,11 +15,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
-	"mycontainer/netconf"
+	"mycontainer/netrun"
 	"mycontainer/network"
 
 	"golang.org/x/sys/unix"
@@ -30,12 +32,8 @@ func main() {
 	}
 	var err error
 	switch os.Args[1] {
-	case "keep":
-		if err := keep(os.Args[2:]); err != nil {
-			// The runtime got the error on the pipe and reports it.
-			os.Exit(exitRuntime)
-		}
-		return
+	case "locked":
+		err = underLock(os.Args[2:])
 	case "ls":
 		err = ls()
 	case "inspect":
@@ -59,50 +57,22 @@ func fail(err error) {
 	os.Exit(exitRuntime)
 }
 
-// keep is the runtime's side process for one container (network.Keep).
-// The terminal's signals are the runtime's to act on: the keeper ends
-// only when its pipe closes. SIGPIPE too: the keeper answers on its
-// stdout, and a runtime SIGKILLed while the keeper wires the container
-// leaves that pipe without a reader; Go kills a process that writes to
-// such a stdout unless SIGPIPE is ignored, and the keeper would die with
-// the container's rules in place instead of tearing them down (seen as a
-// flake of TestNetBridgeKilledRuntimeKeeperCleans). Ignored, the write
-// fails with EPIPE and the teardown runs.
-func keep(args []string) error {
-	signal.Ignore(unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGTERM, unix.SIGPIPE)
-	o := network.KeepOptions{In: os.Stdin, Out: os.Stdout}
-	if err := keepOptions(args, &o); err != nil {
-		fmt.Printf("error %s\n", err)
+// lockFD is where the runtime passes its lock.
+const lockFD = 3
+
+// underLock does one step of the runtime's, under the runtime's lock.
+// The terminal's signals are the runtime's to act on: a Ctrl-C must not
+// stop a change half-way (each is one netlink batch, or a few requests
+// that reclaim finishes if interrupted).
+func underLock(args []string) error {
+	signal.Ignore(unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGTERM)
+	if err := netrun.CheckHeldLock(lockFD); err != nil {
 		return err
 	}
-	return network.Keep(o)
-}
-
-func keepOptions(args []string, o *network.KeepOptions) error {
-	for i := 0; i+1 < len(args); i += 2 {
-		v := args[i+1]
-		switch args[i] {
-		case "--runtime":
-			o.Runtime, _ = strconv.Atoi(v)
-		case "--hostname":
-			o.Hostname = v
-		case "--dns":
-			a, err := netconf.ParseDNS(v)
-			if err != nil {
-				return err
-			}
-			o.DNS = append(o.DNS, a)
-		case "-p":
-			p, err := netconf.ParsePublish(v)
-			if err != nil {
-				return err
-			}
-			o.Publish = append(o.Publish, p)
-		default:
-			return fmt.Errorf("keep: unknown option %q", args[i])
-		}
+	if len(args) != 1 || args[0] != "prepare" {
+		return fmt.Errorf("locked %q: want prepare", args)
 	}
-	return nil
+	return network.Prepare()
 }
 
 func ls() error {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -90,7 +91,7 @@ func census(e *env, before *snapshot) ([]leak, error) {
 		{kind: "processes", items: describePIDs(ours(e))},
 		{kind: "state entries", items: dirEntries(e.root)},
 		{kind: "temp files", items: newTemps, foreign: foreign},
-		{kind: "IP leases", items: append(dirEntries("/run/mycontainer/net/leases"), netVeths()...)},
+		{kind: "IP leases", items: append(append(dirEntries("/run/mycontainer/net/leases"), netVeths()...), netRules(e)...)},
 		{kind: "overlay dirs", items: upperDirs(filepath.Join(e.store, "containers"))},
 	}, nil
 }
@@ -332,6 +333,28 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// netRules lists the nftables rules of containers (not the bridge's own)
+// that `network inspect` shows: each belongs to a lease too.
+func netRules(e *env) []string {
+	out, err := e.command([]string{"network", "inspect"}).Output()
+	if err != nil {
+		return []string{fmt.Sprintf("network inspect failed: %v", err)}
+	}
+	var st struct {
+		Rules []struct{ Chain, Tag string }
+	}
+	if err := json.Unmarshal(out, &st); err != nil {
+		return []string{fmt.Sprintf("network inspect: %v", err)}
+	}
+	var rules []string
+	for _, r := range st.Rules {
+		if !strings.HasPrefix(r.Tag, "mycontainer:bridge") {
+			rules = append(rules, "rule "+r.Chain+" "+r.Tag)
+		}
+	}
+	return rules
 }
 
 // netVeths lists the host ends of --net bridge veth pairs (myc-*): each

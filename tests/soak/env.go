@@ -134,10 +134,10 @@ func (e *env) overlay(args []string) []string {
 	return append([]string{"run", "--rootfs", e.rootfs, "--overlay", "--"}, args...)
 }
 
-// bridge is a friendly run on the --net bridge network: a veth, a lease,
-// and the keeper (mycontainer-net, beside the binary) that tears them
-// down when the run ends or dies; a lease whose keeper died too is
-// reclaimed by the next --net bridge run.
+// bridge is a friendly run on the --net bridge network: a veth and a
+// lease, which the run tears down when it ends; a killed run's lease (and
+// rules) are reclaimed by the next --net bridge run, and its veth dies
+// with its container's namespace.
 func (e *env) bridge(args []string) []string {
 	return append([]string{"run", "--rootfs", e.rootfs, "--net", "bridge", "--"}, args...)
 }

@@ -92,7 +92,7 @@ func phase(pid int) string {
 			continue // gone meanwhile
 		}
 		if string(comm) == "mycontainer-net\n" {
-			continue // the --net bridge keeper: it lives as long as the run, whatever the phase
+			continue // the --net bridge helper, run under the network lock at the lease, wiring or teardown
 		}
 		if !strings.HasPrefix(string(comm), "myc:") {
 			return atCommand

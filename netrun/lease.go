@@ -1,4 +1,4 @@
-package network
+package netrun
 
 import (
 	"encoding/json"
@@ -17,20 +17,20 @@ import (
 // Lease is one container's address, as stored in leases/<ip>.
 type Lease struct {
 	IP         netip.Addr `json:"ip"`
-	Holder     int        `json:"holder_pid"` // the keeper that tears it down
+	Holder     int        `json:"holder_pid"` // the runtime that tears it down
 	HolderTime uint64     `json:"holder_start"`
 	Runtime    int        `json:"runtime_pid"`
 	Hostname   string     `json:"hostname"`
 	Veth       string     `json:"veth"`
 	Publish    []string   `json:"publish,omitempty"` // netconf.Publish.String()
 
-	partial bool // read back half-written: its -p are unknown
+	Partial bool `json:"-"` // read back half-written: its -p are unknown
 }
 
 // Alive reports whether the lease's holder still runs.
 func (l *Lease) Alive() bool { return state.Alive(l.Holder, l.HolderTime) }
 
-func (l *Lease) publishes() []netconf.Publish {
+func (l *Lease) Publishes() []netconf.Publish {
 	var out []netconf.Publish
 	for _, s := range l.Publish {
 		if p, err := netconf.ParsePublish(s); err == nil {
@@ -40,9 +40,9 @@ func (l *Lease) publishes() []netconf.Publish {
 	return out
 }
 
-// lock takes the network's one lock: leases, the bridge and the table
+// Lock takes the network's one lock: leases, the bridge and the table
 // change only under it.
-func lock() (unlock func(), err error) {
+func Lock() (unlock func(), err error) {
 	if err := os.MkdirAll(leaseDir(), 0o700); err != nil {
 		return nil, fmt.Errorf("create %s: %w", leaseDir(), err)
 	}
@@ -60,7 +60,34 @@ func lock() (unlock func(), err error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("lock %s: %w", lockPath(), err)
 	}
-	return func() { unix.Close(fd) }, nil
+	heldLock = fd
+	return func() { heldLock = -1; unix.Close(fd) }, nil
+}
+
+// heldLock is the fd of the lock while this process holds it.
+var heldLock = -1
+
+// HeldLock is the fd of the lock this process holds (-1 if none). The
+// runtime hands a duplicate of it to mycontainer-net: a flock belongs to
+// the open file, so the lock then stays held until both are done, even
+// if the runtime is SIGKILLed while the helper works.
+func HeldLock() int { return heldLock }
+
+// CheckHeldLock verifies that fd is the lock, held by this process (it
+// inherited it from the caller, who took it): flock on the same open
+// file succeeds at once, on another one it would wait.
+func CheckHeldLock(fd int) error {
+	var got, want unix.Stat_t
+	if err := unix.Fstat(fd, &got); err != nil {
+		return fmt.Errorf("the caller's lock (fd %d): %w: run this only through mycontainer", fd, err)
+	}
+	if err := unix.Stat(lockPath(), &want); err != nil || got.Dev != want.Dev || got.Ino != want.Ino {
+		return fmt.Errorf("fd %d is not the lock %s: run this only through mycontainer", fd, lockPath())
+	}
+	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		return fmt.Errorf("the caller does not hold the lock %s: %w", lockPath(), err)
+	}
+	return nil
 }
 
 // Leases lists every stored lease, by address.
@@ -97,7 +124,7 @@ func readLease(ip netip.Addr) (*Lease, error) {
 	if err := json.Unmarshal(b, l); err != nil || l.IP != ip {
 		// A half-written lease (its writer killed mid-way) has no live
 		// holder either: keep the address, so reclaim can find its veth.
-		return &Lease{IP: ip, Veth: vethName(ip), partial: true}, nil
+		return &Lease{IP: ip, Veth: VethName(ip), Partial: true}, nil
 	}
 	return l, nil
 }
@@ -117,7 +144,7 @@ func allocate(subnet netip.Prefix, l *Lease) error {
 		if err != nil {
 			return fmt.Errorf("create lease %s: %w", leasePath(ip), err)
 		}
-		l.IP, l.Veth = ip, vethName(ip)
+		l.IP, l.Veth = ip, VethName(ip)
 		b, _ := json.Marshal(l)
 		_, err = f.Write(b)
 		if cerr := f.Close(); err == nil {

@@ -1,4 +1,4 @@
-package network
+package netrun
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ func checkPorts(ps []netconf.Publish) error {
 	}
 	for _, p := range ps {
 		for _, l := range leases {
-			for _, q := range l.publishes() {
+			for _, q := range l.Publishes() {
 				if p.Overlaps(q) {
 					return fmt.Errorf("-p %s: host port %d/%s is already published by the container at %s (run %d)", p, p.HostPort, p.Proto, l.IP, l.Runtime)
 				}

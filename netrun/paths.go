@@ -1,4 +1,4 @@
-package network
+package netrun
 
 import (
 	"net/netip"
@@ -11,8 +11,8 @@ const (
 	// TableName is our nftables table (family ip): every rule we make is
 	// in it, and we never touch another table.
 	TableName = "mycontainer"
-	// vethPrefix names the host ends: myc-XXXX, from the lease's address.
-	vethPrefix = "myc-"
+	// VethPrefix names the host ends: myc-XXXX, from the lease's address.
+	VethPrefix = "myc-"
 )
 
 // Dir holds the lock, the leases and each container's files. Under /run:
@@ -27,14 +27,14 @@ func leasePath(ip netip.Addr) string { return filepath.Join(leaseDir(), ip.Strin
 // gets bind-mounted over its own.
 func FilesDir(ip netip.Addr) string { return filepath.Join(Dir, "files", ip.String()) }
 
-// forwardMarker records that we turned net.ipv4.ip_forward on, so prune
+// ForwardMarker records that we turned net.ipv4.ip_forward on, so prune
 // can turn it off again once nothing of ours is left.
-func forwardMarker() string { return filepath.Join(Dir, "ip_forward_set") }
+func ForwardMarker() string { return filepath.Join(Dir, "ip_forward_set") }
 
-// vethName is the host end of the pair of the container at ip.
-func vethName(ip netip.Addr) string {
+// VethName is the host end of the pair of the container at ip.
+func VethName(ip netip.Addr) string {
 	b := ip.As4()
-	return vethPrefix + hex4(b[2], b[3])
+	return VethPrefix + hex4(b[2], b[3])
 }
 
 func hex4(a, b byte) string {
@@ -42,8 +42,15 @@ func hex4(a, b byte) string {
 	return string([]byte{h[a>>4], h[a&15], h[b>>4], h[b&15]})
 }
 
-// ruleTag is the UserData of every rule of the container at ip; the
-// bridge's own rules carry bridgeTag.
-func ruleTag(ip netip.Addr) []byte { return []byte("mycontainer:" + ip.String()) }
+// RuleTag is the UserData of every rule of the container at ip; the
+// bridge's own rules carry BridgeTag.
+func RuleTag(ip netip.Addr) []byte { return []byte("mycontainer:" + ip.String()) }
 
-var bridgeTag = []byte("mycontainer:bridge")
+// BridgeTag starts the UserData of the bridge's own rules (then
+// ":SUBNET").
+var BridgeTag = []byte("mycontainer:bridge")
+
+// BridgeRuleTag is the tag of the bridge's rules for subnet.
+func BridgeRuleTag(subnet netip.Prefix) []byte {
+	return append(append([]byte{}, BridgeTag...), ":"+subnet.String()...)
+}

@@ -1,4 +1,4 @@
-package network
+package netrun
 
 import (
 	"bufio"
