@@ -123,11 +123,15 @@ func wantsVersion(args []string) bool {
 }
 
 // versionText is runc's -v output: tools read "NAME version X" and
-// "spec: Y".
+// "spec: Y". libseccomp is linked into the helper mycontainer-seccomp,
+// not into this binary (seccomp/helper.go), so the helper is asked.
 func versionText(name string) string {
-	maj, min, micro := seccomp.LibraryVersion()
-	return fmt.Sprintf("%s version %s\nspec: %s\ngo: %s\nlibseccomp: %d.%d.%d",
-		name, version, specs.Version, runtime.Version(), maj, min, micro)
+	lib, err := seccomp.LibraryVersion()
+	if err != nil {
+		lib = "unknown (" + err.Error() + ")"
+	}
+	return fmt.Sprintf("%s version %s\nspec: %s\ngo: %s\nlibseccomp: %s",
+		name, version, specs.Version, runtime.Version(), lib)
 }
 
 func printVersion(name string) { fmt.Println(versionText(name)) }
