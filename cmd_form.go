@@ -9,6 +9,7 @@ import (
 
 	"mycontainer/seccomp"
 
+	"github.com/alecthomas/kong"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -135,6 +136,18 @@ func versionText(name string) string {
 }
 
 func printVersion(name string) { fmt.Println(versionText(name)) }
+
+// versionFlag is kong's VersionFlag made lazy: the text runs the helper
+// mycontainer-seccomp, so it is made only when --version is given, not
+// whenever kong builds its model (a kong.Vars entry would be made for
+// every command line kong parses: +18 ms and ~290 page faults each).
+type versionFlag bool
+
+func (versionFlag) BeforeReset(app *kong.Kong) error {
+	fmt.Fprintln(app.Stdout, versionText(app.Model.Name))
+	app.Exit(0)
+	return nil
+}
 
 // friendlyFlag names a friendly-only flag that was given, or "".
 func (r *runCmd) friendlyFlag() string {
