@@ -19,6 +19,7 @@ build: deps
 	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
 	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $(BIN)-image ./cmd/mycontainer-image
 	CGO_ENABLED=0 $(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $(BIN)-net ./cmd/mycontainer-net
+	CGO_ENABLED=1 $(GO) build -trimpath -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN)-seccomp ./cmd/mycontainer-seccomp
 
 # What the build and the tests need, from Debian: libseccomp (linked in
 # statically) and pkg-config, a static busybox for the test rootfs, strace
@@ -55,7 +56,7 @@ check:
 	gcc -std=gnu11 -Wall -Wextra -Werror -fsyntax-only tests/attack/*.c
 
 unit:
-	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./init/ ./image/ ./image/fetch/ ./netconf/ ./network/ ./tests/soak/ ./tests/mutants/
+	$(GO) test -count=1 . ./nsexec/ ./rootfs/ ./cgroups/ ./container/ ./spec/ ./state/ ./ocilog/ ./seccomp/ ./seccomp/compile/ ./init/ ./image/ ./image/fetch/ ./netconf/ ./network/ ./tests/soak/ ./tests/mutants/
 
 integration: build rootfs
 	$(GO) test -count=1 -timeout 10m ./tests/
@@ -135,7 +136,7 @@ mutants-fast: rootfs
 	$(GO) run ./tests/mutants -fast
 
 clean:
-	rm -rf $(BIN) $(BIN)-image $(BIN)-net $(ROOTFS)
+	rm -rf $(BIN) $(BIN)-image $(BIN)-net $(BIN)-seccomp $(ROOTFS)
 
 # The same integration tests, plus the cgroups package's, on a real cgroup
 # v2 kernel in a qemu VM (this host is cgroup v1 hybrid). See tests/vm/.
@@ -145,7 +146,7 @@ VM_MODULES := bridge nf_tables nft_ct nft_fib_ipv4 nft_masq nft_nat nft_chain_na
 STATIC := CGO_ENABLED=1 $(GO) test -c -tags $(TAGS) -ldflags '-extldflags -static'
 test-v2: build rootfs
 	d=$$(mktemp -d /tmp/mycontainer-v2.XXXXXX) && trap 'rm -rf "$$d"' EXIT && \
-	cp $(BIN) "$$d/mycontainer" && cp $(BIN)-net "$$d/mycontainer-net" && cp $(BIN)-image "$$d/mycontainer-image" && \
+	cp $(BIN) "$$d/mycontainer" && cp $(BIN)-net "$$d/mycontainer-net" && cp $(BIN)-image "$$d/mycontainer-image" && cp $(BIN)-seccomp "$$d/mycontainer-seccomp" && \
 	cp -a $(ROOTFS) "$$d/rootfs" && tests/vm/iproute2.sh "$$d" && \
 	CGO_ENABLED=0 $(GO) build -o "$$d/mycontainer-nettool" ./tests/nettool && \
 	mkdir "$$d/attack" && for c in tests/attack/*.c; do \

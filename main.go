@@ -28,15 +28,15 @@ import (
 var version = "0.1.0-dev"
 
 type cli struct {
-	Version       kong.VersionFlag `help:"Print the version and exit (also -v)."`
-	Root          string           `help:"Directory of the containers' state (default ${state_root}; /run/runc when installed as runc)." default:"${state_root}" placeholder:"DIR"`
-	Log           string           `help:"Write errors (and --debug lines) to this file instead of stderr." placeholder:"FILE"`
-	LogFormat     string           `help:"Log format: text or json." enum:"text,json" default:"text"`
-	Debug         bool             `help:"Debug output; with run, the start-up timeline."`
-	SystemdCgroup bool             `help:"Use systemd to manage cgroups (not supported: cgroupfs is used)."`
-	Rootless      string           `help:"runc's rootless mode: auto, false, or true; as root all three are the same (true is refused without root: there is no rootless mode)." enum:"true,false,auto" default:"auto"`
-	Criu          string           `help:"Accepted for runc compatibility: checkpoint and restore are not supported." placeholder:"PATH" hidden:""`
-	CgroupManager string           `help:"cgroupfs, or disabled for containers without a cgroup of their own (podman --cgroups=disabled)." enum:"cgroupfs,disabled,systemd" default:"cgroupfs"`
+	Version       versionFlag `help:"Print the version and exit (also -v)."`
+	Root          string      `help:"Directory of the containers' state (default ${state_root}; /run/runc when installed as runc)." default:"${state_root}" placeholder:"DIR"`
+	Log           string      `help:"Write errors (and --debug lines) to this file instead of stderr." placeholder:"FILE"`
+	LogFormat     string      `help:"Log format: text or json." enum:"text,json" default:"text"`
+	Debug         bool        `help:"Debug output; with run, the start-up timeline."`
+	SystemdCgroup bool        `help:"Use systemd to manage cgroups (not supported: cgroupfs is used)."`
+	Rootless      string      `help:"runc's rootless mode: auto, false, or true; as root all three are the same (true is refused without root: there is no rootless mode)." enum:"true,false,auto" default:"auto"`
+	Criu          string      `help:"Accepted for runc compatibility: checkpoint and restore are not supported." placeholder:"PATH" hidden:""`
+	CgroupManager string      `help:"cgroupfs, or disabled for containers without a cgroup of their own (podman --cgroups=disabled)." enum:"cgroupfs,disabled,systemd" default:"cgroupfs"`
 
 	// The commands. kong builds its model by reflection, which on this
 	// CLI cost ~1.8 ms of CPU per start when every command was a field;
@@ -199,7 +199,7 @@ Examples:
   sudo mycontainer run /bin/bash                    # the host's / read-only, with its own /proc, /dev, /tmp
   sudo mycontainer run --rootfs ./alpine /bin/sh    # a rootfs directory
   sudo mycontainer run --debug --rootfs R /bin/true # print the start-up timeline`),
-		kong.Vars{"version": versionText(name), "state_root": stateRoot(name)},
+		kong.Vars{"state_root": stateRoot(name)},
 		kong.UsageOnError(),
 		kong.Exit(func(code int) { os.Exit(code) }),
 	)...)

@@ -15,28 +15,34 @@ import (
 	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 )
 
-// DefaultCacheDir keeps compiled profiles. libseccomp takes ~20 ms to
-// compile docker's default profile (three architectures, ~350 syscalls:
-// more than the whole start of a container), and every docker-style
+// DefaultCacheDir keeps compiled profiles. libseccomp (in the helper,
+// helper.go) takes ~20 ms to compile docker's default profile (three
+// architectures, ~350 syscalls: more than the whole start of a container,
+// and the helper's exec on top), and every docker-style
 // container and every podman config sends the same one; reading the
 // program back takes a few microseconds.
 const DefaultCacheDir = "/var/cache/mycontainer/seccomp"
 
 // cacheMagic starts every cached file; bump it when the file's format
 // changes. What Compile makes of a profile is covered by the key, which
-// holds the running build's ID (buildid.go).
-var cacheMagic = []byte("mycontainer-seccomp-4\n")
+// holds the running build's ID (buildid.go), and the file the helper's
+// (helper.go), which covers the libseccomp linked into it.
+var cacheMagic = []byte("mycontainer-seccomp-5\n")
 
 // CompileCached is Compile, through the cache in dir. The key is the
 // profile's JSON (raw: the bytes s was decoded from, when the caller has
-// them; else s encoded again), the runtime's build ID (which covers the
-// libseccomp linked in), the libseccomp version and the architecture, in
-// a directory of the boot (cachePath); the file also holds the program's sha256, checked on every
-// read, so a torn or damaged file is compiled again rather than loaded.
+// them; else s encoded again), the runtime's build ID and the
+// architecture, in a directory of the boot (cachePath). The file also
+// holds the program's sha256, checked on every read, so a torn or damaged
+// file is compiled again rather than loaded, and the hash of the build ID
+// of the helper that compiled it: a program made by another helper (one
+// rebuilt with another compiler or libseccomp) is compiled again. That ID
+// is read from the helper's file, which a hit does not run; with no helper
+// there, a hit still loads (it was compiled by a helper for this build of
+// the runtime, in this boot), and only a miss fails.
 // The cache is an optimisation: if dir cannot be used, the profile is just
 // compiled.
 func CompileCached(s *specs.LinuxSeccomp, raw []byte, dir string) ([]byte, uint, error) {
@@ -167,24 +173,37 @@ func pruneOtherBoots(dir string) {
 // key of one kind can never be taken for another's that has the same
 // bytes.
 func cacheKey(kind string, b, buildID []byte) string {
-	maj, min, micro := libseccomp.GetLibraryVersion()
 	h := sha256.New()
 	h.Write(cacheMagic)
 	fmt.Fprintf(h, "build %x\n", buildID)
-	fmt.Fprintf(h, "%d.%d.%d %s %s\n", maj, min, micro, runtime.GOARCH, kind)
+	fmt.Fprintf(h, "%s %s\n", runtime.GOARCH, kind)
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil)) + ".bpf"
 }
 
+// helperIDSum is the hash of the helper's build ID, or zeros when no
+// helper can be read.
+func helperIDSum() [sha256.Size]byte {
+	id := helperBuildID()
+	if id == nil {
+		return [sha256.Size]byte{}
+	}
+	return sha256.Sum256(id)
+}
+
 func readCached(path string) ([]byte, uint, bool) {
 	b, err := os.ReadFile(path)
-	hdr := len(cacheMagic) + 4 + sha256.Size
+	hdr := len(cacheMagic) + 4 + 2*sha256.Size
 	if err != nil || len(b) < hdr || !bytes.HasPrefix(b, cacheMagic) {
 		return nil, 0, false
 	}
 	flags := uint(binary.LittleEndian.Uint32(b[len(cacheMagic):]))
-	sum := b[len(cacheMagic)+4 : hdr]
+	by := b[len(cacheMagic)+4 : len(cacheMagic)+4+sha256.Size]
+	sum := b[len(cacheMagic)+4+sha256.Size : hdr]
 	prog := b[hdr:]
+	if id := helperIDSum(); id != ([sha256.Size]byte{}) && !bytes.Equal(by, id[:]) {
+		return nil, 0, false // made by another helper than the one beside us
+	}
 	if got := sha256.Sum256(prog); !bytes.Equal(got[:], sum) || len(prog) == 0 || len(prog)%sizeofSockFilter != 0 {
 		return nil, 0, false
 	}
@@ -201,6 +220,8 @@ func writeCached(dir, path string, prog []byte, flags uint) error {
 	var b bytes.Buffer
 	b.Write(cacheMagic)
 	_ = binary.Write(&b, binary.LittleEndian, uint32(flags))
+	id := helperIDSum()
+	b.Write(id[:])
 	b.Write(sum[:])
 	b.Write(prog)
 	tmp := path + "." + strconv.Itoa(os.Getpid()) + ".tmp"

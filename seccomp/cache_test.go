@@ -182,3 +182,32 @@ func TestCompileCachedPerBoot(t *testing.T) {
 		t.Error("not found after the new boot compiled it")
 	}
 }
+
+// A program compiled by another helper (rebuilt with another compiler or
+// libseccomp) is compiled again; with no helper to read, a hit loads.
+func TestCacheKeepsTheHelpersID(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	saved := helperBuildID
+	t.Cleanup(func() { helperBuildID = saved })
+	calls := 0
+	savedCompile := compileProfile
+	t.Cleanup(func() { compileProfile = savedCompile })
+	compileProfile = func(s *specs.LinuxSeccomp) (Reply, error) {
+		calls++
+		return savedCompile(s)
+	}
+	for i, id := range []string{"helper-a", "helper-a", "helper-b", "", "helper-b"} {
+		helperBuildID = func() []byte {
+			if id == "" {
+				return nil
+			}
+			return []byte(id)
+		}
+		if _, _, err := CompileCached(cacheProfile(), nil, dir); err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		if want := []int{1, 1, 2, 2, 2}[i]; calls != want {
+			t.Fatalf("round %d (helper %q): %d compiles, want %d", i, id, calls, want)
+		}
+	}
+}

@@ -72,6 +72,9 @@ func privateBinary(t *testing.T) string {
 	}
 	dst := filepath.Join(dir, "mycontainer")
 	copyFile(t, binary, dst, 0o755)
+	// A profile not in the compile cache is compiled by the helper
+	// beside the runtime.
+	copyFile(t, binary+"-seccomp", dst+"-seccomp", 0o755)
 	return dst
 }
 

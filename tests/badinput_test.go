@@ -88,12 +88,16 @@ func worldReadableCopy(t *testing.T, name string) string {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bin, err := os.ReadFile(binary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "mycontainer"), bin, 0o755); err != nil {
-		t.Fatal(err)
+	// With mycontainer-seccomp, which compiles a profile on a cache miss
+	// (another user cannot read root's cache: every profile misses).
+	for _, n := range []string{"mycontainer", "mycontainer-seccomp"} {
+		bin, err := os.ReadFile(filepath.Join(filepath.Dir(binary), n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dir
 }

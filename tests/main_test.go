@@ -69,6 +69,14 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	// A seccomp profile whose program is not cached yet is compiled by
+	// mycontainer-seccomp, beside the binary too.
+	sc := exec.Command("go", "build", "-o", binary+"-seccomp", "../cmd/mycontainer-seccomp")
+	if out, err := sc.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build mycontainer-seccomp: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
 	// The network tests' client and UDP server, static, run inside containers.
 	nt := exec.Command("go", "build", "-o", binary+"-nettool", "./nettool")
 	nt.Env = append(os.Environ(), "CGO_ENABLED=0")

@@ -1,4 +1,4 @@
-package seccomp
+package compile
 
 import (
 	"fmt"
@@ -14,6 +14,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+	"mycontainer/seccomp"
 )
 
 // The filter is loaded in a child, never in the test process itself: a
@@ -79,7 +80,7 @@ func child() {
 	out := make([]byte, 0, 1024)
 	runtime.LockOSThread()
 	check(unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-	check(Load(prog, uint(flags)))
+	check(seccomp.Load(prog, uint(flags)))
 	for _, c := range calls {
 		_, _, e := unix.RawSyscall6(c.nr[0], c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], c.a[5])
 		out = strconv.AppendUint(out, uint64(e), 10)

@@ -1,9 +1,10 @@
-// Package seccomp turns an OCI seccomp profile into a classic BPF program
-// with libseccomp, and loads such a program.
-//
-// Compiling runs in the runtime's parent, outside the container, so the
-// container's init only hands raw bytes to the kernel (Load) and needs no
-// libseccomp call, no /proc and no files at that late moment.
+// Package compile turns an OCI seccomp profile into a classic BPF program
+// with libseccomp. Only the helper binary mycontainer-seccomp (and tests)
+// link it: libseccomp's package init probes the kernel with seccomp(2)
+// calls and touches the library's pages in every process that links it,
+// and the runtime and each container's init (the same binary) need it only
+// on a compile-cache miss. The runtime keeps the cache and loads programs
+// (package seccomp, pure Go) and runs the helper on a miss.
 //
 // Decisions, and why:
 //   - Syscall names this libseccomp does not know are skipped, not fatal:
@@ -24,7 +25,7 @@
 //     bad-arch action (kill), as under runc; but architectures the kernel
 //     cannot run are left out and then the bad-arch action is ENOSYS, the
 //     kernel's own answer (abi.go).
-package seccomp
+package compile
 
 import (
 	"fmt"
@@ -63,7 +64,7 @@ func CompileReport(s *specs.LinuxSeccomp) (prog []byte, flags uint, skipped []st
 	if s.DefaultAction == specs.ActNotify {
 		return nil, 0, nil, fmt.Errorf("%s.defaultAction: SCMP_ACT_NOTIFY cannot be the default: every syscall of the runtime's last steps would wait for the agent", path)
 	}
-	if UsesNotify(s) {
+	if usesNotify(s) {
 		if s.ListenerPath == "" {
 			return nil, 0, nil, fmt.Errorf("%s.listenerPath: required with SCMP_ACT_NOTIFY (the agent's unix socket)", path)
 		}
@@ -153,8 +154,10 @@ func build(s *specs.LinuxSeccomp, def libseccomp.ScmpAction, level int, off unru
 	return prog, skipped, nil
 }
 
-// UsesNotify reports whether a rule of the profile is SCMP_ACT_NOTIFY.
-func UsesNotify(s *specs.LinuxSeccomp) bool {
+// usesNotify reports whether a rule of the profile is SCMP_ACT_NOTIFY
+// (seccomp.UsesNotify, which this package does not import: the runtime's
+// package must not link libseccomp, nor this one depend on it).
+func usesNotify(s *specs.LinuxSeccomp) bool {
 	if s == nil {
 		return false
 	}

@@ -1,4 +1,4 @@
-package seccomp
+package compile
 
 /*
 #include <errno.h>

@@ -1,4 +1,4 @@
-package seccomp
+package compile
 
 import libseccomp "github.com/seccomp/libseccomp-golang"
 
