@@ -7,9 +7,16 @@
 
 // Go (1.25+) re-reads the cgroup CPU limit every second to resize
 // GOMAXPROCS: a `run` monitor that waits for hours on its container would
-// read three cgroup files every second for nothing.
+// read three cgroup files every second for nothing. And with
+// containermaxprocs on, the runtime keeps the limit files open for the
+// process's life: the --init reaper (PID 1, this binary) then held the
+// container's cpu.cfs_quota_us and cpu.cfs_period_us open, fds a
+// container process could see in /proc/1/fd (TestNoFDLeakInInitReaper,
+// under load). Nothing here needs a cgroup-sized GOMAXPROCS: init and
+// the stages run with GOMAXPROCS=1, the runtime mostly waits.
 //
 //go:debug updatemaxprocs=0
+//go:debug containermaxprocs=0
 package main
 
 import (
