@@ -221,6 +221,9 @@ func TestNetBridgeKilledRuntimeNextRunReclaims(t *testing.T) {
 	netTest(t)
 	a := startBg(t, "run", "--rootfs", rootfs, "--net", "bridge", "-p", "18082:8080", "--", "sleep", "1000")
 	ip, _ := a.lease(t)
+	// The veth comes before the -p rules: on the slow v2 VM a kill right
+	// after the veth appeared landed between the two.
+	waitFor(t, "the container's -p rules", func() bool { return len(inspectNet(t).containerRules()) == 2 })
 	a.kill()
 	waitFor(t, "the veth to die with the container's namespace", func() bool {
 		return len(inspectNet(t).Veths) == 0
