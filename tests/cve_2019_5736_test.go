@@ -120,7 +120,12 @@ func protectedLines(t *testing.T, rep, comm string) {
 }
 
 // execUntil runs `exec ID true` until the report shows what the attacker
-// saw of an exec process (it lives a few ms), at most 200 times.
+// saw of an exec process (it lives a few ms), at most 200 times. The
+// process is cloned into the container's PID namespace by stage-1 and
+// names itself myc:[exec] first thing, but a scan can land between the
+// two (the attacker grabs each PID once): a myc:[stage-1] the container
+// can see is that same process, with the same exe (on the slow v2 VM
+// every one of 200 was caught so).
 func (a *cve5736) execUntil(id, prefix string) {
 	a.t.Helper()
 	for i := 0; i < 200; i++ {
@@ -128,7 +133,7 @@ func (a *cve5736) execUntil(id, prefix string) {
 			a.t.Fatalf("exec: exit %d: %s", r.code, r.stderr)
 		}
 		for _, l := range strings.Split(a.report(), "\n") {
-			if strings.HasPrefix(l, prefix) && strings.Contains(l, "myc:[exec]") {
+			if strings.HasPrefix(l, prefix) && (strings.Contains(l, "myc:[exec]") || strings.Contains(l, "myc:[stage-1]")) {
 				return
 			}
 		}
@@ -147,7 +152,7 @@ func TestCVE2019_5736ExecCannotOverwriteRuntime(t *testing.T) {
 	a.waitReport("start", func(r string) bool { return strings.Contains(r, "started") })
 	a.execUntil("c1", "seen ")
 	rep := a.finish()
-	protectedLines(t, rep, "myc:[exec]")
+	protectedLines(t, rep, "myc:[") // [exec], or [stage-1] before it named itself
 	if r := a.rt("delete", "--force", "c1"); r.code != 0 {
 		t.Errorf("delete: %s", r.stderr)
 	}
