@@ -3,9 +3,11 @@ package tests
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"mycontainer/cgroups"
 	"mycontainer/spec"
@@ -84,4 +86,41 @@ func cgroupMode(t *testing.T) cgroups.Mode {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// killWhileHookRuns starts cmd (a create whose createContainer hook
+// sleeps with the marker m in its arguments), SIGKILLs it once the hook
+// runs, and waits for it to end. It fails the test if create ends first
+// or the hook never runs.
+func killWhileHookRuns(t *testing.T, cmd *exec.Cmd, m string) {
+	t.Helper()
+	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(processesWith(m)) == 0 {
+		select {
+		case err := <-exited:
+			b, _ := os.ReadFile(out.Name())
+			t.Fatalf("create ended before its hook ran (%v): %s", err, b)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the createContainer hook never ran")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
 }

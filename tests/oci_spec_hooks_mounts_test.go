@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -196,35 +195,7 @@ func TestSpecHooksMountsKilledCreate(t *testing.T) {
 	})
 	before := snapshot(t)
 	cmd := exec.Command(binary, "--root", e.root, "create", "--bundle", b, "killed")
-	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	deadline := time.Now().Add(20 * time.Second)
-	for len(processesWith(m)) == 0 {
-		select {
-		case err := <-exited:
-			b, _ := os.ReadFile(out.Name())
-			t.Fatalf("create ended before its hook ran (%v): %s", err, b)
-		default:
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("the createContainer hook never ran")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-exited
+	killWhileHookRuns(t, cmd, m)
 	waitFor(t, "init and its hook to die with create", func() bool {
 		return len(processesWith(m)) == 0 && len(processesInCgroup(e.parent)) == 0
 	})

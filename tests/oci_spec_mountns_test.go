@@ -418,35 +418,7 @@ func TestSpecNoMountNamespaceKilledCreate(t *testing.T) {
 		fmt.Sprintf(`[ "$(readlink /proc/self/ns/mnt)" != "$MYC_TEST_MNTNS" ] || exit %d
 exec "$1" --root "$2" create --bundle "$3" killed`, notThrowaway), "sh", binary, e.root, dir)
 	cmd.Env = append(os.Environ(), "MYC_TEST_MNTNS="+mntNS(t, "self"))
-	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	deadline := time.Now().Add(20 * time.Second)
-	for len(processesWith(m)) == 0 {
-		select {
-		case err := <-exited:
-			b, _ := os.ReadFile(out.Name())
-			t.Fatalf("create ended before its hook ran (%v): %s", err, b)
-		default:
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("the createContainer hook never ran")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-exited
+	killWhileHookRuns(t, cmd, m)
 	waitFor(t, "init and its hook to die with create", func() bool {
 		return len(processesWith(m)) == 0 && len(processesInCgroup(e.parent)) == 0
 	})
