@@ -5,12 +5,12 @@
 package fetch
 
 import (
-	"compress/gzip"
 	"io"
 
 	"mycontainer/image"
 
 	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 )
 
