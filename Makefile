@@ -11,7 +11,7 @@ BUSYBOX  ?= /bin/busybox
 LDFLAGS  := -s -w -extldflags -static
 TAGS     := netgo,osusergo
 
-.PHONY: all build run test check unit fuzz integration rootfs deps clean test-v2 test-engines bench soak mutants mutants-fast
+.PHONY: all build run test check unit fuzz integration rootfs deps clean test-v2 test-engines bench bench-pull soak mutants mutants-fast
 
 all: build
 
@@ -122,6 +122,11 @@ soak: build rootfs
 # (bench/README.md). It starts containers as root.
 bench: build rootfs
 	bench/run.sh $(BENCH_ARGS)
+
+# Pull and unpack of a ~100 MB image from a loopback registry beside
+# skopeo copy plus umoci unpack (bench/README.md). Not part of make test.
+bench-pull: build rootfs
+	bench/pull.sh $(BENCH_PULL_ARGS)
 
 test-engines: build
 	tests/engines/run.sh --runtime $(CURDIR)/$(BIN)
