@@ -92,7 +92,9 @@ cleanup() {
 		kill "$REG_PID" 2>/dev/null || true
 		wait "$REG_PID" 2>/dev/null || true
 	fi
-	! mountpoint -q "$W" || umount "$W" || true
+	# Lazily: a signal can stop the script inside a function whose
+	# redirection (text >FILE) bash itself still holds open on the tmpfs.
+	! mountpoint -q "$W" || umount -l "$W" || true
 	if [ $KEEP = 1 ]; then
 		rm -rf "$W"
 		echo "pull.sh: kept $T (logs and raw data)" >&2
