@@ -55,9 +55,12 @@ done
 MYC=$(realpath "$MYC")
 ROOTFS=$(realpath "$ROOTFS")
 OUT=$(realpath -m "$OUT")
+# mycontainer runs the mycontainer-image in its own directory for pull
+# (unless $MYCONTAINER_IMAGE_HELPER names another: not here).
+unset MYCONTAINER_IMAGE_HELPER
 for b in "$MYC" ${BASE:+"$BASE"}; do
-	if [ ! -x "$b" ] || [ ! -x "$b-image" ]; then
-		echo "pull.sh: no $b and $b-image beside it: run make build" >&2
+	if [ ! -x "$b" ] || [ ! -x "$(dirname "$b")/mycontainer-image" ]; then
+		echo "pull.sh: no $b, or no mycontainer-image beside it: run make build" >&2
 		exit 2
 	fi
 done
@@ -121,13 +124,15 @@ fi
 gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$T/spawn" "$HERE/spawn.c"
 # Both builds copied the same way (a go build's output and a copy of it
 # differ by ~25 page faults at start), each with its mycontainer-image.
+copy_build() { # copy_build BINARY DIR
+	mkdir -p "$2"
+	cp "$1" "$2/mycontainer"
+	cp "$(dirname "$1")/mycontainer-image" "$2/mycontainer-image"
+}
 SIDES=(mycontainer)
-mkdir -p "$T/a"
-cp "$MYC" "$MYC-image" "$T/a/"
+copy_build "$MYC" "$T/a"
 if [ -n "$BASE" ]; then
-	mkdir -p "$T/b"
-	cp "$BASE" "$T/b/mycontainer"
-	cp "$BASE-image" "$T/b/mycontainer-image"
+	copy_build "$BASE" "$T/b"
 	SIDES+=(baseline)
 fi
 SIDES+=(pair)
