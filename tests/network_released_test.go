@@ -10,23 +10,23 @@ import (
 )
 
 // A run leaves its veth to the death of its container's network
-// namespace. A namespace kept alive after the run (here by an fd of it; a
-// bind mount of its ns file or a process that entered it does the same)
-// keeps eth0 on the bridge with its address. The address is free again,
-// but the run that leases it next must first delete that veth, cutting
-// the stale holder off: never two interfaces with one address on the
-// bridge. (Without the check, the new run cannot even make its veth:
-// the host end's name is taken.)
+// namespace. A namespace kept alive after the run (here by a bind mount of
+// its ns file, `ip netns attach`; an fd of it or a process that entered
+// it does the same) keeps eth0 on the bridge with its address. The
+// address is free again, but the run that leases it next must first
+// delete that veth, cutting the stale holder off: never two interfaces
+// with one address on the bridge. (Without the check, the new run cannot
+// even make its veth: the host end's name is taken.)
 func TestNetBridgeReleasedAddressHeldElsewhere(t *testing.T) {
 	netTest(t)
 	a := startBg(t, "run", "--rootfs", rootfs, "--net", "bridge", "--", "sleep", "1000")
 	ipA, runtime := a.lease(t)
-	ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", containerInit(t, runtime)))
-	if err != nil {
-		t.Fatal(err)
+	ns := fmt.Sprintf("myctest-held-%d", os.Getpid())
+	if out, err := exec.Command("ip", "netns", "attach", ns, fmt.Sprint(containerInit(t, runtime))).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns attach: %v: %s", err, out)
 	}
-	// Closed last: the namespace dies, and its veth with it.
-	defer ns.Close()
+	// Deleted last: the namespace dies, and its veth with it.
+	defer exec.Command("ip", "netns", "del", ns).Run()
 	a.stop()
 	if held := addrsIn(t, ns); !strings.Contains(held, " "+ipA+"/") {
 		t.Fatalf("the held namespace lost %s when its run ended (%q): the test needs it kept", ipA, held)
@@ -52,12 +52,10 @@ func TestNetBridgeReleasedAddressHeldElsewhere(t *testing.T) {
 	}
 }
 
-// addrsIn lists the IPv4 addresses of the network namespace ns.
-func addrsIn(t *testing.T, ns *os.File) string {
+// addrsIn lists the IPv4 addresses of the named network namespace.
+func addrsIn(t *testing.T, ns string) string {
 	t.Helper()
-	cmd := exec.Command("nsenter", "--net=/proc/self/fd/3", "ip", "-o", "-4", "addr")
-	cmd.ExtraFiles = []*os.File{ns}
-	out, err := cmd.CombinedOutput()
+	out, err := exec.Command("ip", "-n", ns, "-o", "-4", "addr").CombinedOutput()
 	if err != nil {
 		t.Fatalf("ip addr in the held namespace: %v: %s", err, out)
 	}
