@@ -327,10 +327,10 @@ wipe_hidden
 # 1. One container: one interleaved loop over every variant and runtime.
 echo "bench: one container, $ROUNDS rounds" >&2
 for ((r = 0; r < ROUNDS; r++)); do
-	for v in base net limits seccomp friendly "${NETFORMS[@]}"; do
+	for v in base net limits seccomp friendly; do
 		for rt in $(runtimes_for $v); do
 			id=$v-$rt-$r
-			[ "$v" = friendly ] || is_netform "$v" || [ "$rt" = bwrap ] || [ "$rt" = unshare ] || [ "$rt" = exec ] || bundle "$v" "$id"
+			[ "$v" = friendly ] || [ "$rt" = bwrap ] || [ "$rt" = unshare ] || [ "$rt" = exec ] || bundle "$v" "$id"
 			cmd "$v" "$rt" "$id"
 			"$T/spawn" -- "${CMD[@]}" >>"$T/data/$v.$rt" 2>>"$T/log/$v.$rt.err"
 		done
@@ -338,22 +338,24 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 
 # 1b. What docker's default seccomp profile costs the friendly run (issue
-# 9's figure) and what run --image adds to it (issue 12's), as PAIRS
-# back-to-back rounds of the same run with and without the profile, and
-# with the image's overlay (the order rotated every round). Two medians
-# of the loop above differ by about a millisecond from run to run on a
-# busy VM; the median of paired differences, with its 95% interval, is
-# much tighter.
+# 9's figure), what run --image adds to it (issue 12's) and what --net
+# bridge (and one -p) adds over --net none (issue 13's), as PAIRS:
+# back-to-back rounds of every form, the order rotated every round. Two
+# medians of the loop above differ by about a millisecond from run to
+# run on a busy VM; the median of paired differences (each form against
+# its baseline in the same round), with its 95% interval, is much
+# tighter. A line per run: round, CPU us, status, wall us.
 PAIRS=$((ROUNDS * 4))
 PAIR_ARMS=(rootfs unconfined)
 [ ${#FRIENDLY[@]} -gt 2 ] && PAIR_ARMS+=(image image-disk)
-echo "bench: seccomp and image costs, $PAIRS rounds of ${PAIR_ARMS[*]}" >&2
+PAIR_ARMS+=("${NETFORMS[@]}")
+echo "bench: seccomp, image and network costs, $PAIRS rounds of ${PAIR_ARMS[*]}" >&2
 for ((r = 0; r < PAIRS; r++)); do
 	n=${#PAIR_ARMS[@]}
 	for ((k = 0; k < n; k++)); do
 		rt=${PAIR_ARMS[(r + k) % n]}
-		cmd friendly "$rt" "pair-$r"
-		"$T/spawn" -- "${CMD[@]}" | awk -v r="$r" '$1 == "run" { print r, $4, $8 }' >>"$T/data/pairs.$rt"
+		if is_netform "$rt"; then cmd "$rt" mycontainer "pair-$r"; else cmd friendly "$rt" "pair-$r"; fi
+		"$T/spawn" -- "${CMD[@]}" 2>>"$T/log/pairs.$rt.err" | awk -v r="$r" '$1 == "run" { print r, $4, $8, $3 }' >>"$T/data/pairs.$rt"
 	done
 done
 
@@ -478,12 +480,13 @@ stats() {
 		}'
 }
 ms() { awk -v x="$1" 'BEGIN { if (x == "nan") print "–"; else printf "%.2f", x / 1000 }'; }
-# pairdiff A B: "N MEDIAN LO HI FAILED" of the paired CPU differences (A's
-# run minus B's in the same round, us), LO..HI the order statistics that
-# bound the median with 95% confidence (n/2 ± 0.98 √n).
+# pairdiff A B [wall]: "N MEDIAN LO HI FAILED" of the paired CPU (or
+# wall) differences (A's run minus B's in the same round, us), LO..HI the
+# order statistics that bound the median with 95% confidence
+# (n/2 ± 0.98 √n).
 pairdiff() {
 	join <(sort -k1,1 "$T/data/pairs.$1" 2>/dev/null) <(sort -k1,1 "$T/data/pairs.$2" 2>/dev/null) |
-		awk '{ if ($3 != 0 || $5 != 0) { f++; next } print $2 - $4 } END { print "F", f + 0 }' | sort -n | awk '
+		awk -v wall="${3:-}" '{ if ($3 != 0 || $6 != 0) { f++; next } print wall ? $4 - $7 : $2 - $5 } END { print "F", f + 0 }' | sort -n | awk '
 		/^F/ { f = $2; next }
 		{ v[++n] = $1 }
 		END {
@@ -615,7 +618,7 @@ report() {
 			"$(mb "${RSS_PEAK[$rt]}") | $f |"
 	done
 	echo
-	echo "## Targets (issue 14; the seccomp cost from issue 9; run --image from issue 12)"
+	echo "## Targets (issue 14; the seccomp cost from issue 9; run --image from issue 12; the network from issue 13)"
 	echo
 	echo "| target | measured | verdict |"
 	echo "|---|---|---|"
@@ -661,41 +664,70 @@ report() {
 					rt, d / 1000, n, lo / 1000, hi / 1000, f, (d <= 1000 && f == 0) ? "met" : "MISSED"
 			}'
 	done
+	# Issue 13: what the bridge adds to the friendly run over --net none,
+	# from the paired rounds; wall beside it, for what a user feels.
+	for v in fbridge fbridgep; do
+		local what="--net bridge"
+		[ "$v" = fbridge ] || what="--net bridge -p 18099:80"
+		if [ ! -s "$T/data/pairs.$v" ]; then
+			printf "| %s adds ≤ 3 ms CPU over --net none | – | not measured |\n" "$what"
+			continue
+		fi
+		{ pairdiff "$v" fnone; pairdiff "$v" fnone wall; } | awk -v what="$what" 'NR == 1 { n = $1; d = $2; lo = $3; hi = $4; f = $5 } NR == 2 { w = $2 }
+			END {
+				printf "| %s adds ≤ 3 ms CPU over --net none | %+.2f ms (median of %d paired differences; 95%%: %+.2f to %+.2f; %d failed; wall %+.2f ms) | %s |\n",
+					what, d / 1000, n, lo / 1000, hi / 1000, f, w / 1000, (d <= 3000 && f == 0) ? "met" : "MISSED"
+			}'
+	done
 	echo
 	echo "Failures: $TOTAL_FAIL of $TOTAL_RUNS container starts."
 }
 declare -A RSS_PEAK MEM USS USSN
 
-# netreport: the friendly run's network forms, in the same interleaved
-# loop: what --net bridge (and one -p) adds to a start over --net none,
-# teardown included.
+# netreport: the friendly run's network forms, from the paired rounds:
+# what --net bridge (and one -p) adds to a start over --net none of the
+# same round, teardown included.
 netreport() {
 	[ ${#NETFORMS[@]} -gt 0 ] || return 0
-	local v w c p10w p90w p10c p90c n f c0
+	local v
 	echo
-	echo "### Friendly \`run --rootfs R /bin/true\`: the network's cost"
+	echo "### Friendly \`run --rootfs R /bin/true\`: the network's cost, $PAIRS paired rounds"
 	echo
-	echo "mycontainer only, in the same loop; CPU includes the lease, the wiring"
-	echo "and the teardown (mycontainer-net too, when -p runs it). \"over none\" is the CPU median minus"
-	echo "\`--net none\`'s (issue 13's target: at most 3 ms)."
+	echo "mycontainer only, in the paired rounds (after the loop, the order rotated"
+	echo "every round). CPU includes the lease, the wiring and the teardown"
+	echo "(mycontainer-net's too, when a run needs it). \"over none\": the median of"
+	echo "the paired differences with \`--net none\` of the same round, and its 95%"
+	echo "interval (issue 13's target: at most 3 ms CPU)."
 	echo
-	echo "| form | wall | CPU | over none | failures |"
-	echo "|---|---|---|---|---|"
+	echo "| form | wall | CPU | CPU over none | wall over none | failures |"
+	echo "|---|---|---|---|---|---|"
 	for v in "${NETFORMS[@]}"; do
-		read -r w p10w p90w n f <<<"$(stats "$T/data/$v.mycontainer" 3)"
-		read -r c p10c p90c _ _ <<<"$(stats "$T/data/$v.mycontainer" 4)"
-		[ "$v" != fnone ] || c0=$c
-		TOTAL_FAIL=$((TOTAL_FAIL + f))
-		TOTAL_RUNS=$((TOTAL_RUNS + n + f))
-		C[$v]=$c
 		case $v in
 		fnone) echo -n "| \`--net none\`" ;;
 		fbridge) echo -n "| \`--net bridge\`" ;;
 		fbridgep) echo -n "| \`--net bridge -p 18099:80\`" ;;
 		esac
-		echo " | $(ms "$w") [$(ms "$p10w")–$(ms "$p90w")] | $(ms "$c") [$(ms "$p10c")–$(ms "$p90c")] |" \
-			"$(awk -v a="$c" -v b="$c0" 'BEGIN { if (a == "nan" || b == "nan" || a == b) print ""; else printf "%+.2f ms", (a - b) / 1000 }') | $f |"
+		echo -n " | $(pairmed "$v" 4) | $(pairmed "$v" 2) |"
+		if [ "$v" = fnone ]; then
+			echo -n " | |"
+		else
+			echo -n " $(pairdiff "$v" fnone | awk '{ printf "%+.2f ms (%+.2f to %+.2f)", $2 / 1000, $3 / 1000, $4 / 1000 }') |"
+			echo -n " $(pairdiff "$v" fnone wall | awk '{ printf "%+.2f ms (%+.2f to %+.2f)", $2 / 1000, $3 / 1000, $4 / 1000 }') |"
+		fi
+		echo " $(awk '$3 != 0 { f++ } END { print f + 0 }' "$T/data/pairs.$v") |"
 	done
+}
+
+# pairmed ARM COLUMN: "median [p10–p90]" in ms of a column of an arm's
+# paired runs (2 CPU, 4 wall), over successful runs.
+pairmed() {
+	awk -v c="$2" '$3 == 0 { print $c }' "$T/data/pairs.$1" | sort -n | awk '{ v[++n] = $1 }
+		END {
+			if (n == 0) { print "–"; exit }
+			med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+			p10 = v[int(0.1 * n + 0.999999) > 0 ? int(0.1 * n + 0.999999) : 1]
+			printf "%.2f [%.2f–%.2f]", med / 1000, p10 / 1000, v[int(0.9 * n + 0.999999)] / 1000
+		}'
 }
 
 target() {

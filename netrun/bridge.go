@@ -32,16 +32,12 @@ func FindBridge() (*Bridge, error) {
 		return nil, fmt.Errorf("look up bridge %s: socket: %w", BridgeName, err)
 	}
 	defer unix.Close(fd)
-	ifr, err := unix.NewIfreq(BridgeName)
-	if err != nil {
-		return nil, err
-	}
-	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err == unix.ENODEV {
+	index, err := ifIndex(fd, BridgeName)
+	if err == unix.ENODEV {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("look up bridge %s: %w", BridgeName, err)
 	}
-	index := int(ifr.Uint32())
 	// Only a bridge has this directory.
 	if _, err := os.Stat("/sys/class/net/" + BridgeName + "/bridge"); err != nil {
 		return nil, fmt.Errorf("link %s exists but is not a bridge (%v): rename or remove it", BridgeName, err)

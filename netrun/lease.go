@@ -130,31 +130,49 @@ func readLease(ip netip.Addr) (*Lease, error) {
 }
 
 // allocate takes the lowest free address of the subnet (the bridge has
-// the first) and stores the lease, created exclusively.
+// the first) and stores the lease, created exclusively. An address
+// released so recently that its veth is still there is passed over for
+// another; only when no other is left is its veth deleted (released.go).
 func allocate(subnet netip.Prefix, l *Lease) error {
 	gw := subnet.Addr().Next()
-	for ip := gw.Next(); subnet.Contains(ip); ip = ip.Next() {
-		if !subnet.Contains(ip.Next()) {
-			break // the broadcast address
+	for _, wait := range []bool{false, true} {
+		for ip := gw.Next(); subnet.Contains(ip); ip = ip.Next() {
+			if !subnet.Contains(ip.Next()) {
+				break // the broadcast address
+			}
+			if ok, err := claim(ip, l, wait); err != nil || ok {
+				return err
+			}
 		}
-		f, err := os.OpenFile(leasePath(ip), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("create lease %s: %w", leasePath(ip), err)
-		}
-		l.IP, l.Veth = ip, VethName(ip)
-		b, _ := json.Marshal(l)
-		_, err = f.Write(b)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(leasePath(ip))
-			return fmt.Errorf("write lease %s: %w", leasePath(ip), err)
-		}
-		return nil
 	}
 	return fmt.Errorf("no free address left in %s: every one is leased (see mycontainer network ls)", subnet)
+}
+
+// claim stores l as the lease of ip if ip is free: not leased, and its
+// veth gone (vethGone, which may delete it).
+func claim(ip netip.Addr, l *Lease, wait bool) (bool, error) {
+	f, err := os.OpenFile(leasePath(ip), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("create lease %s: %w", leasePath(ip), err)
+	}
+	gone, err := vethGone(ip, wait)
+	if err != nil || !gone {
+		f.Close()
+		os.Remove(leasePath(ip))
+		return false, err
+	}
+	l.IP, l.Veth = ip, VethName(ip)
+	b, _ := json.Marshal(l)
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(leasePath(ip))
+		return false, fmt.Errorf("write lease %s: %w", leasePath(ip), err)
+	}
+	return true, nil
 }

@@ -129,21 +129,29 @@ func (n *Net) Wire(pid int) error {
 	})
 }
 
-// Release tears the container's network down: its rules, veth, files
-// and lease.
+// Release tears the container's network down: its rules, files and
+// lease; the veth dies with the container's namespace (released.go).
 func (n *Net) Release() error {
 	if !n.published {
 		// No rule was ever asked for: no need to look for one (a lease
 		// stored from here on lists its -p, for reclaim).
 		n.Lease.Publish = nil
 	}
-	return locked(func() error { return Teardown(n.Lease, removeRules) })
+	return locked(func() error { return teardown(n.Lease, removeRules, false) })
 }
 
 // Teardown removes a lease's rules (with unpublish), veth and files,
 // and the lease last: if it is interrupted, the lease is still there for
 // reclaim to finish.
 func Teardown(l *Lease, unpublish func(netip.Addr) error) error {
+	return teardown(l, unpublish, true)
+}
+
+// teardown is Teardown; a run's own (removeVeth false) leaves the veth to
+// the death of the container's namespace and releases the lease instead
+// of removing it, so the address's next lease makes sure the veth is gone
+// (released.go).
+func teardown(l *Lease, unpublish func(netip.Addr) error, removeVeth bool) error {
 	var errs []error
 	// A lease lists its -p before any rule exists (they are added after
 	// it is stored): without one there is no rule to look for.
@@ -154,11 +162,16 @@ func Teardown(l *Lease, unpublish func(netip.Addr) error) error {
 			errs = append(errs, err)
 		}
 	}
-	if err := RemoveVeth(l.Veth); err != nil {
-		errs = append(errs, err)
+	if removeVeth {
+		if err := RemoveVeth(l.Veth); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := os.RemoveAll(FilesDir(l.IP)); err != nil {
 		errs = append(errs, fmt.Errorf("remove %s: %w", FilesDir(l.IP), err))
+	}
+	if len(errs) == 0 && !removeVeth {
+		return release(l.IP)
 	}
 	if len(errs) == 0 {
 		if err := os.Remove(leasePath(l.IP)); err != nil && !os.IsNotExist(err) {

@@ -100,6 +100,13 @@ func Prune() (removed []string, err error) {
 				removed = append(removed, "veth "+v)
 			}
 		}
+		// Every released address's veth is gone now (deleted above if a
+		// namespace kept it): their markers have nothing left to guard.
+		if len(errs) == 0 {
+			if err := netrun.ForgetReleased(); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		if len(live) == 0 {
 			if err := removeTable(); err != nil {
 				errs = append(errs, err)
