@@ -366,6 +366,8 @@ must() { "$@" || fail "$*"; }
 
 must mount -t sysfs sysfs /sys
 must mount -t devtmpfs devtmpfs /dev
+# What udev makes on a usual host; bash's <(...) needs /dev/fd.
+must ln -s /proc/self/fd /dev/fd
 mkdir -p /dev/pts /dev/shm
 must mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
 must mount -t tmpfs -o mode=1777 tmpfs /dev/shm
@@ -377,6 +379,17 @@ hostname -F /etc/hostname
 while read -r m; do
 	must insmod "/lib/modules/$m"
 done </etc/modules
+# Dynamic host programs (tests/vm/hostbin.sh) brought their loader and
+# libraries under hostroot/, at the host's paths: link each one to the
+# same path here, where the ELF interpreter and the loader's search path
+# are looked for.
+if [ -d /mnt/files/hostroot ]; then
+	for f in $(cd /mnt/files/hostroot && find . -type f); do
+		f=${f#.}
+		must mkdir -p "${f%/*}"
+		must ln -sf "/mnt/files/hostroot$f" "$f"
+	done
+fi
 must stty -F /dev/ttyS1 raw -echo
 must stty -F /dev/ttyS2 raw -echo
 must cd /mnt/files

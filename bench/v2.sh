@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The benchmark (bench/run.sh) on a pure cgroup v2 kernel: inside the qemu
+# VM of tests/vm/run.sh (TCG, Debian's cloud kernel, cgroup_no_v1=all),
+# where crun and runc use cgroup v2 natively (no tmpfs hides cgroup2) and
+# mycontainer starts its containers with CLONE_INTO_CGROUP. Writes
+# bench/RESULTS-v2.md. See bench/README.md.
+#
+#   bench/v2.sh [--out FILE] [--smp N] [--vm-mem SIZE] [--timeout SECS]
+#               [--module NAME]... [-- RUN.SH OPTIONS]
+#
+# RUN.SH OPTIONS default to a run small enough for TCG:
+#   --rounds 10 --seq 10 --conc 5 --mem 1
+# The --net bridge rows need the bridge and nftables modules: give them
+# with --module (make bench-v2 passes the Makefile's VM_MODULES); without
+# any, mycontainer-net stays out of the VM and run.sh leaves those rows out.
+#
+# Nothing here touches the host's cgroups or mounts: the host part copies
+# files into a temp dir (removed on exit); everything else runs in the VM.
+set -euo pipefail
+
+usage() {
+	echo "usage: $0 [--out FILE] [--smp N] [--vm-mem SIZE] [--timeout SECS] [--module NAME]... [-- RUN.SH OPTIONS]" >&2
+	exit 2
+}
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$HERE")
+OUT=$HERE/RESULTS-v2.md
+SMP=2
+VMMEM=1024M
+TIMEOUT=2400
+MODULES=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--out | --smp | --vm-mem | --timeout | --module)
+		[ $# -ge 2 ] || usage
+		case "$1" in
+		--out) OUT=$2 ;; --smp) SMP=$2 ;; --vm-mem) VMMEM=$2 ;; --timeout) TIMEOUT=$2 ;;
+		--module) MODULES+=(--module "$2") ;;
+		esac
+		shift 2
+		;;
+	--) shift; break ;;
+	*) usage ;;
+	esac
+done
+[ $# -gt 0 ] || set -- --rounds 10 --seq 10 --conc 5 --mem 1
+OUT=$(realpath -m "$OUT")
+
+for b in mycontainer mycontainer-image mycontainer-net mycontainer-seccomp; do
+	[ -x "$REPO/$b" ] || { echo "bench-v2: no $REPO/$b: run make build" >&2; exit 2; }
+done
+[ -x "$REPO/testdata/rootfs/bin/busybox" ] || { echo "bench-v2: no testdata/rootfs: run make rootfs" >&2; exit 2; }
+# The host's runtimes and tools go into the VM (tests/vm/hostbin.sh).
+need=()
+command -v runc >/dev/null || need+=(runc)
+command -v crun >/dev/null || need+=(crun)
+command -v bwrap >/dev/null || need+=(bubblewrap)
+command -v jq >/dev/null || need+=(jq)
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
+if [ ${#need[@]} -gt 0 ]; then
+	echo "bench-v2: installing ${need[*]}" >&2
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+D=$(mktemp -d /tmp/mycontainer-bench-v2.XXXXXX)
+trap 'rm -rf "$D"' EXIT
+
+# What run.sh finds beside itself and its runtime: REPO is the guest's
+# /mnt/files, so the runtime and its helpers go at the top.
+cp "$REPO/mycontainer" "$REPO/mycontainer-image" "$REPO/mycontainer-seccomp" "$D/"
+[ ${#MODULES[@]} = 0 ] || cp "$REPO/mycontainer-net" "$D/"
+mkdir "$D/bench"
+cp "$HERE/run.sh" "$HERE/oci-layout.sh" "$D/bench/"
+cp -a "$REPO/testdata/rootfs" "$D/rootfs"
+# What run.sh would build with gcc and go, which the guest has not.
+gcc -static -std=gnu11 -O2 -Wall -Wextra -Werror -o "$D/spawn" "$HERE/spawn.c"
+(cd "$REPO" && go run ./bench/dockerprofile) >"$D/dockerprofile.json"
+# Every tool run.sh calls that the guest's busybox lacks (bash, join,
+# realpath -m, tar --sort) or where its output must match the host run's
+# (awk, sort, stat, find, xargs), and the runtimes.
+"$REPO/tests/vm/hostbin.sh" "$D" bash jq runc crun bwrap unshare join tar realpath awk sort stat find xargs
+# run.sh's "mycontainer:" fact needs file and the git tree.
+echo "$("$REPO/mycontainer" --version 2>&1 | head -1) ($(file -b "$REPO/mycontainer" | grep -o 'statically linked\|dynamically linked')), source at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$REPO" diff --quiet HEAD -- . ':!bench' ':!tests' 2>/dev/null || echo ' with local changes')" >"$D/myc-fact"
+
+# The guest's side: the results travel back on the VM's stdout between
+# two marker lines (/mnt/files is guest RAM, gone at power-off).
+BEGIN_MARK="==== bench-v2: RESULTS begin ===="
+END_MARK="==== bench-v2: RESULTS end ===="
+cat >"$D/guest.sh" <<EOF
+export PATH=/mnt/files/bin:\$PATH
+export MYC_BENCH_SPAWN=/mnt/files/spawn MYC_BENCH_PROFILE=/mnt/files/dockerprofile.json
+MYC_BENCH_MYC_FACT=\$(cat /mnt/files/myc-fact)
+export MYC_BENCH_MYC_FACT
+/mnt/files/bench/run.sh --rootfs /mnt/files/rootfs --out /tmp/RESULTS-v2.md "\$@" >/dev/null || exit \$?
+echo "$BEGIN_MARK"
+cat /tmp/RESULTS-v2.md
+echo "$END_MARK"
+EOF
+
+echo "bench-v2: $(du -sh "$D" | cut -f1) of files into the VM; bench/run.sh $*" >&2
+set +e
+"$REPO/tests/vm/run.sh" --mem "$VMMEM" --smp "$SMP" --timeout "$TIMEOUT" --files "$D" "${MODULES[@]}" \
+	-- sh guest.sh "$@" | tee "$D/out" >&2
+rc=${PIPESTATUS[0]}
+set -e
+[ "$rc" = 0 ] || { echo "bench-v2: the VM's run failed (exit $rc): see its output above" >&2; exit 1; }
+tr -d '\r' <"$D/out" | awk -v b="$BEGIN_MARK" -v e="$END_MARK" '$0 == e { on = 0 } on { print } $0 == b { on = 1 }' >"$D/results"
+grep -q '^# Benchmark results' "$D/results" ||
+	{ echo "bench-v2: the VM's output has no results between the markers" >&2; exit 1; }
+
+kver=$(grep -o '^- kernel: .*' "$D/results" | cut -d' ' -f3)
+{
+	echo "# Benchmark results: the cgroup v2 VM"
+	echo
+	echo "Written by \`bench/v2.sh\` (\`make bench-v2\`): bench/run.sh in the throwaway qemu"
+	echo "VM of tests/vm/run.sh (TCG emulation, $SMP vCPUs, Debian's $kver kernel with"
+	echo "\`cgroup_no_v1=all\`, a busybox guest; runc, crun, bwrap, unshare and the tools"
+	echo "are the host's Debian binaries with their libraries). Every runtime uses cgroup"
+	echo "v2 natively: nothing is hidden. TCG emulates every instruction, so **these times"
+	echo "are not comparable with bench/RESULTS.md's: only the ratios within this file"
+	echo "are**. The guest has no disk: the image-disk store is on its tmpfs, like image's."
+	[ ${#MODULES[@]} -gt 0 ] || echo "No --net bridge rows: the VM was given no bridge and nftables modules (--module)."
+	sed 1d "$D/results"
+} >"$OUT"
+echo "bench-v2: wrote $OUT" >&2
