@@ -5,8 +5,15 @@
 # mycontainer starts its containers with CLONE_INTO_CGROUP. Writes
 # bench/RESULTS-v2.md. See bench/README.md.
 #
-#   bench/v2.sh [--out FILE] [--smp N] [--vm-mem SIZE] [--timeout SECS]
-#               [--module NAME]... [-- RUN.SH OPTIONS]
+#   bench/v2.sh [--out FILE] [--smp N] [--icount SHIFT|off] [--vm-mem SIZE]
+#               [--timeout SECS] [--module NAME]... [-- RUN.SH OPTIONS]
+#
+# By default the VM counts instructions (qemu -icount shift=0, one vCPU):
+# the guest's clock advances 1 ns per instruction, so its times measure
+# the instructions a start executes, not how long TCG took to translate
+# them nor how busy the host was. Plain TCG (--icount off) inflates a
+# dynamically linked program's start about three times more than a
+# static one's, and the host's load goes straight into the guest's times.
 #
 # RUN.SH OPTIONS default to a run small enough for TCG:
 #   --rounds 10 --seq 10 --conc 5 --mem 1
@@ -26,16 +33,17 @@ usage() {
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
 OUT=$HERE/RESULTS-v2.md
-SMP=2
+SMP=1
+ICOUNT=0
 VMMEM=1024M
 TIMEOUT=2400
 MODULES=()
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--out | --smp | --vm-mem | --timeout | --module)
+	--out | --smp | --icount | --vm-mem | --timeout | --module)
 		[ $# -ge 2 ] || usage
 		case "$1" in
-		--out) OUT=$2 ;; --smp) SMP=$2 ;; --vm-mem) VMMEM=$2 ;; --timeout) TIMEOUT=$2 ;;
+		--out) OUT=$2 ;; --smp) SMP=$2 ;; --icount) ICOUNT=$2 ;; --vm-mem) VMMEM=$2 ;; --timeout) TIMEOUT=$2 ;;
 		--module) MODULES+=(--module "$2") ;;
 		esac
 		shift 2
@@ -46,6 +54,8 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || set -- --rounds 10 --seq 10 --conc 5 --mem 1
 OUT=$(realpath -m "$OUT")
+ICOUNT_ARGS=(--icount "$ICOUNT")
+[ "$ICOUNT" != off ] || ICOUNT_ARGS=()
 
 for b in mycontainer mycontainer-image mycontainer-net mycontainer-seccomp; do
 	[ -x "$REPO/$b" ] || { echo "bench-v2: no $REPO/$b: run make build" >&2; exit 2; }
@@ -88,6 +98,9 @@ echo "$("$REPO/mycontainer" --version 2>&1 | head -1) ($(file -b "$REPO/mycontai
 # two marker lines (/mnt/files is guest RAM, gone at power-off).
 BEGIN_MARK="==== bench-v2: RESULTS begin ===="
 END_MARK="==== bench-v2: RESULTS end ===="
+# The bare start of each program (`--version`, 20 times) in the VM and on
+# the host: how differently the VM scales each one.
+VERSION_OF="/mnt/files/mycontainer runc crun bwrap"
 cat >"$D/guest.sh" <<EOF
 export PATH=/mnt/files/bin:\$PATH
 export MYC_BENCH_SPAWN=/mnt/files/spawn MYC_BENCH_PROFILE=/mnt/files/dockerprofile.json
@@ -97,11 +110,20 @@ export MYC_BENCH_MYC_FACT
 echo "$BEGIN_MARK"
 cat /tmp/RESULTS-v2.md
 echo "$END_MARK"
+for p in $VERSION_OF; do
+	echo "bench-v2: version \$p \$(./spawn -n 20 -- \$p --version 2>/dev/null | grep '^total')"
+done
 EOF
+
+for p in $VERSION_OF; do
+	hp=$p
+	[ "$p" != /mnt/files/mycontainer ] || hp=$REPO/mycontainer
+	echo "bench-v2: version $p $("$D/spawn" -n 20 -- "$hp" --version 2>/dev/null | grep '^total')"
+done >"$D/host-versions"
 
 echo "bench-v2: $(du -sh "$D" | cut -f1) of files into the VM; bench/run.sh $*" >&2
 set +e
-"$REPO/tests/vm/run.sh" --mem "$VMMEM" --smp "$SMP" --timeout "$TIMEOUT" --files "$D" "${MODULES[@]}" \
+"$REPO/tests/vm/run.sh" --mem "$VMMEM" --smp "$SMP" "${ICOUNT_ARGS[@]}" --timeout "$TIMEOUT" --files "$D" "${MODULES[@]}" \
 	-- sh guest.sh "$@" | tee "$D/out" >&2
 rc=${PIPESTATUS[0]}
 set -e
@@ -115,13 +137,39 @@ kver=$(grep -o '^- kernel: .*' "$D/results" | cut -d' ' -f3)
 	echo "# Benchmark results: the cgroup v2 VM"
 	echo
 	echo "Written by \`bench/v2.sh\` (\`make bench-v2\`): bench/run.sh in the throwaway qemu"
-	echo "VM of tests/vm/run.sh (TCG emulation, $SMP vCPUs, Debian's $kver kernel with"
+	echo "VM of tests/vm/run.sh (TCG emulation, $SMP vCPU(s), Debian's $kver kernel with"
 	echo "\`cgroup_no_v1=all\`, a busybox guest; runc, crun, bwrap, unshare and the tools"
 	echo "are the host's Debian binaries with their libraries). Every runtime uses cgroup"
-	echo "v2 natively: nothing is hidden. TCG emulates every instruction, so **these times"
-	echo "are not comparable with bench/RESULTS.md's: only the ratios within this file"
-	echo "are**. The guest has no disk: the image-disk store is on its tmpfs, like image's."
+	echo "v2 natively: nothing is hidden."
+	if [ "$ICOUNT" != off ]; then
+		echo "The VM counts instructions (qemu \`-icount shift=$ICOUNT\`): the guest's clock"
+		echo "advances $((1 << ICOUNT)) ns per instruction executed, so its times are instruction"
+		echo "counts of the whole guest (kernel included), independent of the host's load and"
+		echo "of TCG's translation, with no caches, TLBs or pipelines behind them."
+	else
+		echo "Plain TCG: the guest's times include TCG's translation and the host's load."
+	fi
+	echo "**These times are not comparable with bench/RESULTS.md's: only the ratios"
+	echo "within this file are**, and they weigh instructions, not cycles (see \"The"
+	echo "VM's scale\" at the end). The guest has no disk: the image-disk store is on its"
+	echo "tmpfs, like image's."
 	[ ${#MODULES[@]} -gt 0 ] || echo "No --net bridge rows: the VM was given no bridge and nftables modules (--module)."
 	sed 1d "$D/results"
+	echo
+	echo "## The VM's scale, program by program"
+	echo
+	echo "CPU of one \`PROGRAM --version\` (mycontainer's runs mycontainer-seccomp too, for libseccomp's version), the"
+	echo "mean of 20, on the host (measured just before the VM started) and in the VM."
+	echo "Where the ratios of the tables above differ from the host's, this shows how"
+	echo "much of it is the VM weighing each program differently."
+	echo
+	echo "| program | host ms | VM ms | VM ÷ host |"
+	echo "|---|---|---|---|"
+	tr -d '\r' <"$D/out" | grep '^bench-v2: version ' | while read -r _ _ p _ n _ vcpu _; do
+		read -r _ _ _ _ hn _ hcpu _ <<<"$(grep "^bench-v2: version $p " "$D/host-versions")"
+		awk -v p="${p##*/}" -v n="$n" -v v="$vcpu" -v hn="$hn" -v h="$hcpu" 'BEGIN {
+			if (n == "" || hn == "" || h == 0) { printf "| %s | – | – | – |\n", p; exit }
+			printf "| %s | %.2f | %.2f | %.1f× |\n", p, h / hn / 1000, v / n / 1000, (v / n) / (h / hn) }'
+	done
 } >"$OUT"
 echo "bench-v2: wrote $OUT" >&2

@@ -3,7 +3,7 @@
 # with cgroup v2 only (cgroup_no_v1=all), and exit with the command's status.
 #
 #   tests/vm/run.sh [--mem 1024M] [--timeout 300] [--smp 2] [--files DIR]
-#                   [--module NAME]... [--verbose] -- CMD [ARGS...]
+#                   [--module NAME]... [--icount SHIFT] [--verbose] -- CMD [ARGS...]
 #
 # stdout carries the command's output (stdout and stderr merged, from the
 # guest's ttyS1); everything this script says itself goes to stderr, prefixed
@@ -19,6 +19,7 @@ export DEBIAN_FRONTEND=noninteractive
 mem=1024M
 timeout_s=300
 smp=2
+icount=
 files=
 verbose=0
 modules=(overlay veth)
@@ -47,6 +48,9 @@ CMD ARGS... in /mnt/files as root, prints its output and exits with its status.
                   binaries only: the guest has busybox and nothing else)
   --module NAME   also load kernel module NAME (+ deps); overlay and veth
                   are always loaded
+  --icount SHIFT  count instructions: the guest's clock advances 2^SHIFT ns
+                  per instruction executed, whatever the host's load (one
+                  host thread runs every vCPU); for measuring (bench/v2.sh)
   --verbose       print the kernel console even when the command succeeds
   -h, --help      this text
 
@@ -59,7 +63,7 @@ EOF
 
 while (($#)); do
 	case $1 in
-	--mem | --timeout | --smp | --files | --module)
+	--mem | --timeout | --smp | --files | --module | --icount)
 		(($# >= 2)) || {
 			usage >&2
 			exit 2
@@ -68,6 +72,7 @@ while (($#)); do
 		--mem) mem=$2 ;;
 		--timeout) timeout_s=$2 ;;
 		--smp) smp=$2 ;;
+		--icount) icount=$2 ;;
 		--files) files=$2 ;;
 		--module) modules+=("$2") ;;
 		esac
@@ -76,6 +81,7 @@ while (($#)); do
 	--mem=*) mem=${1#*=} && shift ;;
 	--timeout=*) timeout_s=${1#*=} && shift ;;
 	--smp=*) smp=${1#*=} && shift ;;
+	--icount=*) icount=${1#*=} && shift ;;
 	--files=*) files=${1#*=} && shift ;;
 	--module=*) modules+=("${1#*=}") && shift ;;
 	-v | --verbose) verbose=1 && shift ;;
@@ -101,6 +107,7 @@ if (($# == 0)); then
 fi
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, got '$timeout_s'"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp wants a number, got '$smp'"
+[[ -z $icount || $icount =~ ^([0-9]|10)$ ]] || die "--icount wants a shift from 0 to 10, got '$icount'"
 [[ $mem =~ ^([1-9][0-9]*)([MmGg]?)$ ]] || die "--mem wants e.g. 1024M or 2G, got '$mem'"
 mem_mib=${BASH_REMATCH[1]}
 [[ ${BASH_REMATCH[2]} == [Gg] ]] && mem_mib=$((mem_mib * 1024))
@@ -440,7 +447,7 @@ pids+=("$cat_pid")
 
 qemu=(
 	qemu-system-x86_64
-	-accel tcg -cpu max -machine q35 -smp "$smp" -m "$mem"
+	-accel tcg ${icount:+-icount shift=$icount} -cpu max -machine q35 -smp "$smp" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot -nic none
 	-kernel "$vmlinuz" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 quiet loglevel=3 cgroup_no_v1=all${MYCONTAINER_VM_APPEND:+ $MYCONTAINER_VM_APPEND}"
