@@ -26,7 +26,7 @@
 set -euo pipefail
 
 usage() {
-	echo "usage: $0 [--out FILE] [--smp N] [--vm-mem SIZE] [--timeout SECS] [--module NAME]... [-- RUN.SH OPTIONS]" >&2
+	echo "usage: $0 [--out FILE] [--smp N] [--icount SHIFT|off] [--vm-mem SIZE] [--timeout SECS] [--module NAME]... [-- RUN.SH OPTIONS]" >&2
 	exit 2
 }
 
