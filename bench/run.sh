@@ -742,8 +742,8 @@ facts() {
 	else
 		echo "- cgroups on the host: $(awk '$1 == "cgroup" { sub(/^rw,/, "", $3); v1 = v1 (v1 ? "," : "") $3 } $1 == "cgroup2" { v2 = $2 }
 			END { printf "v1 hierarchies (%s)", v1; if (v2) printf ", cgroup2 at %s (hybrid)", v2 }' "$T/cgroup-layout")."
-		echo "  The benchmark hides cgroup2 under a tmpfs in its own mount namespace, so"
-		echo "  every runtime runs on the same pure v1 layout (crun 1.8 refuses hybrid)."
+		[ -z "$HIDDEN" ] || echo "  The benchmark hides cgroup2 under a tmpfs in its own mount namespace, so"
+		[ -z "$HIDDEN" ] || echo "  every runtime runs on the same pure v1 layout (crun 1.8 refuses hybrid)."
 	fi
 	# MYC_BENCH_MYC_FACT: this line, written on the host (bench/v2.sh: the
 	# VM has neither file nor the git tree).

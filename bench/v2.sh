@@ -5,8 +5,13 @@
 # mycontainer starts its containers with CLONE_INTO_CGROUP. Writes
 # bench/RESULTS-v2.md. See bench/README.md.
 #
-#   bench/v2.sh [--out FILE] [--smp N] [--icount SHIFT|off] [--vm-mem SIZE]
-#               [--timeout SECS] [--module NAME]... [-- RUN.SH OPTIONS]
+#   bench/v2.sh [--out FILE] [--smp N] [--icount SHIFT|off] [--cgroup v1|v2]
+#               [--vm-mem SIZE] [--timeout SECS] [--module NAME]... [-- RUN.SH OPTIONS]
+#
+# --cgroup v1 is the control: the same VM booted with cgroup v1, laid out
+# as on this project's dev host without its cgroup2 (written to
+# bench/RESULTS-v1vm.md), so that what cgroup v2 changes is told apart
+# from what the VM changes.
 #
 # By default the VM counts instructions (qemu -icount shift=0, one vCPU):
 # the guest's clock advances 1 ns per instruction, so its times measure
@@ -26,13 +31,14 @@
 set -euo pipefail
 
 usage() {
-	echo "usage: $0 [--out FILE] [--smp N] [--icount SHIFT|off] [--vm-mem SIZE] [--timeout SECS] [--module NAME]... [-- RUN.SH OPTIONS]" >&2
+	echo "usage: $0 [--out FILE] [--smp N] [--icount SHIFT|off] [--cgroup v1|v2] [--vm-mem SIZE] [--timeout SECS] [--module NAME]... [-- RUN.SH OPTIONS]" >&2
 	exit 2
 }
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
-OUT=$HERE/RESULTS-v2.md
+OUT=
+CGROUP=v2
 SMP=1
 ICOUNT=0
 VMMEM=1024M
@@ -40,10 +46,10 @@ TIMEOUT=2400
 MODULES=()
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--out | --smp | --icount | --vm-mem | --timeout | --module)
+	--out | --smp | --icount | --cgroup | --vm-mem | --timeout | --module)
 		[ $# -ge 2 ] || usage
 		case "$1" in
-		--out) OUT=$2 ;; --smp) SMP=$2 ;; --icount) ICOUNT=$2 ;; --vm-mem) VMMEM=$2 ;; --timeout) TIMEOUT=$2 ;;
+		--out) OUT=$2 ;; --smp) SMP=$2 ;; --icount) ICOUNT=$2 ;; --cgroup) CGROUP=$2 ;; --vm-mem) VMMEM=$2 ;; --timeout) TIMEOUT=$2 ;;
 		--module) MODULES+=(--module "$2") ;;
 		esac
 		shift 2
@@ -53,6 +59,11 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -gt 0 ] || set -- --rounds 10 --seq 10 --conc 5 --mem 1
+case "$CGROUP" in
+v2) OUT=${OUT:-$HERE/RESULTS-v2.md} ;;
+v1) OUT=${OUT:-$HERE/RESULTS-v1vm.md} ;;
+*) usage ;;
+esac
 OUT=$(realpath -m "$OUT")
 ICOUNT_ARGS=(--icount "$ICOUNT")
 [ "$ICOUNT" != off ] || ICOUNT_ARGS=()
@@ -123,7 +134,7 @@ done >"$D/host-versions"
 
 echo "bench-v2: $(du -sh "$D" | cut -f1) of files into the VM; bench/run.sh $*" >&2
 set +e
-"$REPO/tests/vm/run.sh" --mem "$VMMEM" --smp "$SMP" "${ICOUNT_ARGS[@]}" --timeout "$TIMEOUT" --files "$D" "${MODULES[@]}" \
+"$REPO/tests/vm/run.sh" --mem "$VMMEM" --smp "$SMP" "${ICOUNT_ARGS[@]}" --cgroup "$CGROUP" --timeout "$TIMEOUT" --files "$D" "${MODULES[@]}" \
 	-- sh guest.sh "$@" | tee "$D/out" >&2
 rc=${PIPESTATUS[0]}
 set -e
@@ -134,13 +145,25 @@ grep -q '^# Benchmark results' "$D/results" ||
 
 kver=$(grep -o '^- kernel: .*' "$D/results" | cut -d' ' -f3)
 {
-	echo "# Benchmark results: the cgroup v2 VM"
-	echo
-	echo "Written by \`bench/v2.sh\` (\`make bench-v2\`): bench/run.sh in the throwaway qemu"
-	echo "VM of tests/vm/run.sh (TCG emulation, $SMP vCPU(s), Debian's $kver kernel with"
-	echo "\`cgroup_no_v1=all\`, a busybox guest; runc, crun, bwrap, unshare and the tools"
-	echo "are the host's Debian binaries with their libraries). Every runtime uses cgroup"
-	echo "v2 natively: nothing is hidden."
+	if [ "$CGROUP" = v2 ]; then
+		echo "# Benchmark results: the cgroup v2 VM"
+		echo
+		echo "Written by \`bench/v2.sh\` (\`make bench-v2\`): bench/run.sh in the throwaway qemu"
+		echo "VM of tests/vm/run.sh (TCG emulation, $SMP vCPU(s), Debian's $kver kernel with"
+		echo "\`cgroup_no_v1=all\`, a busybox guest; runc, crun, bwrap, unshare and the tools"
+		echo "are the host's Debian binaries with their libraries). Every runtime uses cgroup"
+		echo "v2 natively: nothing is hidden."
+	else
+		echo "# Benchmark results: the same VM on cgroup v1 (the control)"
+		echo
+		echo "Written by \`bench/v2.sh --cgroup v1\`: bench/run.sh in the throwaway qemu VM of"
+		echo "tests/vm/run.sh (TCG emulation, $SMP vCPU(s), Debian's $kver kernel, a busybox"
+		echo "guest; runc, crun, bwrap, unshare and the tools are the host's Debian binaries"
+		echo "with their libraries), booted with cgroup v1 as the dev host has it (cpu,"
+		echo "cpuacct, cpuset, memory, devices, freezer, blkio and pids each in its own"
+		echo "hierarchy, and name=systemd) and no cgroup2: nothing is hidden. It is"
+		echo "RESULTS-v2.md's control: what differs between the two is cgroup v2's doing."
+	fi
 	if [ "$ICOUNT" != off ]; then
 		echo "The VM counts instructions (qemu \`-icount shift=$ICOUNT\`): the guest's clock"
 		echo "advances $((1 << ICOUNT)) ns per instruction executed, so its times are instruction"
