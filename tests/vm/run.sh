@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run one command inside a throwaway qemu VM that boots Debian's cloud kernel
-# with cgroup v2 only (cgroup_no_v1=all), and exit with the command's status.
+# with cgroup v2 only (cgroup_no_v1=all; --cgroup v1 for v1 only), and exit
+# with the command's status.
 #
 #   tests/vm/run.sh [--mem 1024M] [--timeout 300] [--smp 2] [--files DIR]
 #                   [--module NAME]... [--icount SHIFT] [--cgroup v1|v2]
