@@ -11,7 +11,7 @@ BUSYBOX  ?= /bin/busybox
 LDFLAGS  := -s -w -extldflags -static
 TAGS     := netgo,osusergo
 
-.PHONY: all build run test check unit fuzz integration rootfs deps clean test-v2 test-engines bench bench-pull soak mutants mutants-fast
+.PHONY: all build run test check unit fuzz integration rootfs deps clean test-v2 test-engines bench bench-pull bench-v2 soak mutants mutants-fast
 
 all: build
 
@@ -128,6 +128,12 @@ bench: build rootfs
 bench-pull: build rootfs
 	bench/pull.sh $(BENCH_PULL_ARGS)
 
+# The same benchmark in the cgroup v2 VM of test-v2 (bench/v2.sh), written
+# to bench/RESULTS-v2.md. Not part of make test: it takes minutes of TCG.
+# VM_MODULES (below) give it the --net bridge rows.
+bench-v2: build rootfs
+	bench/v2.sh $(addprefix --module ,$(VM_MODULES)) $(BENCH_V2_ARGS)
+
 test-engines: build
 	tests/engines/run.sh --runtime $(CURDIR)/$(BIN)
 
@@ -146,7 +152,8 @@ clean:
 # The same integration tests, plus the cgroups package's, on a real cgroup
 # v2 kernel in a qemu VM (this host is cgroup v1 hybrid). See tests/vm/.
 # The network tests need the bridge and nftables modules and iproute2's ip
-# (tests/vm/iproute2.sh: the guest's busybox ip has no netns).
+# (tests/vm/iproute2.sh: the guest's busybox ip has no netns). bench-v2
+# uses them too.
 VM_MODULES := bridge nf_tables nft_ct nft_fib_ipv4 nft_masq nft_nat nft_chain_nat
 STATIC := CGO_ENABLED=1 $(GO) test -c -tags $(TAGS) -ldflags '-extldflags -static'
 test-v2: build rootfs

@@ -80,7 +80,7 @@ if [ -z "${MYC_BENCH_TMP:-}" ]; then
 	command -v crun >/dev/null || need+=(crun)
 	command -v bwrap >/dev/null || need+=(bubblewrap)
 	command -v jq >/dev/null || need+=(jq)
-	command -v gcc >/dev/null || need+=(gcc)
+	command -v gcc >/dev/null || [ -n "${MYC_BENCH_SPAWN:-}" ] || need+=(gcc)
 	command -v unshare >/dev/null || need+=(util-linux)
 	if [ ${#need[@]} -gt 0 ]; then
 		echo "bench: installing ${need[*]}" >&2
@@ -126,8 +126,12 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # crun still makes a directory and a cgroup.procs file per container on
 # the tmpfs (plain files there, which it cannot rmdir); they are wiped
 # between phases, and the tmpfs is large enough for one phase.
+# On a pure cgroup v2 host (the VM of bench/v2.sh) there is nothing to
+# hide: every runtime uses cgroup v2.
 HIDDEN=""
-if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+CGV2=0
+[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] || CGV2=1
+if [ $CGV2 = 0 ] && [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
 	mount -t tmpfs -o size=64m,mode=755 bench-hide-unified /sys/fs/cgroup/unified
 	HIDDEN=/sys/fs/cgroup/unified
 fi
@@ -140,7 +144,18 @@ wipe_hidden() {
 # parents a container made, so without this each start would make it and
 # remove it again in every hierarchy. The cpuset files are filled as a
 # new v1 cpuset needs (the runtimes fill only the levels they make).
+# On cgroup v2 the parent gets every controller the root offers in its
+# subtree_control, as an engine's delegated parent has them.
+if [ $CGV2 = 1 ]; then
+	mkdir -p "/sys/fs/cgroup/$CG_PARENT"
+	V2_CONTROLLERS=$(cat /sys/fs/cgroup/cgroup.controllers)
+	for f in /sys/fs/cgroup "/sys/fs/cgroup/$CG_PARENT"; do
+		echo "$V2_CONTROLLERS" | sed 's/^/+/; s/ / +/g' >"$f/cgroup.subtree_control" ||
+			{ echo "bench: cannot enable $V2_CONTROLLERS in $f/cgroup.subtree_control" >&2; exit 1; }
+	done
+fi
 for d in /sys/fs/cgroup/*/; do
+	[ $CGV2 = 0 ] || break
 	[ -e "${d}cgroup.procs" ] || continue
 	mkdir -p "$d$CG_PARENT"
 	for f in cpuset.cpus cpuset.mems; do
@@ -187,7 +202,12 @@ rt_bin() {
 mkdir -p "$T/state"
 mount -t tmpfs -o size=64m,mode=700 bench-state "$T/state"
 mkdir -p "$T/state/mycontainer" "$T/state/runc" "$T/state/crun" "$T/data" "$T/log" "$T/b"
-gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$T/spawn" "$HERE/spawn.c"
+# MYC_BENCH_SPAWN: a launcher built beforehand (bench/v2.sh: the VM has no gcc).
+if [ -n "${MYC_BENCH_SPAWN:-}" ]; then
+	cp "$MYC_BENCH_SPAWN" "$T/spawn"
+else
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$T/spawn" "$HERE/spawn.c"
+fi
 
 # The rootfs: testdata/rootfs's busybox and /etc, plus the mount points a
 # read-only root needs to have already.
@@ -213,7 +233,12 @@ TMPL[limits]=$(jq '.linux.resources.memory = {limit: 67108864} |
 	.linux.resources.pids = {limit: 64} |
 	.linux.resources.cpu = {quota: 50000, period: 100000}' <<<"$base")
 # docker's default seccomp profile, as podman sends it with every config.
-DOCKER_SECCOMP=$(cd "$(dirname "$0")/.." && go run ./bench/dockerprofile)
+# MYC_BENCH_PROFILE: the same, written beforehand (bench/v2.sh: the VM has no go).
+if [ -n "${MYC_BENCH_PROFILE:-}" ]; then
+	DOCKER_SECCOMP=$(cat "$MYC_BENCH_PROFILE")
+else
+	DOCKER_SECCOMP=$(cd "$(dirname "$0")/.." && go run ./bench/dockerprofile)
+fi
 TMPL[seccomp]=$(jq --argjson sc "$DOCKER_SECCOMP" '.linux.seccomp = $sc' <<<"$base")
 TMPL[sleep]=$(jq '.process.args = ["/bin/sleep", "2"]' <<<"$base")
 TMPL[sleep50]=$(jq '.process.args = ["/bin/sleep", "30"]' <<<"$base")
@@ -743,11 +768,22 @@ facts() {
 	echo "- kernel: $(uname -r)"
 	echo "- load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores"
-	echo "- cgroups on the host: $(awk '$1 == "cgroup" { sub(/^rw,/, "", $3); v1 = v1 (v1 ? "," : "") $3 } $1 == "cgroup2" { v2 = $2 }
-		END { printf "v1 hierarchies (%s)", v1; if (v2) printf ", cgroup2 at %s (hybrid)", v2 }' "$T/cgroup-layout")."
-	echo "  The benchmark hides cgroup2 under a tmpfs in its own mount namespace, so"
-	echo "  every runtime runs on the same pure v1 layout (crun 1.8 refuses hybrid)."
-	echo "- mycontainer: $("$MYC" --version 2>&1 | head -1) ($(file -b "$MYC" | grep -o 'statically linked\|dynamically linked')), source at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$REPO" diff --quiet HEAD -- . ':!bench' ':!tests' 2>/dev/null || echo ' with local changes')"
+	if [ $CGV2 = 1 ]; then
+		echo "- cgroups: pure cgroup v2 at /sys/fs/cgroup; $CG_PARENT has $V2_CONTROLLERS in its subtree_control."
+		echo "  Nothing hidden: every runtime uses cgroup v2 natively; mycontainer starts its stage-1 in the cgroup (CLONE_INTO_CGROUP)."
+	else
+		echo "- cgroups on the host: $(awk '$1 == "cgroup" { sub(/^rw,/, "", $3); v1 = v1 (v1 ? "," : "") $3 } $1 == "cgroup2" { v2 = $2 }
+			END { printf "v1 hierarchies (%s)", v1; if (v2) printf ", cgroup2 at %s (hybrid)", v2 }' "$T/cgroup-layout")."
+		[ -z "$HIDDEN" ] || echo "  The benchmark hides cgroup2 under a tmpfs in its own mount namespace, so"
+		[ -z "$HIDDEN" ] || echo "  every runtime runs on the same pure v1 layout (crun 1.8 refuses hybrid)."
+	fi
+	# MYC_BENCH_MYC_FACT: this line, written on the host (bench/v2.sh: the
+	# VM has neither file nor the git tree).
+	if [ -n "${MYC_BENCH_MYC_FACT:-}" ]; then
+		echo "- mycontainer: $MYC_BENCH_MYC_FACT"
+	else
+		echo "- mycontainer: $("$MYC" --version 2>&1 | head -1) ($(file -b "$MYC" | grep -o 'statically linked\|dynamically linked')), source at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$REPO" diff --quiet HEAD -- . ':!bench' ':!tests' 2>/dev/null || echo ' with local changes')"
+	fi
 	echo "- runc: $(runc --version | head -1)"
 	echo "- crun: $(crun --version | head -1)"
 	echo "- bubblewrap: $(bwrap --version | head -1)"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Run one command inside a throwaway qemu VM that boots Debian's cloud kernel
-# with cgroup v2 only (cgroup_no_v1=all), and exit with the command's status.
+# with cgroup v2 only (cgroup_no_v1=all; --cgroup v1 for v1 only), and exit
+# with the command's status.
 #
 #   tests/vm/run.sh [--mem 1024M] [--timeout 300] [--smp 2] [--files DIR]
-#                   [--module NAME]... [--verbose] -- CMD [ARGS...]
+#                   [--module NAME]... [--icount SHIFT] [--cgroup v1|v2]
+#                   [--verbose] -- CMD [ARGS...]
 #
 # stdout carries the command's output (stdout and stderr merged, from the
 # guest's ttyS1); everything this script says itself goes to stderr, prefixed
@@ -19,6 +21,8 @@ export DEBIAN_FRONTEND=noninteractive
 mem=1024M
 timeout_s=300
 smp=2
+icount=
+cgroup=v2
 files=
 verbose=0
 modules=(overlay veth)
@@ -47,6 +51,14 @@ CMD ARGS... in /mnt/files as root, prints its output and exits with its status.
                   binaries only: the guest has busybox and nothing else)
   --module NAME   also load kernel module NAME (+ deps); overlay and veth
                   are always loaded
+  --icount SHIFT  count instructions: the guest's clock advances 2^SHIFT ns
+                  per instruction executed, whatever the host's load (one
+                  host thread runs every vCPU); for measuring (bench/v2.sh)
+  --cgroup v1     boot with cgroup v1 instead (no cgroup_no_v1=all): cpu,
+                  cpuacct, cpuset, memory, devices, freezer, blkio and pids
+                  each in its own hierarchy, and name=systemd, as on this
+                  project's dev host, without its cgroup2; for comparing
+                  v1 with v2 in the same VM (bench/v2.sh --cgroup v1)
   --verbose       print the kernel console even when the command succeeds
   -h, --help      this text
 
@@ -59,7 +71,7 @@ EOF
 
 while (($#)); do
 	case $1 in
-	--mem | --timeout | --smp | --files | --module)
+	--mem | --timeout | --smp | --files | --module | --icount | --cgroup)
 		(($# >= 2)) || {
 			usage >&2
 			exit 2
@@ -68,6 +80,8 @@ while (($#)); do
 		--mem) mem=$2 ;;
 		--timeout) timeout_s=$2 ;;
 		--smp) smp=$2 ;;
+		--icount) icount=$2 ;;
+		--cgroup) cgroup=$2 ;;
 		--files) files=$2 ;;
 		--module) modules+=("$2") ;;
 		esac
@@ -76,6 +90,8 @@ while (($#)); do
 	--mem=*) mem=${1#*=} && shift ;;
 	--timeout=*) timeout_s=${1#*=} && shift ;;
 	--smp=*) smp=${1#*=} && shift ;;
+	--icount=*) icount=${1#*=} && shift ;;
+	--cgroup=*) cgroup=${1#*=} && shift ;;
 	--files=*) files=${1#*=} && shift ;;
 	--module=*) modules+=("${1#*=}") && shift ;;
 	-v | --verbose) verbose=1 && shift ;;
@@ -101,6 +117,8 @@ if (($# == 0)); then
 fi
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, got '$timeout_s'"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp wants a number, got '$smp'"
+[[ -z $icount || $icount =~ ^([0-9]|10)$ ]] || die "--icount wants a shift from 0 to 10, got '$icount'"
+[[ $cgroup == v1 || $cgroup == v2 ]] || die "--cgroup wants v1 or v2, got '$cgroup'"
 [[ $mem =~ ^([1-9][0-9]*)([MmGg]?)$ ]] || die "--mem wants e.g. 1024M or 2G, got '$mem'"
 mem_mib=${BASH_REMATCH[1]}
 [[ ${BASH_REMATCH[2]} == [Gg] ]] && mem_mib=$((mem_mib * 1024))
@@ -323,6 +341,7 @@ nogroup:x:65534:
 EOF
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"$root/etc/hosts"
 printf 'mycontainer-vm\n' >"$root/etc/hostname"
+printf '%s\n' "$cgroup" >"$root/etc/vm-cgroup"
 
 # The command, each word single-quoted for the guest's sh.
 {
@@ -366,17 +385,38 @@ must() { "$@" || fail "$*"; }
 
 must mount -t sysfs sysfs /sys
 must mount -t devtmpfs devtmpfs /dev
+# What udev makes on a usual host; bash's <(...) needs /dev/fd.
+must ln -s /proc/self/fd /dev/fd
 mkdir -p /dev/pts /dev/shm
 must mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
 must mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 must mount -t tmpfs -o mode=1777 tmpfs /tmp
 must mount -t tmpfs -o mode=0755 tmpfs /run
-must mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+if [ "$(cat /etc/vm-cgroup)" = v1 ]; then
+	must mount -t tmpfs -o mode=0755 tmpfs /sys/fs/cgroup
+	for c in cpu cpuacct cpuset memory devices freezer blkio pids none,name=systemd; do
+		must mkdir "/sys/fs/cgroup/${c##*=}"
+		must mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/${c##*=}"
+	done
+else
+	must mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+fi
 must ip link set lo up
 hostname -F /etc/hostname
 while read -r m; do
 	must insmod "/lib/modules/$m"
 done </etc/modules
+# Dynamic host programs (tests/vm/hostbin.sh) brought their loader and
+# libraries under hostroot/, at the host's paths: link each one to the
+# same path here, where the ELF interpreter and the loader's search path
+# are looked for.
+if [ -d /mnt/files/hostroot ]; then
+	for f in $(cd /mnt/files/hostroot && find . -type f); do
+		f=${f#.}
+		must mkdir -p "${f%/*}"
+		must ln -sf "/mnt/files/hostroot$f" "$f"
+	done
+fi
 must stty -F /dev/ttyS1 raw -echo
 must stty -F /dev/ttyS2 raw -echo
 must cd /mnt/files
@@ -425,12 +465,14 @@ cat "$work/out.out" 3>&- &
 cat_pid=$!
 pids+=("$cat_pid")
 
+cgroup_arg=" cgroup_no_v1=all"
+[[ $cgroup == v2 ]] || cgroup_arg=
 qemu=(
 	qemu-system-x86_64
-	-accel tcg -cpu max -machine q35 -smp "$smp" -m "$mem"
+	-accel tcg ${icount:+-icount shift=$icount} -cpu max -machine q35 -smp "$smp" -m "$mem"
 	-nodefaults -no-user-config -display none -no-reboot -nic none
 	-kernel "$vmlinuz" -initrd "$initrd"
-	-append "console=ttyS0 panic=-1 quiet loglevel=3 cgroup_no_v1=all${MYCONTAINER_VM_APPEND:+ $MYCONTAINER_VM_APPEND}"
+	-append "console=ttyS0 panic=-1 quiet loglevel=3${cgroup_arg}${MYCONTAINER_VM_APPEND:+ $MYCONTAINER_VM_APPEND}"
 	-serial "file:$work/console"
 	-serial "pipe:$work/out"
 	-serial "file:$work/status"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Self-test of tests/vm/run.sh: boots the VM three times and checks that
+# Self-test of tests/vm/run.sh: boots the VM four times and checks that
 #  1. the guest is a usable cgroup v2 host (tests/vm/testdata/selftest, built
-#     both CGO_ENABLED=0 and as a static cgo binary),
+#     both CGO_ENABLED=0 and as a static cgo binary), and a dynamic host
+#     program put in by hostbin.sh (bash) runs there as itself: it re-executes
+#     itself through /proc/self/exe, as runc does, and its <(...) finds /dev/fd,
 #  2. the command's arguments and exit status go through unchanged,
-#  3. --timeout stops the VM and exits 124.
+#  3. --timeout stops the VM and exits 124,
+#  4. --cgroup v1 gives v1 hierarchies and no cgroup2.
 # Prints "N passed, N failed" and exits non-zero if anything failed.
 set -euo pipefail
 
@@ -55,12 +58,14 @@ for f in selftest selftest-cgo; do
 done
 
 # 1. The guest checks itself.
+"$here/hostbin.sh" "$files" bash
 out=$tmp/out1
 rc=0
+# shellcheck disable=SC2016 # the guest's bash expands it
 "$run" --timeout 120 --files "$files" -- \
-	sh -c './selftest && ./selftest-cgo -want-cgo' | tee "$out" || rc=$?
-if ((rc == 0)) && (($(grep -cx PASS "$out") == 2)); then
-	pass "cgroup v2 guest checks (plain and cgo binaries)"
+	sh -c './selftest && ./selftest-cgo -want-cgo && bin/bash -c '\''exec /proc/self/exe -c "cat <(echo PASS)"'\' | tee "$out" || rc=$?
+if ((rc == 0)) && (($(grep -cx PASS "$out") == 3)); then
+	pass "cgroup v2 guest checks (plain and cgo binaries, the host's bash)"
 else
 	fail "cgroup v2 guest checks (exit $rc)"
 fi
@@ -86,6 +91,20 @@ if ((rc == 124)); then
 else
 	cat "$tmp/err3" >&2
 	fail "--timeout: exit $rc, want 124"
+fi
+
+# 4. cgroup v1.
+out=$tmp/out4
+rc=0
+"$run" --timeout 120 --cgroup v1 -- sh -c \
+	'stat -fc %T /sys/fs/cgroup; grep -c " - cgroup " /proc/self/mountinfo; grep -c " - cgroup2 " /proc/self/mountinfo; true' |
+	tee "$out" || rc=$?
+# A tmpfs holding 9 v1 hierarchies (8 controllers and name=systemd).
+want=$'tmpfs\n9\n0'
+if [[ $(<"$out") == "$want" ]]; then
+	pass "--cgroup v1 mounts v1 hierarchies and no cgroup2"
+else
+	fail "--cgroup v1: exit $rc, output '$(<"$out")', want '$want'"
 fi
 
 echo "$passed passed, $failed failed"
