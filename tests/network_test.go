@@ -231,6 +231,14 @@ func TestNetBridgeKilledRuntimeNextRunReclaims(t *testing.T) {
 	if st := inspectNet(t); len(st.Leases) != 1 || st.Leases[0].IP != ip || st.Leases[0].Alive || len(st.containerRules()) != 2 {
 		t.Fatalf("after the SIGKILL, want the dead lease %s and its two rules, got %+v", ip, st)
 	}
+	nextRunReclaims(t, ip)
+}
+
+// nextRunReclaims runs a --net bridge container after a killed run whose
+// lease was ip: it must leave no lease or rule, and the dead run's files
+// must be gone.
+func nextRunReclaims(t *testing.T, ip string) {
+	t.Helper()
 	if r := run(t, "run", "--rootfs", rootfs, "--net", "bridge", "--", "true"); r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -268,17 +276,7 @@ func TestNetBridgeKilledBeforeWiring(t *testing.T) {
 		if len(st.Leases) != 1 || st.Leases[0].Alive || len(st.Veths) != 0 {
 			t.Fatalf("killed before wiring: want one dead lease and no veth, got %+v", st)
 		}
-		if r := run(t, "run", "--rootfs", rootfs, "--net", "bridge", "--", "true"); r.code != 0 {
-			t.Fatalf("exit %d: %s", r.code, r.stderr)
-		}
-		// Its own veth dies with its namespace after it returns (netTest's
-		// clean-up waits for that).
-		if st := inspectNet(t); len(st.Leases)+len(st.containerRules()) != 0 {
-			t.Errorf("the next run left %+v", st)
-		}
-		if _, err := os.Stat("/run/mycontainer/net/files/" + ip); err == nil {
-			t.Errorf("the dead run's files directory is left")
-		}
+		nextRunReclaims(t, ip)
 		return
 	}
 }

@@ -88,29 +88,41 @@ func cgroupMode(t *testing.T) cgroups.Mode {
 	return m
 }
 
+// startLogged starts cmd with its stdout and stderr in a file of the
+// test's temp dir: exited gets cmd.Wait's result, output reads what it
+// wrote so far.
+func startLogged(t *testing.T, cmd *exec.Cmd) (exited <-chan error, output func() string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "out")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close() // the child has its own copy once started
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan error, 1)
+	go func() { ch <- cmd.Wait() }()
+	return ch, func() string {
+		b, _ := os.ReadFile(path)
+		return string(b)
+	}
+}
+
 // killWhileHookRuns starts cmd (a create whose createContainer hook
 // sleeps with the marker m in its arguments), SIGKILLs it once the hook
 // runs, and waits for it to end. It fails the test if create ends first
 // or the hook never runs.
 func killWhileHookRuns(t *testing.T, cmd *exec.Cmd, m string) {
 	t.Helper()
-	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited, output := startLogged(t, cmd)
 	deadline := time.Now().Add(20 * time.Second)
 	for len(processesWith(m)) == 0 {
 		select {
 		case err := <-exited:
-			b, _ := os.ReadFile(out.Name())
-			t.Fatalf("create ended before its hook ran (%v): %s", err, b)
+			t.Fatalf("create ended before its hook ran (%v): %s", err, output())
 		default:
 		}
 		if time.Now().After(deadline) {

@@ -230,24 +230,13 @@ func TestCVE2019_5736MountHelperRunsProtectedCopy(t *testing.T) {
 		}
 	})
 	cmd := exec.Command(binary, "--root", e.root, "run", "--bundle", b, "helper")
-	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited, output := startLogged(t, cmd)
 	// The helper is the runtime's child (CLONE_PARENT) named myc:[exec].
 	exe, fds := -1, ""
 	for exe < 0 {
 		select {
 		case err := <-exited:
-			b, _ := os.ReadFile(out.Name())
-			t.Fatalf("run ended (%v) before the mount helper was seen: %s", err, b)
+			t.Fatalf("run ended (%v) before the mount helper was seen: %s", err, output())
 		default:
 		}
 		pid := childNamed(cmd.Process.Pid, "myc:[exec]")
@@ -262,8 +251,7 @@ func TestCVE2019_5736MountHelperRunsProtectedCopy(t *testing.T) {
 	}
 	defer unix.Close(exe)
 	if err := <-exited; err != nil {
-		b, _ := os.ReadFile(out.Name())
-		t.Fatalf("run: %v: %s", err, b)
+		t.Fatalf("run: %v: %s", err, output())
 	}
 	if fds != "" {
 		t.Errorf("the mount helper held fds without close-on-exec: %s", fds)
